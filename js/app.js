@@ -1,0 +1,273 @@
+// App, Page, Component, Behavior, getApp, getCurrentPages; page instances with setData; and
+// the cold-start lifecycle (boot).
+(function (native, internal) {
+  'use strict';
+
+  internal.app = null;
+  internal.pageStack = [];
+  internal.pageDefs = Object.create(null); // route -> { kind: 'page' | 'component', def }
+  internal.loadingRoute = null; // route of the page script being loaded (WeChat's __wxRoute)
+
+  internal.defineGlobal('App', function App(options) {
+    if (internal.app) throw new Error('App() has already been called: an app registers once');
+    if (options === null || typeof options !== 'object') throw new TypeError('App() expects an object');
+    internal.app = options;
+    return options;
+  });
+
+  internal.defineGlobal('getApp', function getApp(opts) {
+    if (internal.app) return internal.app;
+    return opts && opts.allowDefault ? (internal.app = {}) : undefined;
+  });
+
+  internal.defineGlobal('getCurrentPages', function getCurrentPages() {
+    return internal.pageStack.slice();
+  });
+
+  function register(kind, def) {
+    const route = internal.loadingRoute;
+    if (!route) return false;
+    if (def === null || typeof def !== 'object') throw new TypeError(`${kind}() expects an object`);
+    internal.pageDefs[route] = { kind, def };
+    return true;
+  }
+
+  internal.defineGlobal('Page', function Page(options) {
+    if (!register('page', options)) {
+      throw new Error('Page() called outside a page script: call it at the top level of a page listed in app.json');
+    }
+  });
+
+  internal.defineGlobal('Component', function Component(options) {
+    if (register('component', options)) return;
+    // Components outside pages are registered by the component loader when it lands.
+    if (internal.registerComponent) internal.registerComponent(options);
+  });
+
+  internal.defineGlobal('Behavior', function Behavior(options) {
+    if (options === null || typeof options !== 'object') throw new TypeError('Behavior() expects an object');
+    return Object.assign(Object.create(null), options, { __ftBehavior: true });
+  });
+
+  // ---- setData with path keys: 'a.b', 'list[1]', 'a.list[0].x' ---------------------------------
+  function parsePath(key) {
+    const parts = [];
+    const re = /([^.[\]]+)|\[(\d+)\]/g;
+    let m;
+    let last = 0;
+    while ((m = re.exec(key)) !== null) {
+      const between = key.slice(last, m.index);
+      if (between !== '' && between !== '.') throw new Error(`setData: invalid data path '${key}'`);
+      parts.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+      last = re.lastIndex;
+    }
+    if (!parts.length || last !== key.length) throw new Error(`setData: invalid data path '${key}'`);
+    return parts;
+  }
+  internal.parseDataPath = parsePath;
+
+  function setPath(data, key, value) {
+    const parts = parsePath(key);
+    let obj = data;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const p = parts[i];
+      if (obj[p] === null || typeof obj[p] !== 'object') obj[p] = typeof parts[i + 1] === 'number' ? [] : {};
+      obj = obj[p];
+    }
+    obj[parts[parts.length - 1]] = value;
+  }
+
+  internal.setData = function setData(patch, callback) {
+    if (patch === null || typeof patch !== 'object') throw new TypeError('setData expects an object');
+    if (this.data === null || typeof this.data !== 'object') this.data = {};
+    const keys = Object.keys(patch);
+    for (const key of keys) setPath(this.data, key, patch[key]);
+    if (internal.afterSetData) internal.afterSetData(this, keys);
+    if (typeof callback === 'function') {
+      Promise.resolve().then(() => internal.safeCall(callback, this, [], 'setData callback'));
+    }
+  };
+
+  function cloneData(data) {
+    if (data === undefined || data === null) return {};
+    try {
+      return JSON.parse(JSON.stringify(data));
+    } catch (_) {
+      return Object.assign({}, data);
+    }
+  }
+  internal.cloneData = cloneData;
+
+  // ---- page instances ----------------------------------------------------------------------
+  function pageBase(route, query) {
+    return {
+      route,
+      __route__: route,
+      options: query,
+      setData: internal.setData,
+      selectComponent: () => null,
+      selectAllComponents: () => [],
+      getOpenerEventChannel: () => ({ emit() {}, on() {}, once() {}, off() {} }),
+    };
+  }
+
+  function pageInstance(route, def, query) {
+    const page = pageBase(route, query);
+    for (const key in def) {
+      if (key === 'data') continue;
+      page[key] = def[key];
+    }
+    page.data = cloneData(def.data);
+    return {
+      page,
+      hook(name, args) {
+        return internal.safeCall(page[name], page, args, `Page[${route}].${name}`);
+      },
+    };
+  }
+
+  // Behaviors first (depth-first, in order), then the component's own definition.
+  function flattenBehaviors(def, out, seen) {
+    for (const b of def.behaviors || []) {
+      if (b && typeof b === 'object' && !seen.has(b)) {
+        seen.add(b);
+        flattenBehaviors(b, out, seen);
+        out.push(b);
+      }
+    }
+    return out;
+  }
+  internal.flattenBehaviors = (def) => flattenBehaviors(def, [], new Set()).concat([def]);
+
+  function componentPageInstance(route, def, query) {
+    const page = pageBase(route, query);
+    const layers = internal.flattenBehaviors(def);
+    const data = {};
+    const lifetimes = { created: [], attached: [], ready: [], detached: [] };
+    const pageLifetimes = { show: [], hide: [] };
+    for (const layer of layers) {
+      const props = layer.properties || {};
+      for (const name of Object.keys(props)) {
+        const spec = props[name];
+        const value = spec && typeof spec === 'object' && 'value' in spec ? spec.value : undefined;
+        data[name] = value === undefined ? defaultFor(spec) : value;
+      }
+      Object.assign(data, cloneData(layer.data));
+      Object.assign(page, layer.methods || {});
+      for (const name of Object.keys(lifetimes)) {
+        const fn = (layer.lifetimes && layer.lifetimes[name]) || layer[name];
+        if (typeof fn === 'function') lifetimes[name].push(fn);
+      }
+      for (const name of Object.keys(pageLifetimes)) {
+        const fn = layer.pageLifetimes && layer.pageLifetimes[name];
+        if (typeof fn === 'function') pageLifetimes[name].push(fn);
+      }
+    }
+    // A component used as a page receives the query in its same-named properties.
+    for (const name of Object.keys(query)) {
+      if (layers.some((l) => l.properties && name in l.properties)) data[name] = query[name];
+    }
+    page.data = data;
+    page.properties = data;
+    const where = (name) => `Component[${route}].${name}`;
+    const runAll = (list, name, args) => list.forEach((fn) => internal.safeCall(fn, page, args, where(name)));
+    return {
+      page,
+      hook(name, args) {
+        switch (name) {
+          case 'onLoad':
+            runAll(lifetimes.created, 'created', []);
+            runAll(lifetimes.attached, 'attached', []);
+            return internal.safeCall(page.onLoad, page, args, where('onLoad'));
+          case 'onShow':
+            internal.safeCall(page.onShow, page, args, where('onShow'));
+            return runAll(pageLifetimes.show, 'pageLifetimes.show', []);
+          case 'onReady':
+            runAll(lifetimes.ready, 'ready', []);
+            return internal.safeCall(page.onReady, page, args, where('onReady'));
+          case 'onHide':
+            internal.safeCall(page.onHide, page, args, where('onHide'));
+            return runAll(pageLifetimes.hide, 'pageLifetimes.hide', []);
+          case 'onUnload':
+            internal.safeCall(page.onUnload, page, args, where('onUnload'));
+            return runAll(lifetimes.detached, 'detached', []);
+          default:
+            return internal.safeCall(page[name], page, args, where(name));
+        }
+      },
+    };
+  }
+
+  function defaultFor(spec) {
+    const type = typeof spec === 'function' ? spec : spec && spec.type;
+    switch (type) {
+      case String: return '';
+      case Number: return 0;
+      case Boolean: return false;
+      case Array: return [];
+      case Object: return null;
+      default: return null;
+    }
+  }
+
+  // A new page instance for `route`, pushed on the stack, with onLoad/onShow/onReady run.
+  internal.openPage = function (route, query) {
+    const reg = internal.pageDefs[route];
+    if (!reg) {
+      throw new Error(`page '${route}' has not been registered: its script must call Page() or Component()`);
+    }
+    const inst = reg.kind === 'page' ? pageInstance(route, reg.def, query) : componentPageInstance(route, reg.def, query);
+    inst.page.__ftHook = inst.hook;
+    internal.pageStack.push(inst.page);
+    inst.hook('onLoad', [query]);
+    inst.hook('onShow', []);
+    inst.hook('onReady', []);
+    return inst.page;
+  };
+
+  internal.parseQuery = function (query) {
+    const out = {};
+    for (const pair of String(query || '').replace(/^\?/, '').split('&')) {
+      if (!pair) continue;
+      const i = pair.indexOf('=');
+      if (i < 0) out[pair] = '';
+      else out[pair.slice(0, i)] = pair.slice(i + 1);
+    }
+    return out;
+  };
+
+  // Runs a script at the top level of the load phase: errors are reported, loading goes on.
+  function loadScript(path, route) {
+    internal.loadingRoute = route;
+    try {
+      internal.loadModule(path);
+    } catch (e) {
+      internal.reportError(e, `loading ${path}`);
+    } finally {
+      internal.loadingRoute = null;
+    }
+  }
+
+  // Cold start, in the order of spec section 7.
+  internal.events.boot = function (info) {
+    internal.launchInfo = info;
+    loadScript('app.js', null);
+    for (const route of info.allPages) loadScript(route + '.js', route);
+    const query = internal.parseQuery(info.launch.query);
+    internal.launchOptions = { path: info.launch.path, query, scene: info.launch.scene, referrerInfo: {} };
+    if (!internal.app) {
+      internal.warnOnce('no-app', 'app.js did not call App(); running with an empty app');
+      internal.app = {};
+    }
+    const app = internal.app;
+    const opts = () => Object.assign({}, internal.launchOptions, { query: Object.assign({}, query) });
+    internal.safeCall(app.onLaunch, app, [opts()], 'App.onLaunch');
+    internal.safeCall(app.onShow, app, [opts()], 'App.onShow');
+    if (internal.onAppShow) internal.onAppShow(opts());
+    try {
+      internal.openPage(info.launch.path, Object.assign({}, query));
+    } catch (e) {
+      internal.reportError(e, `opening ${info.launch.path}`);
+    }
+  };
+})

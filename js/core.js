@@ -1,0 +1,206 @@
+// The mini-program conventions, written once: globals, error reporting, the host dispatcher,
+// native ops as Promises, and the success/fail/complete-or-Promise adapter with errMsg.
+(function (native, internal) {
+  'use strict';
+  const g = globalThis;
+
+  // Apps wrap some globals (Page, App...), so every global is writable and configurable.
+  internal.defineGlobal = function (name, value) {
+    Object.defineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
+  };
+  internal.defineGlobal('global', g);
+
+  // ---- error reporting -------------------------------------------------------------------
+  const WRAP_HEAD_LEN = native.wrapHeadLength; // the CommonJS wrapper header on line 1
+
+  // Compile errors and the timeout interrupt are not the app's to handle: they stop the run.
+  internal.isFatal = function (e) {
+    return !!(e && typeof e === 'object' && e.ftCompileError === true);
+  };
+
+  function fixFrame(line) {
+    return line.replace(/\(([^()]*):1:(\d+)\)$/, (m, file, col) =>
+      file.startsWith('ftrun:') || +col <= WRAP_HEAD_LEN ? m : `(${file}:1:${col - WRAP_HEAD_LEN})`);
+  }
+
+  // Stack lines worth showing: not ftrun's prelude, not the native apply/call it uses.
+  internal.isAppFrame = (l) => l.trim() !== '' && !l.includes('ftrun:js/') && !/^\s*at (apply|call) \(native\)$/.test(l);
+
+  // "Name: message" and the stack, without ftrun's own frames.
+  internal.describeError = function (e) {
+    if (e && typeof e === 'object' && ('stack' in e || 'message' in e)) {
+      let name = 'Error';
+      try { name = e.name || (e.constructor && e.constructor.name) || 'Error'; } catch (_) {}
+      const head = e.message === undefined || e.message === '' ? String(name) : `${name}: ${e.message}`;
+      const stack = typeof e.stack === 'string' ? e.stack : '';
+      const frames = stack.split('\n').filter(internal.isAppFrame).map(fixFrame);
+      return frames.length ? head + '\n' + frames.join('\n') : head;
+    }
+    return internal.inspect(e);
+  };
+
+  const errorListeners = [];
+  const rejectionListeners = [];
+  internal.errorListeners = errorListeners;
+  internal.rejectionListeners = rejectionListeners;
+  let reporting = false;
+
+  function notify(listeners, appHook, arg) {
+    const app = internal.app;
+    const targets = listeners.slice();
+    if (app && typeof app[appHook] === 'function') targets.unshift([app, app[appHook]]);
+    else targets.unshift(null);
+    for (const t of targets) {
+      if (!t) continue;
+      const [self, fn] = Array.isArray(t) ? t : [undefined, t];
+      try {
+        fn.call(self, arg);
+      } catch (e2) {
+        if (internal.isFatal(e2)) throw e2;
+        native.reportError(`Uncaught (in ${appHook}) ${internal.describeError(e2)}`);
+      }
+    }
+  }
+
+  // An uncaught error in app code: printed, App.onError / wx.onError called, the run goes on.
+  internal.reportError = function (e, where) {
+    if (internal.isFatal(e)) throw e;
+    const text = internal.describeError(e) + (where ? `\n    (in ${where})` : '');
+    native.reportError('Uncaught ' + text);
+    if (reporting) return;
+    reporting = true;
+    try { notify(errorListeners, 'onError', text); } finally { reporting = false; }
+  };
+
+  internal.reportRejection = function (reason, promise) {
+    native.reportError('Unhandled promise rejection: ' + internal.describeError(reason));
+    if (reporting) return;
+    reporting = true;
+    try { notify(rejectionListeners, 'onUnhandledRejection', { reason, promise }); } finally { reporting = false; }
+  };
+
+  // Calls app code; an exception is reported and the caller goes on.
+  internal.safeCall = function (fn, self, args, where) {
+    if (typeof fn !== 'function') return undefined;
+    try {
+      return fn.apply(self, args || []);
+    } catch (e) {
+      internal.reportError(e, where);
+      return undefined;
+    }
+  };
+
+  internal.warnOnceSeen = new Set();
+  internal.warnOnce = function (key, text) {
+    if (internal.warnOnceSeen.has(key)) return;
+    internal.warnOnceSeen.add(key);
+    native.print(2, 'warning: ' + text);
+  };
+
+  // ---- the host dispatcher: every call from the Rust event loop enters here ----------------
+  internal.events = Object.create(null);
+  const ops = new Map();
+  internal.events.op = function (id, res) {
+    const op = ops.get(id);
+    if (!op) return;
+    ops.delete(id);
+    if (res.ok) op.resolve(res.value);
+    else op.reject(internal.fail(res.error));
+  };
+  internal.events.rejection = function (reason, promise) {
+    internal.reportRejection(reason, promise);
+  };
+  // A native op that finishes later: the Promise settles when the host sends OpDone.
+  internal.awaitOp = function (id) {
+    return new Promise((resolve, reject) => ops.set(id, { resolve, reject }));
+  };
+  native.setDispatcher(function (kind, a, b) {
+    const handler = internal.events[kind];
+    if (!handler) throw new Error(`ftrun: no handler for host event '${kind}'`);
+    if (kind === 'op' || kind === 'timer' || kind === 'rejection') handler(a, b);
+    else handler(b);
+  });
+
+  // ---- the async API convention ------------------------------------------------------------
+  // A failure with a reason: `<api>:fail <reason>`.
+  class ApiFailure {
+    constructor(reason) { this.reason = reason; }
+  }
+  internal.fail = (reason) => new ApiFailure(reason);
+
+  function failReason(e) {
+    if (e instanceof ApiFailure) return e.reason;
+    if (e && typeof e === 'object' && typeof e.message === 'string') return e.message;
+    return String(e);
+  }
+
+  function callbackOf(options, key) {
+    return options && typeof options[key] === 'function' ? options[key] : null;
+  }
+
+  // Runs `impl(options)` (a value, or a Promise, or a thrown `internal.fail(...)`) under the
+  // convention: success/fail then complete, never before the call returns; or a Promise when
+  // no callback is given. Results carry `errMsg`.
+  internal.invoke = function (name, impl, options) {
+    let p;
+    try {
+      p = Promise.resolve(impl(options || {}));
+    } catch (e) {
+      if (internal.isFatal(e)) throw e;
+      p = Promise.reject(e);
+    }
+    const settled = p.then(
+      (value) => ({ ok: true, res: Object.assign({}, value, { errMsg: `${name}:ok` }) }),
+      (e) => {
+        if (internal.isFatal(e)) throw e;
+        return { ok: false, res: { errMsg: `${name}:fail ${failReason(e)}` } };
+      },
+    );
+    const success = callbackOf(options, 'success');
+    const fail = callbackOf(options, 'fail');
+    const complete = callbackOf(options, 'complete');
+    if (!success && !fail && !complete) {
+      return settled.then((r) => (r.ok ? r.res : Promise.reject(r.res)));
+    }
+    settled.then((r) => {
+      internal.safeCall(r.ok ? success : fail, options, [r.res], `${name} ${r.ok ? 'success' : 'fail'} callback`);
+      internal.safeCall(complete, options, [r.res], `${name} complete callback`);
+    });
+    return undefined;
+  };
+
+  // ---- value formatting (console and reports) ----------------------------------------------
+  internal.inspect = function (v) {
+    switch (typeof v) {
+      case 'string': return v;
+      case 'undefined': return 'undefined';
+      case 'function': return `[Function: ${v.name || '(anonymous)'}]`;
+      case 'symbol': return v.toString();
+      case 'bigint': return `${v}n`;
+      case 'number': return Object.is(v, -0) ? '-0' : String(v);
+      case 'boolean': return String(v);
+    }
+    if (v === null) return 'null';
+    if (v instanceof Error) return internal.describeError(v);
+    const seen = new Set();
+    try {
+      const text = JSON.stringify(v, function (key, val) {
+        if (typeof val === 'undefined') return key === '' ? val : '[undefined]';
+        if (typeof val === 'function') return `[Function: ${val.name || '(anonymous)'}]`;
+        if (typeof val === 'bigint') return `${val}n`;
+        if (typeof val === 'symbol') return val.toString();
+        if (val instanceof Error) return internal.describeError(val);
+        if (val instanceof Map) return { '[Map]': Array.from(val.entries()) };
+        if (val instanceof Set) return { '[Set]': Array.from(val.values()) };
+        if (val && typeof val === 'object') {
+          if (seen.has(val)) return '[Circular]';
+          seen.add(val);
+        }
+        return val;
+      });
+      return text === undefined ? String(v) : text.replace(/"\[undefined\]"/g, 'undefined');
+    } catch (_) {
+      return Object.prototype.toString.call(v);
+    }
+  };
+})

@@ -1,0 +1,148 @@
+// The `ft` object (and `wx`, the same object): implemented APIs register with `defineApi`;
+// every other documented name exists and fails politely, with one warning per name.
+(function (native, internal) {
+  'use strict';
+  const ft = {};
+  const implemented = new Set();
+  internal.ft = ft;
+
+  // Registers an implemented API. `kind` 'async' wraps `impl` in the callback/Promise adapter.
+  internal.defineApi = function (name, impl, kind) {
+    implemented.add(name);
+    ft[name] = kind === 'async' ? (options) => internal.invoke(name, impl, options) : impl;
+  };
+
+  // ---- names documented by WeChat that ftrun does not implement (yet) -----------------------
+  const DOCUMENTED = `
+    base64ToArrayBuffer arrayBufferToBase64 getSkylineInfo getSkylineInfoSync getRendererUserAgent
+    getUpdateManager onThemeChange offThemeChange onPageNotFound offPageNotFound onLazyLoadError
+    offLazyLoadError onAudioInterruptionEnd offAudioInterruptionEnd onAudioInterruptionBegin
+    offAudioInterruptionBegin setEnableDebug getRealtimeLogManager getLogManager reportPerformance
+    getPerformance preloadSkylineView preloadWebview preloadAssets
+    switchTab reLaunch redirectTo navigateTo navigateBack navigateToMiniProgram
+    navigateBackMiniProgram exitMiniProgram openEmbeddedMiniProgram
+    showShareImageMenu shareVideoMessage shareFileMessage onCopyUrl offCopyUrl getShareInfo
+    authPrivateMessage showModal showActionSheet getMenuButtonBoundingClientRect setWindowSize
+    onWindowResize offWindowResize onKeyboardHeightChange offKeyboardHeightChange
+    getSelectedTextRange createAnimation
+    request downloadFile uploadFile connectSocket onSocketOpen onSocketMessage onSocketError
+    onSocketClose sendSocketMessage closeSocket startLocalServiceDiscovery stopLocalServiceDiscovery
+    createUDPSocket createTCPSocket requestPayment requestOrderPayment
+    setStorageSync setStorage removeStorageSync removeStorage getStorageSync getStorageInfoSync
+    getStorageInfo getStorage clearStorageSync clearStorage batchSetStorage batchGetStorage
+    batchSetStorageSync batchGetStorageSync setBackgroundFetchToken onBackgroundFetchData
+    getBackgroundFetchToken getBackgroundFetchData createCacheManager
+    createCanvasContext createOffscreenCanvas canvasToTempFilePath canvasPutImageData
+    canvasGetImageData saveImageToPhotosAlbum previewMedia previewImage getImageInfo editImage
+    cropImage compressImage chooseMessageFile chooseImage chooseMedia chooseVideo
+    saveVideoToPhotosAlbum getVideoInfo compressVideo createVideoContext createCameraContext
+    createInnerAudioContext getBackgroundAudioManager createLivePlayerContext
+    createLivePusherContext startRecord stopRecord getRecorderManager playVoice pauseVoice stopVoice
+    setInnerAudioOption getAvailableAudioSources createAudioContext createWebAudioContext
+    createMapContext createMediaRecorder createVideoDecoder
+    getLocation chooseLocation openLocation startLocationUpdate stopLocationUpdate onLocationChange
+    offLocationChange choosePoi getFuzzyLocation saveFileToDisk openDocument getFileSystemManager
+    saveFile getSavedFileList getSavedFileInfo removeSavedFile getFileInfo
+    login checkSession pluginLogin getUserInfo getUserProfile authorize openSetting getSetting
+    chooseAddress openCard addCard chooseInvoiceTitle chooseInvoice startSoterAuthentication
+    checkIsSupportSoterAuthentication checkIsSoterEnrolledInDevice getWeRunData
+    requestSubscribeMessage requestDeviceVoIP reportEvent reportAnalytics
+    getGroupEnterInfo openCustomerServiceChat openChannelsActivity
+    getNetworkType onNetworkStatusChange offNetworkStatusChange onNetworkWeakChange
+    offNetworkWeakChange getLocalIPAddress getBatteryInfoSync getBatteryInfo setClipboardData
+    getClipboardData makePhoneCall scanCode vibrateShort vibrateLong onMemoryWarning
+    offMemoryWarning setScreenBrightness getScreenBrightness setKeepScreenOn onUserCaptureScreen
+    offUserCaptureScreen addPhoneContact startAccelerometer stopAccelerometer
+    onAccelerometerChange offAccelerometerChange startCompass stopCompass onCompassChange
+    offCompassChange startGyroscope stopGyroscope onGyroscopeChange offGyroscopeChange
+    startDeviceMotionListening stopDeviceMotionListening onDeviceMotionChange
+    offDeviceMotionChange openBluetoothAdapter closeBluetoothAdapter startBluetoothDevicesDiscovery
+    stopBluetoothDevicesDiscovery getBluetoothDevices getConnectedBluetoothDevices
+    getBluetoothAdapterState onBluetoothDeviceFound onBluetoothAdapterStateChange
+    createBLEConnection closeBLEConnection startWifi stopWifi connectWifi getWifiList
+    getConnectedWifi onGetWifiList onWifiConnected startBeaconDiscovery stopBeaconDiscovery
+    getBeacons onBeaconUpdate getNFCAdapter startHCE stopHCE sendHCEMessage onHCEMessage
+    checkIsOpenAccessibility getRandomValues createWorker createSelectorQuery
+    createIntersectionObserver createMediaQueryObserver createRewardedVideoAd
+    createInterstitialAd getExtConfig getExtConfigSync openSystemBluetoothSetting
+    openAppAuthorizeSetting setVisualEffectOnCapture
+  `.trim().split(/\s+/);
+
+  // Headless no-ops that succeed: there is no screen to show them on.
+  const UI_NOOPS = `
+    showToast hideToast showLoading hideLoading showNavigationBarLoading hideNavigationBarLoading
+    setNavigationBarTitle setNavigationBarColor hideHomeButton setBackgroundTextStyle
+    setBackgroundColor showTabBarRedDot hideTabBarRedDot showTabBar hideTabBar setTabBarStyle
+    setTabBarItem setTabBarBadge removeTabBarBadge startPullDownRefresh stopPullDownRefresh
+    pageScrollTo setTopBarText enableAlertBeforeUnload disableAlertBeforeUnload hideKeyboard
+    loadFontFace showShareMenu hideShareMenu updateShareMenu
+  `.trim().split(/\s+/);
+
+  const unsupportedReason = 'not supported by ftrun';
+  function warnUnsupported(name) {
+    internal.warnOnce('unsupported:' + name, `wx.${name} is not supported by ftrun; the call fails with "${name}:fail ${unsupportedReason}"`);
+  }
+  // An object whose every method is a no-op returning the object (fluent factories).
+  function inert() {
+    const target = function () {};
+    const proxy = new Proxy(target, {
+      get: (t, key) => (key === 'then' ? undefined : key === Symbol.toPrimitive ? () => '' : proxy),
+      apply: () => proxy,
+    });
+    return proxy;
+  }
+  function unsupported(name) {
+    if (/Sync$/.test(name)) {
+      return function () {
+        warnUnsupported(name);
+        throw new Error(`${name}:fail ${unsupportedReason}`);
+      };
+    }
+    if (/^(on|off)[A-Z]/.test(name)) return function () { warnUnsupported(name); };
+    if (/^create[A-Z]|^get.*(Manager|Adapter)$/.test(name)) {
+      return function () { warnUnsupported(name); return inert(); };
+    }
+    return function (options) {
+      warnUnsupported(name);
+      return internal.invoke(name, () => { throw internal.fail(unsupportedReason); }, options);
+    };
+  }
+  for (const name of DOCUMENTED) ft[name] = unsupported(name);
+  for (const name of UI_NOOPS) internal.defineApi(name, () => ({}), 'async');
+
+  internal.defineApi('canIUse', function canIUse(schema) {
+    if (typeof schema !== 'string' || !schema) return false;
+    return implemented.has(schema.split('.')[0]);
+  });
+
+  // ---- launch and app-level events ----------------------------------------------------------
+  const launchCopy = () => {
+    const o = internal.launchOptions || { path: '', query: {}, scene: 1001, referrerInfo: {} };
+    return Object.assign({}, o, { query: Object.assign({}, o.query), referrerInfo: {} });
+  };
+  internal.defineApi('getLaunchOptionsSync', launchCopy);
+  internal.defineApi('getEnterOptionsSync', launchCopy);
+
+  const appShow = [];
+  const appHide = [];
+  internal.onAppShow = (opts) => appShow.slice().forEach((fn) => internal.safeCall(fn, undefined, [opts], 'onAppShow listener'));
+  function listenerPair(on, off, list) {
+    internal.defineApi(on, (fn) => { if (typeof fn === 'function') list.push(fn); });
+    internal.defineApi(off, (fn) => {
+      if (fn === undefined) list.length = 0;
+      else { const i = list.indexOf(fn); if (i >= 0) list.splice(i, 1); }
+    });
+  }
+  listenerPair('onAppShow', 'offAppShow', appShow);
+  listenerPair('onAppHide', 'offAppHide', appHide);
+  listenerPair('onError', 'offError', internal.errorListeners);
+  listenerPair('onUnhandledRejection', 'offUnhandledRejection', internal.rejectionListeners);
+
+  internal.defineApi('nextTick', (fn) => { if (typeof fn === 'function') queueMicrotask(fn); });
+  internal.defineApi('getAccountInfoSync', () => ({
+    miniProgram: { appId: internal.launchInfo ? internal.launchInfo.appId : '', envVersion: 'develop', version: '' },
+  }));
+
+  internal.defineGlobal('ft', ft);
+  internal.defineGlobal('wx', ft);
+})

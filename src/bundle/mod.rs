@@ -1,0 +1,230 @@
+//! Reading a mini-program bundle: `project.config.json` (the appId), `app.json` (pages, entry
+//! page, subpackages) and sandboxed file access for the loader.
+
+mod files;
+
+pub use files::{BundleFiles, Entry, normalize};
+
+use serde_json::Value;
+use std::path::Path;
+
+/// Everything that can be wrong with a bundle. Each message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("{0}: not a directory")]
+    NotADirectory(String),
+    #[error("{path}: {reason}")]
+    Io { path: String, reason: String },
+    #[error("{0}: file not found in the bundle")]
+    Missing(String),
+    #[error("{0}: not valid UTF-8 text")]
+    NotUtf8(String),
+    #[error("'{0}' is outside the bundle root")]
+    OutsideBundle(String),
+    #[error("{file}: invalid JSON: {reason}")]
+    InvalidJson { file: String, reason: String },
+    #[error("{file}: {problem}")]
+    Invalid { file: String, problem: String },
+    #[error(
+        "no appId: project.config.json has no \"appid\" (pass --app-id ID or add \"appid\" to project.config.json)"
+    )]
+    NoAppId,
+}
+
+/// A subpackage from `app.json` (`subpackages` or `subPackages`).
+#[derive(Debug, Clone)]
+pub struct SubPackage {
+    pub root: String,
+    pub pages: Vec<String>,
+}
+
+/// The parts of `app.json` the runtime uses.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Main-package pages, in `app.json` order.
+    pub pages: Vec<String>,
+    pub subpackages: Vec<SubPackage>,
+    /// `entryPagePath`, else the first page.
+    pub entry: String,
+    /// The whole `app.json`, for APIs that expose parts of it.
+    pub raw: Value,
+}
+
+impl AppConfig {
+    /// Every page route, main package first, then each subpackage's (root-prefixed).
+    pub fn all_pages(&self) -> Vec<String> {
+        let mut all = self.pages.clone();
+        for sp in &self.subpackages {
+            all.extend(sp.pages.iter().cloned());
+        }
+        all
+    }
+}
+
+/// Strips a leading `/` and a trailing `.js` from a page path given by a user.
+pub fn page_route(path: &str) -> String {
+    let p = path.trim_start_matches('/');
+    p.strip_suffix(".js").unwrap_or(p).to_string()
+}
+
+fn read_json(files: &BundleFiles, name: &str) -> Result<Option<Value>, BundleError> {
+    match files.read_text(name) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| BundleError::InvalidJson {
+                file: name.to_string(),
+                reason: e.to_string(),
+            }),
+        Err(BundleError::Missing(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The appId from `project.config.json`, or `None` when the file or field is absent.
+pub fn read_app_id(files: &BundleFiles) -> Result<Option<String>, BundleError> {
+    let Some(cfg) = read_json(files, "project.config.json")? else {
+        return Ok(None);
+    };
+    match cfg.get("appid") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
+        Some(_) => Err(BundleError::Invalid {
+            file: "project.config.json".into(),
+            problem: "\"appid\" must be a non-empty string".into(),
+        }),
+    }
+}
+
+fn page_list(file: &str, field: &str, v: Option<&Value>) -> Result<Vec<String>, BundleError> {
+    let bad = |problem: String| BundleError::Invalid {
+        file: file.to_string(),
+        problem,
+    };
+    let Some(v) = v else {
+        return Err(bad(format!("no \"{field}\" list")));
+    };
+    let arr = v
+        .as_array()
+        .ok_or_else(|| bad(format!("\"{field}\" must be an array of page paths")))?;
+    arr.iter()
+        .map(|p| {
+            p.as_str()
+                .filter(|s| !s.trim().is_empty())
+                .map(page_route)
+                .ok_or_else(|| bad(format!("\"{field}\" has an entry that is not a page path: {p}")))
+        })
+        .collect()
+}
+
+/// Reads and checks `app.json`; every listed page must have its `.js` file.
+pub fn read_app_config(files: &BundleFiles) -> Result<AppConfig, BundleError> {
+    let raw = read_json(files, "app.json")?.ok_or_else(|| BundleError::Missing("app.json".into()))?;
+    if !raw.is_object() {
+        return Err(BundleError::Invalid {
+            file: "app.json".into(),
+            problem: "must be a JSON object".into(),
+        });
+    }
+    let pages = page_list("app.json", "pages", raw.get("pages"))?;
+    if pages.is_empty() {
+        return Err(BundleError::Invalid {
+            file: "app.json".into(),
+            problem: "\"pages\" is empty: list at least one page".into(),
+        });
+    }
+    let mut subpackages = Vec::new();
+    let subs = raw.get("subpackages").or_else(|| raw.get("subPackages"));
+    if let Some(subs) = subs {
+        let arr = subs.as_array().ok_or_else(|| BundleError::Invalid {
+            file: "app.json".into(),
+            problem: "\"subpackages\" must be an array".into(),
+        })?;
+        for (i, sp) in arr.iter().enumerate() {
+            let root = sp
+                .get("root")
+                .and_then(Value::as_str)
+                .map(|r| r.trim_matches('/').to_string())
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| BundleError::Invalid {
+                    file: "app.json".into(),
+                    problem: format!("subpackages[{i}] has no \"root\""),
+                })?;
+            let field = format!("subpackages[{i}].pages");
+            let pages = page_list("app.json", &field, sp.get("pages"))?
+                .into_iter()
+                .map(|p| format!("{root}/{p}"))
+                .collect();
+            subpackages.push(SubPackage { root, pages });
+        }
+    }
+    let entry = match raw.get("entryPagePath").and_then(Value::as_str) {
+        Some(e) if !e.trim().is_empty() => page_route(e),
+        _ => pages[0].clone(),
+    };
+    let config = AppConfig {
+        pages,
+        subpackages,
+        entry,
+        raw,
+    };
+    if files.entry("app.js") != Entry::File {
+        return Err(BundleError::Missing("app.js".into()));
+    }
+    for page in config.all_pages() {
+        let file = format!("{page}.js");
+        if files.entry(&file) != Entry::File {
+            return Err(BundleError::Invalid {
+                file: "app.json".into(),
+                problem: format!("page '{page}' is listed but {file} does not exist"),
+            });
+        }
+    }
+    if !config.all_pages().contains(&config.entry) {
+        return Err(BundleError::Invalid {
+            file: "app.json".into(),
+            problem: format!("entryPagePath '{}' is not a listed page", config.entry),
+        });
+    }
+    Ok(config)
+}
+
+/// A bundle ready to run: its files, its `app.json`, its appId.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    pub files: BundleFiles,
+    pub config: AppConfig,
+    pub app_id: String,
+}
+
+impl Bundle {
+    /// Opens the bundle at `root`; `app_id` (from `--app-id`) wins over `project.config.json`.
+    pub fn open(root: &Path, app_id: Option<&str>) -> Result<Bundle, BundleError> {
+        let files = BundleFiles::open(root)?;
+        let config = read_app_config(&files)?;
+        let app_id = resolve_app_id(&files, app_id)?;
+        Ok(Bundle {
+            files,
+            config,
+            app_id,
+        })
+    }
+}
+
+/// `--app-id` if given, else `project.config.json`'s `appid`, else an error.
+pub fn resolve_app_id(files: &BundleFiles, flag: Option<&str>) -> Result<String, BundleError> {
+    if let Some(id) = flag {
+        return Ok(id.to_string());
+    }
+    read_app_id(files)?.ok_or(BundleError::NoAppId)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_route;
+
+    #[test]
+    fn page_routes_are_plain() {
+        assert_eq!(page_route("/pages/a/a.js"), "pages/a/a");
+        assert_eq!(page_route("pages/a/a"), "pages/a/a");
+    }
+}

@@ -1,0 +1,89 @@
+//! The command line: argument parsing (clap), one module per command, and the mapping from
+//! errors to messages and exit statuses. Library code never exits; only `main` here does.
+
+mod args;
+mod run;
+
+use clap::Parser;
+
+pub use args::Cli;
+use args::Command;
+
+/// Exit statuses shared by every command (spec section 7).
+pub mod status {
+    pub const OK: i32 = 0;
+    pub const FAILED: i32 = 1;
+    pub const INVALID: i32 = 2;
+    pub const TIMED_OUT: i32 = 124;
+}
+
+/// A command's failure: the message to print and the exit status.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad flag values, bundle or config: status 2.
+    #[error("{0}")]
+    Invalid(String),
+    /// The command ran but failed (network, storage, ...): status 1.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl CliError {
+    pub fn status(&self) -> i32 {
+        match self {
+            CliError::Invalid(_) => status::INVALID,
+            CliError::Failed(_) => status::FAILED,
+        }
+    }
+}
+
+impl From<crate::bundle::BundleError> for CliError {
+    fn from(e: crate::bundle::BundleError) -> Self {
+        CliError::Invalid(e.to_string())
+    }
+}
+
+impl From<crate::engine::EngineError> for CliError {
+    fn from(e: crate::engine::EngineError) -> Self {
+        CliError::Failed(e.to_string())
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => return,
+        1 => tracing::Level::INFO,
+        2 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// Parses the command line, runs the command, and returns the process exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => status::OK,
+                _ => status::INVALID,
+            };
+        }
+    };
+    init_logging(cli.verbose);
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.status()
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! State shared by the event loop and the native functions of one running app.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use rquickjs::{Ctx, Function, JsLifetime, Value};
+
+use super::events::EventSender;
+use super::output::{OutputSink, Stream};
+use super::timers::Timers;
+use crate::bundle::BundleFiles;
+
+/// Rust-side state of one app run. Native functions capture an `Rc<Host>`.
+pub struct Host {
+    pub files: BundleFiles,
+    pub output: Rc<dyn OutputSink>,
+    pub events: EventSender,
+    pub(crate) timers: RefCell<Timers>,
+    next_op: Cell<u32>,
+    /// An uncaught error or unhandled rejection was reported (exit status 1).
+    pub(crate) had_error: Cell<bool>,
+    /// The `--timeout` deadline passed (set by the interrupt handler or the loop).
+    pub(crate) timed_out: Rc<Cell<bool>>,
+    pub(crate) deadline: Instant,
+    pub(crate) timeout: Duration,
+}
+
+impl Host {
+    pub(crate) fn new(
+        files: BundleFiles,
+        output: Rc<dyn OutputSink>,
+        events: EventSender,
+        timeout: Duration,
+    ) -> Self {
+        Host {
+            files,
+            output,
+            events,
+            timers: RefCell::default(),
+            next_op: Cell::new(1),
+            had_error: Cell::new(false),
+            timed_out: Rc::default(),
+            deadline: Instant::now() + timeout,
+            timeout,
+        }
+    }
+
+    /// A fresh id for a native op whose result arrives later as `HostEvent::OpDone`.
+    pub fn next_op_id(&self) -> u32 {
+        let id = self.next_op.get();
+        self.next_op.set(id.wrapping_add(1).max(1));
+        id
+    }
+
+    /// A warning line on stderr (does not change the exit status).
+    pub fn warn(&self, text: &str) {
+        self.output.line(Stream::Err, text);
+    }
+}
+
+/// JS values the loop needs, kept in runtime userdata (freed before the runtime itself).
+pub(crate) struct Hooks<'js> {
+    pub dispatch: RefCell<Option<Function<'js>>>,
+    /// Rejected promises with no handler yet: `(promise, reason)`.
+    pub rejections: RefCell<Vec<(Value<'js>, Value<'js>)>>,
+}
+
+// SAFETY: `Hooks` holds only `'js` values, and `Changed<'to>` is the same type at `'to`.
+unsafe impl<'js> JsLifetime<'js> for Hooks<'js> {
+    type Changed<'to> = Hooks<'to>;
+}
+
+impl<'js> Hooks<'js> {
+    pub fn new() -> Self {
+        Hooks {
+            dispatch: RefCell::new(None),
+            rejections: RefCell::new(Vec::new()),
+        }
+    }
+}
+
+pub(crate) fn hooks<'a, 'js>(
+    ctx: &'a Ctx<'js>,
+) -> Option<rquickjs::runtime::UserDataGuard<'a, Hooks<'js>>> {
+    ctx.userdata::<Hooks<'js>>()
+}

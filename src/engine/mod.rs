@@ -1,0 +1,201 @@
+//! The JavaScript engine: one QuickJS runtime per app run, its limits, the JS prelude that
+//! implements the mini-program conventions, and the event loop.
+
+mod errors;
+pub mod events;
+mod host;
+mod natives;
+pub mod output;
+mod run_loop;
+mod timers;
+
+pub use errors::EngineError;
+pub use events::{EventReceiver, EventSender, HostEvent, PendingWork};
+pub use host::Host;
+pub use natives::{compile_wrapped, json_to_js};
+pub use output::{CapturedOutput, OutputSink, ProcessOutput, Stream};
+
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+
+use rquickjs::{Context, Ctx, Function, Object, Runtime};
+
+use crate::bundle::Bundle;
+
+/// Limits and knobs of one run.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Whole-run deadline (`--timeout`).
+    pub timeout: Duration,
+    /// JS heap limit in bytes (`--max-memory`).
+    pub max_memory: usize,
+    /// JS stack limit in bytes: deep recursion becomes a RangeError, not a crash.
+    pub max_stack: usize,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            timeout: Duration::from_secs(30),
+            max_memory: 256 << 20,
+            max_stack: 1 << 20,
+        }
+    }
+}
+
+/// How the app is launched (`--path`, `--query`, `--scene`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Launch {
+    pub path: String,
+    pub query: String,
+    pub scene: u32,
+}
+
+/// How a run ended; maps to the exit status of `ftrun run`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunOutcome {
+    /// Ran clean (0).
+    Clean,
+    /// Uncaught errors or unhandled rejections were reported (1).
+    AppErrors,
+    /// The bundle is invalid, e.g. a syntax error (2). The message is printed already.
+    Invalid,
+    /// `--timeout` hit (124). The message is printed already.
+    TimedOut,
+}
+
+impl RunOutcome {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            RunOutcome::Clean => 0,
+            RunOutcome::AppErrors => 1,
+            RunOutcome::Invalid => 2,
+            RunOutcome::TimedOut => 124,
+        }
+    }
+}
+
+/// A capability added to the runtime: private natives plus the JS that builds the public API
+/// on them. Each JS source is `(function (native, internal) { ... })`.
+pub trait Extension {
+    fn js_sources(&self) -> &'static [(&'static str, &'static str)];
+    fn install<'js>(
+        &self,
+        ctx: &Ctx<'js>,
+        native: &Object<'js>,
+        host: &Rc<Host>,
+    ) -> rquickjs::Result<()>;
+}
+
+macro_rules! js_source {
+    ($name:literal) => {
+        (
+            concat!("ftrun:js/", $name),
+            include_str!(concat!("../../js/", $name)),
+        )
+    };
+}
+
+/// The core prelude, in load order. Later files use what earlier ones put on `internal`.
+const CORE_JS: &[(&str, &str)] = &[
+    js_source!("core.js"),
+    js_source!("console.js"),
+    js_source!("timers.js"),
+    js_source!("require.js"),
+    js_source!("app.js"),
+    js_source!("wx.js"),
+];
+
+/// Everything a run needs besides the bundle.
+pub struct RunContext<'a> {
+    pub options: &'a EngineOptions,
+    pub output: Rc<dyn OutputSink>,
+    pub events: (EventSender, EventReceiver),
+    pub extensions: &'a [&'a dyn Extension],
+}
+
+fn eval_prelude<'js>(
+    ctx: &Ctx<'js>,
+    (name, src): (&str, &str),
+    native: &Object<'js>,
+    internal: &Object<'js>,
+) -> Result<(), EngineError> {
+    use rquickjs::CatchResultExt;
+    let mut opts = rquickjs::context::EvalOptions::default();
+    opts.filename = Some(name.to_string());
+    opts.strict = true;
+    let f: Function = ctx
+        .eval_with_options(src, opts)
+        .catch(ctx)
+        .map_err(|e| EngineError::Prelude(format!("{name}: {e}")))?;
+    f.call::<_, ()>((native.clone(), internal.clone()))
+        .catch(ctx)
+        .map_err(|e| EngineError::Prelude(format!("{name}: {e}")))
+}
+
+/// Cold-starts `bundle` and runs it until idle, an error that stops it, or the deadline.
+pub fn run(bundle: &Bundle, launch: &Launch, rc: RunContext<'_>) -> Result<RunOutcome, EngineError> {
+    let rt = Runtime::new().map_err(|e| EngineError::Setup(e.to_string()))?;
+    rt.set_memory_limit(rc.options.max_memory);
+    rt.set_max_stack_size(rc.options.max_stack);
+    let (events_tx, events_rx) = rc.events;
+    let host = Rc::new(Host::new(
+        bundle.files.clone(),
+        rc.output.clone(),
+        events_tx,
+        rc.options.timeout,
+    ));
+    let deadline = host.deadline;
+    let timed_out = host.timed_out.clone();
+    rt.set_interrupt_handler(Some(Box::new(move || {
+        if Instant::now() >= deadline {
+            timed_out.set(true);
+            true
+        } else {
+            false
+        }
+    })));
+    rt.set_host_promise_rejection_tracker(Some(Box::new(run_loop::track_rejection)));
+    let ctx = Context::full(&rt).map_err(|e| EngineError::Setup(e.to_string()))?;
+
+    ctx.with(|ctx| -> Result<(), EngineError> {
+        ctx.store_userdata(host::Hooks::new())
+            .map_err(|_| EngineError::Setup("userdata already set".into()))?;
+        let setup = || -> rquickjs::Result<(Object, Object)> {
+            let native = Object::new(ctx.clone())?;
+            let internal = Object::new(ctx.clone())?;
+            natives::install(&ctx, &native, &host)?;
+            for ext in rc.extensions {
+                ext.install(&ctx, &native, &host)?;
+            }
+            Ok((native, internal))
+        };
+        let (native, internal) = setup().map_err(|e| EngineError::Setup(e.to_string()))?;
+        for src in CORE_JS.iter().copied() {
+            eval_prelude(&ctx, src, &native, &internal)?;
+        }
+        for ext in rc.extensions {
+            for src in ext.js_sources().iter().copied() {
+                eval_prelude(&ctx, src, &native, &internal)?;
+            }
+        }
+        Ok(())
+    })?;
+
+    let boot = serde_json::json!({
+        "appId": bundle.app_id,
+        "pages": bundle.config.pages,
+        "subPackages": bundle.config.subpackages.iter()
+            .map(|s| serde_json::json!({"root": s.root, "pages": s.pages}))
+            .collect::<Vec<_>>(),
+        "allPages": bundle.config.all_pages(),
+        "entry": bundle.config.entry,
+        "launch": launch,
+        "appJson": bundle.config.raw,
+    });
+    let mut event_loop = run_loop::EventLoop::new(&ctx, host.clone(), events_rx);
+    let outcome = event_loop.run(boot);
+    rc.output.flush();
+    outcome
+}

@@ -1,0 +1,281 @@
+//! The event loop: microtasks, then due timers, then host events, until nothing is pending
+//! or the deadline passes. All calls into JS go through one JS dispatcher (`internal.dispatch`).
+
+use std::rc::Rc;
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::Instant;
+
+use rquickjs::{CatchResultExt, CaughtError, Context, Ctx, IntoJs, Value};
+
+use super::errors::{format_caught, format_compile_error, is_compile_error};
+use super::events::{EventReceiver, HostEvent};
+use super::host::{Host, hooks};
+use super::natives::{WRAP_HEAD, json_to_js};
+use super::output::Stream;
+use super::{EngineError, RunOutcome};
+
+/// QuickJS calls this when a promise is rejected with no handler, and again (`handled`) when
+/// one is attached later; whatever is still unhandled after the microtasks ran is reported.
+pub(crate) fn track_rejection<'js>(
+    ctx: Ctx<'js>,
+    promise: Value<'js>,
+    reason: Value<'js>,
+    handled: bool,
+) {
+    if let Some(h) = hooks(&ctx) {
+        let mut list = h.rejections.borrow_mut();
+        if handled {
+            list.retain(|(p, _)| p != &promise);
+        } else {
+            list.push((promise, reason));
+        }
+    }
+}
+
+/// `file:1:COL` positions point into the CommonJS wrapper header; shift them back.
+pub(crate) fn fix_wrapped_column(loc: &str) -> String {
+    let mut parts = loc.rsplitn(3, ':');
+    let (Some(col), Some(line), Some(file)) = (parts.next(), parts.next(), parts.next()) else {
+        return loc.to_string();
+    };
+    match (line, col.parse::<usize>()) {
+        ("1", Ok(c)) if c > WRAP_HEAD.len() && !file.starts_with("ftrun:") => {
+            format!("{file}:1:{}", c - WRAP_HEAD.len())
+        }
+        _ => loc.to_string(),
+    }
+}
+
+/// Stack lines worth showing to a user: not ftrun's own prelude or native glue.
+fn is_app_frame(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && !t.contains("ftrun:js/") && !t.ends_with("(native)")
+}
+
+enum Stop {
+    Invalid,
+    TimedOut,
+}
+
+pub(crate) struct EventLoop<'c> {
+    ctx: &'c Context,
+    host: Rc<Host>,
+    rx: EventReceiver,
+}
+
+impl<'c> EventLoop<'c> {
+    pub fn new(ctx: &'c Context, host: Rc<Host>, rx: EventReceiver) -> Self {
+        EventLoop { ctx, host, rx }
+    }
+
+    fn timeout_secs(&self) -> String {
+        let secs = self.host.timeout.as_secs_f64();
+        if secs.fract() == 0.0 {
+            format!("{secs:.0}")
+        } else {
+            format!("{secs}")
+        }
+    }
+
+    pub fn run(&mut self, boot: serde_json::Value) -> Result<RunOutcome, EngineError> {
+        if let Some(stop) = self.call_json("boot", 0, &boot) {
+            return Ok(self.finish(Some(stop)));
+        }
+        let stop = self.run_until_idle();
+        Ok(self.finish(stop))
+    }
+
+    fn finish(&self, stop: Option<Stop>) -> RunOutcome {
+        match stop {
+            Some(Stop::Invalid) => RunOutcome::Invalid,
+            Some(Stop::TimedOut) => RunOutcome::TimedOut,
+            None if self.host.had_error.get() => RunOutcome::AppErrors,
+            None => RunOutcome::Clean,
+        }
+    }
+
+    fn run_until_idle(&mut self) -> Option<Stop> {
+        loop {
+            if let Some(stop) = self.ctx.with(|ctx| self.settle(&ctx)) {
+                return Some(stop);
+            }
+            let now = Instant::now();
+            if now >= self.host.deadline {
+                return Some(self.pending_timeout());
+            }
+            loop {
+                let due = self.host.timers.borrow_mut().pop_due(now);
+                let Some(id) = due else { break };
+                if let Some(stop) = self.call("timer", id) {
+                    return Some(stop);
+                }
+            }
+            while let Ok(ev) = self.rx.rx.try_recv() {
+                if let Some(stop) = self.handle(ev) {
+                    return Some(stop);
+                }
+            }
+            if self.host.timers.borrow().is_empty() && !self.rx.has_pending_work() {
+                // Producers send before they release their token, so a last event is queued by now.
+                match self.rx.rx.try_recv() {
+                    Ok(ev) => {
+                        if let Some(stop) = self.handle(ev) {
+                            return Some(stop);
+                        }
+                        continue;
+                    }
+                    Err(_) => return None,
+                }
+            }
+            self.host.output.flush();
+            let next = self.host.timers.borrow_mut().next_deadline();
+            let until = next.map_or(self.host.deadline, |t| t.min(self.host.deadline));
+            let wait = until.saturating_duration_since(Instant::now());
+            if wait.is_zero() {
+                continue;
+            }
+            match self.rx.rx.recv_timeout(wait) {
+                Ok(ev) => {
+                    if let Some(stop) = self.handle(ev) {
+                        return Some(stop);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => {}
+            }
+        }
+    }
+
+    fn pending_timeout(&self) -> Stop {
+        self.host.timed_out.set(true);
+        let timers = !self.host.timers.borrow().is_empty();
+        let what = match (timers, self.rx.has_pending_work()) {
+            (true, true) => "timers and background work were still pending",
+            (true, false) => "timers were still pending (an endless interval?)",
+            _ => "background work was still pending",
+        };
+        self.host.output.line(
+            Stream::Err,
+            &format!(
+                "error: timed out after {} s (--timeout): {what}",
+                self.timeout_secs()
+            ),
+        );
+        Stop::TimedOut
+    }
+
+    fn handle(&self, ev: HostEvent) -> Option<Stop> {
+        match ev {
+            HostEvent::Wake => None,
+            HostEvent::OpDone { id, result } => {
+                let payload = match result {
+                    Ok(v) => serde_json::json!({ "ok": true, "value": v }),
+                    Err(e) => serde_json::json!({ "ok": false, "error": e }),
+                };
+                self.call_json("op", id, &payload)
+            }
+            HostEvent::Emit { kind, payload } => self.call_json(kind, 0, &payload),
+        }
+    }
+
+    fn call(&self, kind: &str, id: u32) -> Option<Stop> {
+        self.ctx.with(|ctx| {
+            let stop = self.dispatch(&ctx, kind, id.into_js(&ctx), Ok(Value::new_undefined(ctx.clone())));
+            stop.or_else(|| self.settle(&ctx))
+        })
+    }
+
+    fn call_json(&self, kind: &str, id: u32, payload: &serde_json::Value) -> Option<Stop> {
+        self.ctx.with(|ctx| {
+            let stop = self.dispatch(&ctx, kind, id.into_js(&ctx), json_to_js(&ctx, payload));
+            stop.or_else(|| self.settle(&ctx))
+        })
+    }
+
+    fn dispatch<'js>(
+        &self,
+        ctx: &Ctx<'js>,
+        kind: &str,
+        a: rquickjs::Result<Value<'js>>,
+        b: rquickjs::Result<Value<'js>>,
+    ) -> Option<Stop> {
+        let f = hooks(ctx).and_then(|h| h.dispatch.borrow().clone())?;
+        let result = (|| f.call::<_, ()>((kind, a?, b?)))().catch(ctx);
+        match result {
+            Ok(()) => None,
+            Err(e) => self.escaped(e),
+        }
+    }
+
+    /// An exception that got past the JS prelude's own reporting.
+    fn escaped(&self, e: CaughtError<'_>) -> Option<Stop> {
+        if self.host.timed_out.get() {
+            let mut msg = format!(
+                "error: timed out after {} s (--timeout) while JavaScript was running",
+                self.timeout_secs()
+            );
+            if let CaughtError::Exception(ex) = &e {
+                for line in ex.stack().unwrap_or_default().lines() {
+                    if is_app_frame(line) {
+                        msg.push('\n');
+                        msg.push_str(line);
+                    }
+                }
+            }
+            self.host.output.line(Stream::Err, &msg);
+            return Some(Stop::TimedOut);
+        }
+        if is_compile_error(&e) {
+            self.host
+                .output
+                .line(Stream::Err, &format!("error: {}", format_compile_error(&e)));
+            return Some(Stop::Invalid);
+        }
+        self.host.had_error.set(true);
+        self.host
+            .output
+            .line(Stream::Err, &format!("Uncaught {}", format_caught(&e)));
+        None
+    }
+
+    /// Runs microtasks, then reports rejections nobody handled, until both are empty.
+    fn settle<'js>(&self, ctx: &Ctx<'js>) -> Option<Stop> {
+        loop {
+            while ctx.execute_pending_job() {}
+            if self.host.timed_out.get() {
+                self.host.output.line(
+                    Stream::Err,
+                    &format!(
+                        "error: timed out after {} s (--timeout) while JavaScript was running",
+                        self.timeout_secs()
+                    ),
+                );
+                return Some(Stop::TimedOut);
+            }
+            let rejected = match hooks(ctx) {
+                Some(h) => std::mem::take(&mut *h.rejections.borrow_mut()),
+                None => return None,
+            };
+            if rejected.is_empty() {
+                return None;
+            }
+            for (promise, reason) in rejected {
+                if let Some(stop) = self.dispatch(ctx, "rejection", Ok(reason), Ok(promise)) {
+                    return Some(stop);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_columns_are_shifted_on_line_one_only() {
+        let c = WRAP_HEAD.len() + 5;
+        assert_eq!(fix_wrapped_column(&format!("a.js:1:{c}")), "a.js:1:5");
+        assert_eq!(fix_wrapped_column("a.js:2:7"), "a.js:2:7");
+        assert_eq!(fix_wrapped_column("nonsense"), "nonsense");
+    }
+}
