@@ -3,6 +3,7 @@
 
 mod files;
 
+pub(crate) use files::io_reason;
 pub use files::{BundleFiles, Entry, normalize};
 
 use serde_json::Value;
@@ -111,14 +112,19 @@ fn page_list(file: &str, field: &str, v: Option<&Value>) -> Result<Vec<String>, 
             p.as_str()
                 .filter(|s| !s.trim().is_empty())
                 .map(page_route)
-                .ok_or_else(|| bad(format!("\"{field}\" has an entry that is not a page path: {p}")))
+                .ok_or_else(|| {
+                    bad(format!(
+                        "\"{field}\" has an entry that is not a page path: {p}"
+                    ))
+                })
         })
         .collect()
 }
 
 /// Reads and checks `app.json`; every listed page must have its `.js` file.
 pub fn read_app_config(files: &BundleFiles) -> Result<AppConfig, BundleError> {
-    let raw = read_json(files, "app.json")?.ok_or_else(|| BundleError::Missing("app.json".into()))?;
+    let raw =
+        read_json(files, "app.json")?.ok_or_else(|| BundleError::Missing("app.json".into()))?;
     if !raw.is_object() {
         return Err(BundleError::Invalid {
             file: "app.json".into(),

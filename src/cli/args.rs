@@ -15,6 +15,9 @@ pub struct Cli {
     /// More logging on stderr (-v info, -vv debug, -vvv trace). Tokens are never logged.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// Where all state lives (default: $FTRUN_DATA_DIR, else ~/.local/share/ftrun)
+    #[arg(long, value_name = "DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -23,6 +26,174 @@ pub struct Cli {
 pub enum Command {
     /// Cold-start a bundle headlessly: App, the launch page, timers, until idle
     Run(RunArgs),
+    /// Send one background-fetch request now and store the record on success
+    Fetch(FetchArgs),
+    /// The console config per appId: pre-fetch URL, periodic URL, period
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Inspect and clear stored records and tokens
+    #[command(subcommand)]
+    Cache(CacheCommand),
+    /// Periodic updates for every eligible app (a periodic URL, a token, a launch in the
+    /// last 7 days, and a due period)
+    Daemon(DaemonArgs),
+    /// Serve a file as a mock background-fetch endpoint and print every request received
+    Serve(ServeArgs),
+}
+
+/// HTTP client settings.
+#[derive(Debug, Args, Clone)]
+pub struct NetArgs {
+    /// Extra trusted CA certificates (PEM), e.g. a company CA
+    #[arg(long, value_name = "FILE", env = "FTRUN_CA_FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// One deadline for connect, headers and body of each request
+    #[arg(long, value_name = "SECS", default_value = "20", value_parser = parse_secs)]
+    pub fetch_timeout: std::time::Duration,
+}
+
+/// Per-command overrides of the console config and request parameters.
+#[derive(Debug, Args, Clone)]
+pub struct FetchOverrides {
+    /// customMiniprogramVersion sent with requests
+    #[arg(long, value_name = "V", default_value = "devtool")]
+    pub app_version: String,
+    /// Pre-fetch URL for this command only (overrides the console config)
+    #[arg(long, value_name = "U")]
+    pub prefetch_url: Option<String>,
+    /// Periodic URL for this command only (overrides the console config)
+    #[arg(long, value_name = "U")]
+    pub periodic_url: Option<String>,
+    /// Query parameter names: finclip (appId, timeStamp) or wechat (appid, timestamp)
+    #[arg(long, value_name = "NAMES")]
+    pub wire: Option<crate::bgfetch::WireNames>,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The bundle folder (for its appId and entry page)
+    pub bundle: PathBuf,
+    /// Which slot: pre or periodic
+    #[arg(long = "type", value_name = "T")]
+    pub kind: FetchKind,
+    #[command(flatten)]
+    pub launch: LaunchArgs,
+    /// appId (default: project.config.json's "appid")
+    #[arg(long, value_name = "ID")]
+    pub app_id: Option<String>,
+    #[command(flatten)]
+    pub overrides: FetchOverrides,
+    #[command(flatten)]
+    pub net: NetArgs,
+    /// Print the outcome as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FetchKind {
+    Pre,
+    Periodic,
+}
+
+impl From<FetchKind> for crate::bgfetch::FetchType {
+    fn from(k: FetchKind) -> Self {
+        match k {
+            FetchKind::Pre => crate::bgfetch::FetchType::Pre,
+            FetchKind::Periodic => crate::bgfetch::FetchType::Periodic,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Set fields of an app's console config (others stay)
+    Set {
+        app_id: String,
+        #[arg(long, value_name = "U")]
+        prefetch_url: Option<String>,
+        #[arg(long, value_name = "U")]
+        periodic_url: Option<String>,
+        /// Hours between periodic updates: 3..=12, or 0 for off (default 12)
+        #[arg(long, value_name = "H")]
+        period: Option<u32>,
+        /// Query parameter names sent to this app's server
+        #[arg(long, value_name = "NAMES")]
+        wire: Option<crate::bgfetch::WireNames>,
+    },
+    /// Show an app's console config
+    Show {
+        app_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove fields of an app's console config (all of them when none is named)
+    Unset {
+        app_id: String,
+        #[arg(long)]
+        prefetch_url: bool,
+        #[arg(long)]
+        periodic_url: bool,
+        #[arg(long)]
+        period: bool,
+        #[arg(long)]
+        wire: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Every app with stored state: slots, token (set or not), last launch, config
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One stored record
+    Show {
+        app_id: String,
+        #[arg(long = "type", value_name = "T")]
+        kind: FetchKind,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove stored records, tokens and launch state (of one app, or of all)
+    Clear { app_id: Option<String> },
+}
+
+#[derive(Debug, Args)]
+pub struct DaemonArgs {
+    /// One pass, then exit (for cron and CI)
+    #[arg(long)]
+    pub once: bool,
+    /// Requests in flight at once
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub concurrency: u32,
+    /// customMiniprogramVersion sent with requests
+    #[arg(long, value_name = "V", default_value = "devtool")]
+    pub app_version: String,
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The file to serve as the response body (on every path)
+    pub file: PathBuf,
+    /// Port on 127.0.0.1 (0 = any free port)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Write the chosen port to this file once listening (for scripts)
+    #[arg(long, value_name = "FILE")]
+    pub port_file: Option<PathBuf>,
+    /// Status code to answer with
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u16).range(100..=599))]
+    pub status: u16,
+    /// Wait this many milliseconds before answering
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub delay_ms: u64,
+    /// Stop after this many requests (default: run until interrupted)
+    #[arg(long, value_name = "N")]
+    pub max_requests: Option<usize>,
 }
 
 /// How the app is launched.
@@ -54,6 +225,13 @@ pub struct RunArgs {
     /// JS heap limit, e.g. 256MiB, 1GiB, or a number of MiB
     #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
     pub max_memory: usize,
+    /// Do not send the pre-fetch request
+    #[arg(long)]
+    pub no_prefetch: bool,
+    #[command(flatten)]
+    pub overrides: FetchOverrides,
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 /// Seconds as a positive number (fractions allowed).

@@ -2,7 +2,13 @@
 //! errors to messages and exit statuses. Library code never exits; only `main` here does.
 
 mod args;
+mod cache;
+mod common;
+mod config;
+mod daemon;
+mod fetch;
 mod run;
+mod serve;
 
 use clap::Parser;
 
@@ -70,14 +76,22 @@ pub fn main() -> i32 {
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => status::OK,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    status::OK
+                }
                 _ => status::INVALID,
             };
         }
     };
     init_logging(cli.verbose);
+    let data_dir = cli.data_dir.as_deref();
     let result = match cli.command {
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(args, data_dir),
+        Command::Fetch(args) => fetch::run(args, data_dir),
+        Command::Config(cmd) => config::run(cmd, data_dir),
+        Command::Cache(cmd) => cache::run(cmd, data_dir),
+        Command::Daemon(args) => daemon::run(args, data_dir),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,26 +1,31 @@
-//! `ftrun run BUNDLE`: cold-start the bundle and run it until idle.
+//! `ftrun run BUNDLE`: start the background-fetch requests, cold-start the bundle, run it
+//! until idle, wait for the requests still in flight, exit with the spec's status.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use super::CliError;
 use super::args::{LaunchArgs, RunArgs};
-use crate::bundle::{Bundle, page_route};
-use crate::engine::{self, EngineOptions, Launch, ProcessOutput, RunContext};
+use super::common;
+use crate::bgfetch::js_ext::BgFetchExtension;
+use crate::bgfetch::service::{ColdStart, start_cold, stderr_warnings};
+use crate::bundle::{AppConfig, Bundle, BundleFiles, page_route, read_app_config, resolve_app_id};
+use crate::engine::{self, EngineOptions, Launch, ProcessOutput, RunContext, RunOutcome};
 
 /// The launch for a bundle: `--path` must name a listed page.
-pub fn launch_for(bundle: &Bundle, args: &LaunchArgs) -> Result<Launch, CliError> {
+pub fn launch_for(config: &AppConfig, args: &LaunchArgs) -> Result<Launch, CliError> {
     let path = match &args.path {
         Some(p) => {
             let route = page_route(p.split('?').next().unwrap_or(p));
-            if !bundle.config.all_pages().contains(&route) {
+            if !config.all_pages().contains(&route) {
                 return Err(CliError::Invalid(format!(
                     "--path '{p}': no such page in app.json (pages: {})",
-                    bundle.config.all_pages().join(", ")
+                    config.all_pages().join(", ")
                 )));
             }
             route
         }
-        None => bundle.config.entry.clone(),
+        None => config.entry.clone(),
     };
     Ok(Launch {
         path,
@@ -29,9 +34,42 @@ pub fn launch_for(bundle: &Bundle, args: &LaunchArgs) -> Result<Launch, CliError
     })
 }
 
-pub fn run(args: RunArgs) -> Result<i32, CliError> {
-    let bundle = Bundle::open(&args.bundle, args.app_id.as_deref())?;
-    let launch = launch_for(&bundle, &args.launch)?;
+pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, CliError> {
+    let prefetch_url = common::url_flag("--prefetch-url", args.overrides.prefetch_url.as_deref())?;
+    let periodic_url = common::url_flag("--periodic-url", args.overrides.periodic_url.as_deref())?;
+    let files = BundleFiles::open(&args.bundle)?;
+    // The two small manifests first: they hold the appId and the launch page the request
+    // carries. Scripts are read only after the requests have started.
+    let config = read_app_config(&files)?;
+    let app_id = resolve_app_id(&files, args.app_id.as_deref())?;
+    let launch = launch_for(&config, &args.launch)?;
+    let services = common::services(data_dir, &args.net, stderr_warnings())?;
+    let io = common::io_runtime(1)?;
+    let (events_tx, events_rx) = engine::events::channel();
+    start_cold(
+        io.handle(),
+        services.clone(),
+        ColdStart {
+            app_id: app_id.clone(),
+            launch: launch.clone(),
+            app_version: args.overrides.app_version.clone(),
+            wire: args.overrides.wire,
+            prefetch_url,
+            periodic_url,
+            no_prefetch: args.no_prefetch,
+        },
+        events_tx.clone(),
+    );
+    let bundle = Bundle {
+        files,
+        config,
+        app_id: app_id.clone(),
+    };
+    let bgfetch = BgFetchExtension {
+        services: Arc::clone(&services),
+        app_id,
+        io: io.handle().clone(),
+    };
     let options = EngineOptions {
         timeout: args.timeout,
         max_memory: args.max_memory,
@@ -43,9 +81,15 @@ pub fn run(args: RunArgs) -> Result<i32, CliError> {
         RunContext {
             options: &options,
             output: Rc::new(ProcessOutput::default()),
-            events: engine::events::channel(),
-            extensions: &[],
+            events: (events_tx, events_rx),
+            extensions: &[&bgfetch],
         },
-    )?;
-    Ok(outcome.exit_code())
+    );
+    // After a clean or erroring run the loop has already waited for the requests; after a
+    // timeout or an invalid bundle, what is still in flight is abandoned (redb stays whole).
+    match &outcome {
+        Ok(RunOutcome::Clean | RunOutcome::AppErrors) => drop(io),
+        _ => io.shutdown_background(),
+    }
+    Ok(outcome?.exit_code())
 }

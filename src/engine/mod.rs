@@ -18,7 +18,6 @@ pub use output::{CapturedOutput, OutputSink, ProcessOutput, Stream};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-
 use rquickjs::{Context, Ctx, Function, Object, Runtime};
 
 use crate::bundle::Bundle;
@@ -135,7 +134,11 @@ fn eval_prelude<'js>(
 }
 
 /// Cold-starts `bundle` and runs it until idle, an error that stops it, or the deadline.
-pub fn run(bundle: &Bundle, launch: &Launch, rc: RunContext<'_>) -> Result<RunOutcome, EngineError> {
+pub fn run(
+    bundle: &Bundle,
+    launch: &Launch,
+    rc: RunContext<'_>,
+) -> Result<RunOutcome, EngineError> {
     let rt = Runtime::new().map_err(|e| EngineError::Setup(e.to_string()))?;
     rt.set_memory_limit(rc.options.max_memory);
     rt.set_max_stack_size(rc.options.max_stack);

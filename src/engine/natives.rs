@@ -59,7 +59,11 @@ pub(crate) fn install<'js>(
     native.set(
         "print",
         Func::from(move |stream: i32, text: String| {
-            let s = if stream == 2 { Stream::Err } else { Stream::Out };
+            let s = if stream == 2 {
+                Stream::Err
+            } else {
+                Stream::Out
+            };
             h.output.line(s, &text);
         }),
     )?;

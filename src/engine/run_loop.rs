@@ -179,7 +179,12 @@ impl<'c> EventLoop<'c> {
 
     fn call(&self, kind: &str, id: u32) -> Option<Stop> {
         self.ctx.with(|ctx| {
-            let stop = self.dispatch(&ctx, kind, id.into_js(&ctx), Ok(Value::new_undefined(ctx.clone())));
+            let stop = self.dispatch(
+                &ctx,
+                kind,
+                id.into_js(&ctx),
+                Ok(Value::new_undefined(ctx.clone())),
+            );
             stop.or_else(|| self.settle(&ctx))
         })
     }

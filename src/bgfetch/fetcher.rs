@@ -1,0 +1,219 @@
+//! The HTTP(S) client behind background fetch (spec sections 2 and 3): one deadline for the
+//! whole exchange, redirects followed here (at most 5 hops, http(s) only), the 256 KiB cap
+//! enforced while streaming, UTF-8 checked. Behind a trait so callers can be tested alone.
+
+use std::future::Future;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::header::{CONTENT_LENGTH, LOCATION, USER_AGENT};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use url::Url;
+
+use super::wire::display_url_str;
+
+/// Largest body stored (spec section 3).
+pub const MAX_BODY: usize = 262_144;
+pub const MAX_REDIRECTS: usize = 5;
+
+/// Why a fetch stored nothing. Messages never contain a URL's query (it may hold the token).
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum FetchError {
+    #[error("status {0}")]
+    Status(u16),
+    #[error("body larger than {MAX_BODY} bytes")]
+    TooLarge,
+    #[error("timed out after {0} s")]
+    Timeout(String),
+    #[error("connection error: {0}")]
+    Connect(String),
+    #[error("too many redirects (more than {MAX_REDIRECTS})")]
+    TooManyRedirects,
+    #[error("bad redirect: {0}")]
+    BadRedirect(String),
+    #[error("body is not valid UTF-8")]
+    InvalidUtf8,
+}
+
+pub type FetchFuture<'a> = Pin<Box<dyn Future<Output = Result<String, FetchError>> + Send + 'a>>;
+
+/// GETs a URL and returns the body text when the final status is 200.
+pub trait Fetcher: Send + Sync {
+    fn get(&self, url: Url, timeout: Duration) -> FetchFuture<'_>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("{file}: {reason}")]
+    CaFile { file: String, reason: String },
+    #[error("TLS setup failed: {0}")]
+    Setup(String),
+}
+
+type HttpsClient = Client<HttpsConnector<HttpConnector>, Empty<Bytes>>;
+
+/// hyper-util's pooled client with rustls (ring, public webpki roots, plus extra CAs).
+pub struct HyperFetcher {
+    client: HttpsClient,
+    user_agent: String,
+}
+
+fn root_store(ca_file: Option<&Path>) -> Result<rustls::RootCertStore, TlsError> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(path) = ca_file {
+        let file = path.display().to_string();
+        let bad = |reason: String| TlsError::CaFile {
+            file: file.clone(),
+            reason,
+        };
+        let bytes = std::fs::read(path).map_err(|e| bad(crate::bundle::io_reason(&e)))?;
+        let mut added = 0;
+        for cert in CertificateDer::pem_slice_iter(&bytes) {
+            let cert = cert.map_err(|e| bad(format!("invalid PEM: {e}")))?;
+            roots
+                .add(cert)
+                .map_err(|e| bad(format!("invalid certificate: {e}")))?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err(bad("no PEM certificates found".into()));
+        }
+    }
+    Ok(roots)
+}
+
+impl HyperFetcher {
+    pub fn new(ca_file: Option<&Path>) -> Result<Self, TlsError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TlsError::Setup(e.to_string()))?
+            .with_root_certificates(root_store(ca_file)?)
+            .with_no_client_auth();
+        let mut http = HttpConnector::new();
+        http.enforce_http(false); // the HTTPS connector wraps it
+        http.set_nodelay(true);
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(30))
+            .pool_timer(TokioTimer::new())
+            .build(https);
+        Ok(HyperFetcher {
+            client,
+            user_agent: format!("ftrun/{}", env!("CARGO_PKG_VERSION")),
+        })
+    }
+
+    async fn get_following(&self, start: Url) -> Result<String, FetchError> {
+        let mut url = start;
+        for hop in 0..=MAX_REDIRECTS {
+            let uri: hyper::Uri = url.as_str().parse().map_err(|e| {
+                FetchError::BadRedirect(format!("{}: {e}", display_url_str(url.as_str())))
+            })?;
+            let req = hyper::Request::get(uri)
+                .header(USER_AGENT, &self.user_agent)
+                .body(Empty::<Bytes>::new())
+                .map_err(|e| FetchError::Connect(e.to_string()))?;
+            let res = self
+                .client
+                .request(req)
+                .await
+                .map_err(|e| FetchError::Connect(error_chain(&e)))?;
+            let status = res.status().as_u16();
+            if matches!(status, 301 | 302 | 303 | 307 | 308)
+                && let Some(loc) = res.headers().get(LOCATION)
+            {
+                if hop == MAX_REDIRECTS {
+                    return Err(FetchError::TooManyRedirects);
+                }
+                let loc = loc
+                    .to_str()
+                    .map_err(|_| FetchError::BadRedirect("Location is not ASCII".into()))?;
+                let next = url.join(loc).map_err(|e| {
+                    FetchError::BadRedirect(format!("{}: {e}", display_url_str(loc)))
+                })?;
+                if !matches!(next.scheme(), "http" | "https") {
+                    return Err(FetchError::BadRedirect(format!(
+                        "to '{}:' (only http and https are followed)",
+                        next.scheme()
+                    )));
+                }
+                url = next;
+                continue;
+            }
+            if status != 200 {
+                return Err(FetchError::Status(status));
+            }
+            let declared = res
+                .headers()
+                .get(CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            if declared.is_some_and(|n| n > MAX_BODY as u64) {
+                return Err(FetchError::TooLarge);
+            }
+            let mut body = res.into_body();
+            let mut buf: Vec<u8> = Vec::with_capacity(declared.unwrap_or(0) as usize);
+            while let Some(frame) = body.frame().await {
+                let frame = frame.map_err(|e| FetchError::Connect(error_chain(&e)))?;
+                if let Ok(data) = frame.into_data() {
+                    if buf.len() + data.len() > MAX_BODY {
+                        return Err(FetchError::TooLarge);
+                    }
+                    buf.extend_from_slice(&data);
+                }
+            }
+            return String::from_utf8(buf).map_err(|_| FetchError::InvalidUtf8);
+        }
+        Err(FetchError::TooManyRedirects)
+    }
+}
+
+impl Fetcher for HyperFetcher {
+    fn get(&self, url: Url, timeout: Duration) -> FetchFuture<'_> {
+        Box::pin(async move {
+            match tokio::time::timeout(timeout, self.get_following(url)).await {
+                Ok(r) => r,
+                Err(_) => Err(FetchError::Timeout(format_secs(timeout))),
+            }
+        })
+    }
+}
+
+pub fn format_secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{s}")
+    }
+}
+
+/// An error and its sources, joined: "client error (Connect): tcp connect error: ...".
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        let t = s.to_string();
+        if !text.contains(&t) {
+            text.push_str(": ");
+            text.push_str(&t);
+        }
+        src = s.source();
+    }
+    text
+}

@@ -1,0 +1,361 @@
+//! The cache: one redb file in the data dir (spec section 6). Multi-process (redb's MultiWriter
+//! mode), durable commits, atomic records. Tables carry a version in their names; a table that
+//! was never written reads as empty, so opening never has to write.
+
+use std::fs;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use redb::{
+    ConcurrencyMode, Database, ReadableDatabase, ReadableTable, TableDefinition, TableError,
+};
+
+use super::{AppState, ConsoleConfig, FetchType, Record};
+
+const CONFIG: TableDefinition<&str, &[u8]> = TableDefinition::new("console_config_v1");
+const TOKENS: TableDefinition<&str, &str> = TableDefinition::new("tokens_v1");
+const RECORDS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("records_v1");
+const STATE: TableDefinition<&str, &[u8]> = TableDefinition::new("app_state_v1");
+
+pub const DB_FILE: &str = "ftrun.redb";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("data dir {dir}: {reason}")]
+    DataDir { dir: String, reason: String },
+    #[error("database {file}: {reason}")]
+    Db { file: String, reason: String },
+    #[error("database {file}: corrupt entry for {what}")]
+    Corrupt { file: String, what: String },
+}
+
+/// `--data-dir`, else `$FTRUN_DATA_DIR`, else `$XDG_DATA_HOME/ftrun`, else `~/.local/share/ftrun`.
+pub fn resolve_data_dir(flag: Option<&Path>) -> Result<PathBuf, StoreError> {
+    if let Some(dir) = flag {
+        return Ok(dir.to_path_buf());
+    }
+    if let Some(dir) = std::env::var_os("FTRUN_DATA_DIR").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(xdg).join("ftrun"));
+    }
+    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        Some(home) => Ok(PathBuf::from(home).join(".local/share/ftrun")),
+        None => Err(StoreError::DataDir {
+            dir: "~/.local/share/ftrun".into(),
+            reason: "HOME is not set; pass --data-dir or set FTRUN_DATA_DIR".into(),
+        }),
+    }
+}
+
+/// Everything stored about one app, for listings (the token itself is never listed).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppSummary {
+    pub app_id: String,
+    pub config: ConsoleConfig,
+    pub has_token: bool,
+    pub state: AppState,
+    pub pre: Option<SlotSummary>,
+    pub periodic: Option<SlotSummary>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotSummary {
+    pub bytes: usize,
+    pub time_stamp: i64,
+}
+
+/// A record to store; `periodic` ones also move the app's last periodic success.
+pub struct NewRecord<'a> {
+    pub app_id: &'a str,
+    pub kind: FetchType,
+    pub record: &'a Record,
+}
+
+pub struct Store {
+    db: Database,
+    file: String,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `dir`: dir 0700, file 0600.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let dir_err = |e: std::io::Error| StoreError::DataDir {
+            dir: dir.display().to_string(),
+            reason: crate::bundle::io_reason(&e),
+        };
+        if !dir.is_dir() {
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(dir_err)?;
+        }
+        let path = dir.join(DB_FILE);
+        let file = path.display().to_string();
+        let db_err = |reason: String| StoreError::Db {
+            file: file.clone(),
+            reason,
+        };
+        // Create the file user-only before redb opens it; tighten an existing one.
+        let handle = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| db_err(crate::bundle::io_reason(&e)))?;
+        if let Ok(meta) = handle.metadata()
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            let _ = fs::set_permissions(&path, fs::Permissions::from_mode(0o600));
+        }
+        drop(handle);
+        let db = Database::builder()
+            .set_concurrency_mode(ConcurrencyMode::MultiWriter)
+            .create(&path)
+            .map_err(|e| db_err(e.to_string()))?;
+        Ok(Store { db, file })
+    }
+
+    fn err(&self, e: impl Into<redb::Error>) -> StoreError {
+        StoreError::Db {
+            file: self.file.clone(),
+            reason: e.into().to_string(),
+        }
+    }
+
+    fn corrupt(&self, what: String) -> StoreError {
+        StoreError::Corrupt {
+            file: self.file.clone(),
+            what,
+        }
+    }
+
+    /// Reads one value; a table that does not exist yet reads as empty.
+    fn read<K, V, T>(
+        &self,
+        table: TableDefinition<K, V>,
+        key: K::SelfType<'_>,
+        map: impl FnOnce(V::SelfType<'_>) -> T,
+    ) -> Result<Option<T>, StoreError>
+    where
+        K: redb::Key + 'static,
+        V: redb::Value + 'static,
+    {
+        let rtx = self.db.begin_read().map_err(|e| self.err(e))?;
+        let t = match rtx.open_table(table) {
+            Ok(t) => t,
+            Err(TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(self.err(e)),
+        };
+        let v = t.get(key).map_err(|e| self.err(e))?;
+        Ok(v.map(|g| map(g.value())))
+    }
+
+    fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        bytes: Option<Vec<u8>>,
+        what: String,
+    ) -> Result<Option<T>, StoreError> {
+        match bytes {
+            None => Ok(None),
+            Some(b) => serde_json::from_slice(&b)
+                .map(Some)
+                .map_err(|_| self.corrupt(what)),
+        }
+    }
+
+    pub fn config(&self, app_id: &str) -> Result<ConsoleConfig, StoreError> {
+        let raw = self.read(CONFIG, app_id, |v| v.to_vec())?;
+        Ok(self
+            .json(raw, format!("the console config of {app_id}"))?
+            .unwrap_or_default())
+    }
+
+    pub fn token(&self, app_id: &str) -> Result<Option<String>, StoreError> {
+        self.read(TOKENS, app_id, |v| v.to_string())
+    }
+
+    pub fn record(&self, app_id: &str, kind: FetchType) -> Result<Option<Record>, StoreError> {
+        let raw = self.read(RECORDS, (app_id, kind.as_str()), |v| v.to_vec())?;
+        self.json(raw, format!("the {} record of {app_id}", kind.as_str()))
+    }
+
+    pub fn state(&self, app_id: &str) -> Result<AppState, StoreError> {
+        let raw = self.read(STATE, app_id, |v| v.to_vec())?;
+        Ok(self
+            .json(raw, format!("the state of {app_id}"))?
+            .unwrap_or_default())
+    }
+
+    /// One durable write transaction; `f` gets the open write transaction.
+    fn write(
+        &self,
+        f: impl FnOnce(&redb::WriteTransaction) -> Result<(), redb::Error>,
+    ) -> Result<(), StoreError> {
+        let wtx = self.db.begin_write().map_err(|e| self.err(e))?;
+        f(&wtx).map_err(|e| self.err(e))?;
+        wtx.commit().map_err(|e| self.err(e))
+    }
+
+    pub fn set_config(&self, app_id: &str, cfg: &ConsoleConfig) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(cfg).unwrap_or_default();
+        self.write(|wtx| {
+            let mut t = wtx.open_table(CONFIG)?;
+            if cfg.is_empty() {
+                t.remove(app_id)?;
+            } else {
+                t.insert(app_id, bytes.as_slice())?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn set_token(&self, app_id: &str, token: &str) -> Result<(), StoreError> {
+        self.write(|wtx| {
+            wtx.open_table(TOKENS)?.insert(app_id, token)?;
+            Ok(())
+        })
+    }
+
+    pub fn note_launch(&self, app_id: &str, now_ms: i64) -> Result<(), StoreError> {
+        let mut state = self.state(app_id)?;
+        state.last_launch = Some(now_ms);
+        self.put_state(app_id, &state)
+    }
+
+    fn put_state(&self, app_id: &str, state: &AppState) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(state).unwrap_or_default();
+        self.write(|wtx| {
+            wtx.open_table(STATE)?.insert(app_id, bytes.as_slice())?;
+            Ok(())
+        })
+    }
+
+    /// Stores records in one durable transaction (the daemon batches; a run stores one).
+    pub fn put_records(&self, items: &[NewRecord<'_>]) -> Result<(), StoreError> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        self.write(|wtx| {
+            let mut records = wtx.open_table(RECORDS)?;
+            let mut states = wtx.open_table(STATE)?;
+            for item in items {
+                let bytes = serde_json::to_vec(item.record).unwrap_or_default();
+                records.insert((item.app_id, item.kind.as_str()), bytes.as_slice())?;
+                if item.kind == FetchType::Periodic {
+                    let mut state: AppState = states
+                        .get(item.app_id)?
+                        .and_then(|g| serde_json::from_slice(g.value()).ok())
+                        .unwrap_or_default();
+                    state.last_periodic_success = Some(item.record.time_stamp);
+                    let sb = serde_json::to_vec(&state).unwrap_or_default();
+                    states.insert(item.app_id, sb.as_slice())?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Removes slots, token and state of one app (or of all); the console config stays.
+    pub fn clear(&self, app_id: Option<&str>) -> Result<usize, StoreError> {
+        let apps: Vec<String> = match app_id {
+            Some(a) => vec![a.to_string()],
+            None => self.apps()?.into_iter().map(|s| s.app_id).collect(),
+        };
+        self.write(|wtx| {
+            let mut records = wtx.open_table(RECORDS)?;
+            let mut tokens = wtx.open_table(TOKENS)?;
+            let mut states = wtx.open_table(STATE)?;
+            for app in &apps {
+                for kind in [FetchType::Pre, FetchType::Periodic] {
+                    records.remove((app.as_str(), kind.as_str()))?;
+                }
+                tokens.remove(app.as_str())?;
+                states.remove(app.as_str())?;
+            }
+            Ok(())
+        })?;
+        Ok(apps.len())
+    }
+
+    /// Every stored token by appId, in one read transaction (for the daemon only).
+    pub fn tokens(&self) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let rtx = self.db.begin_read().map_err(|e| self.err(e))?;
+        let t = match rtx.open_table(TOKENS) {
+            Ok(t) => t,
+            Err(TableError::TableDoesNotExist(_)) => return Ok(Default::default()),
+            Err(e) => return Err(self.err(e)),
+        };
+        let mut out = std::collections::HashMap::new();
+        for row in t.iter().map_err(|e| self.err(e))? {
+            let (k, v) = row.map_err(|e| self.err(e))?;
+            out.insert(k.value().to_string(), v.value().to_string());
+        }
+        Ok(out)
+    }
+
+    /// Every app with any stored state, sorted by appId, in one read transaction.
+    pub fn apps(&self) -> Result<Vec<AppSummary>, StoreError> {
+        use std::collections::BTreeMap;
+        let rtx = self.db.begin_read().map_err(|e| self.err(e))?;
+        let mut apps: BTreeMap<String, AppSummary> = BTreeMap::new();
+        fn entry<'m>(apps: &'m mut BTreeMap<String, AppSummary>, id: &str) -> &'m mut AppSummary {
+            apps.entry(id.to_string()).or_insert_with(|| AppSummary {
+                app_id: id.to_string(),
+                ..AppSummary::default()
+            })
+        }
+        macro_rules! each {
+            ($table:expr, |$k:ident, $v:ident| $body:block) => {
+                match rtx.open_table($table) {
+                    Ok(t) => {
+                        for row in t.iter().map_err(|e| self.err(e))? {
+                            let (kg, vg) = row.map_err(|e| self.err(e))?;
+                            let $k = kg.value();
+                            let $v = vg.value();
+                            $body
+                        }
+                    }
+                    Err(TableError::TableDoesNotExist(_)) => {}
+                    Err(e) => return Err(self.err(e)),
+                }
+            };
+        }
+        each!(CONFIG, |k, v| {
+            let s = entry(&mut apps, k);
+            s.config = serde_json::from_slice(v)
+                .map_err(|_| self.corrupt(format!("the console config of {k}")))?;
+        });
+        each!(TOKENS, |k, _v| {
+            let s = entry(&mut apps, k);
+            s.has_token = true;
+        });
+        each!(STATE, |k, v| {
+            let s = entry(&mut apps, k);
+            s.state =
+                serde_json::from_slice(v).map_err(|_| self.corrupt(format!("the state of {k}")))?;
+        });
+        each!(RECORDS, |k, v| {
+            let (app, kind) = k;
+            let rec: Record = serde_json::from_slice(v)
+                .map_err(|_| self.corrupt(format!("the {kind} record of {app}")))?;
+            let slot = SlotSummary {
+                bytes: rec.fetched_data.len(),
+                time_stamp: rec.time_stamp,
+            };
+            let s = entry(&mut apps, app);
+            match FetchType::parse(kind) {
+                Some(FetchType::Pre) => s.pre = Some(slot),
+                Some(FetchType::Periodic) => s.periodic = Some(slot),
+                None => {}
+            }
+        });
+        Ok(apps.into_values().collect())
+    }
+}

@@ -1,0 +1,53 @@
+//! Pieces every background-fetch command shares: the services, the I/O runtime, flag checks.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use url::Url;
+
+use super::CliError;
+use super::args::NetArgs;
+use crate::bgfetch::service::{Services, WarnSink};
+use crate::bgfetch::store::resolve_data_dir;
+use crate::bgfetch::wire::check_url;
+use crate::bgfetch::{Clock, SystemClock};
+
+/// The services for a command. A `--ca-file` is read now, so a bad one is a usage error.
+pub fn services(
+    data_dir: Option<&Path>,
+    net: &NetArgs,
+    warn: WarnSink,
+) -> Result<Arc<Services>, CliError> {
+    let dir = resolve_data_dir(data_dir).map_err(|e| CliError::Invalid(e.to_string()))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::from_env());
+    let services = Services::new(dir, net.ca_file.clone(), net.fetch_timeout, clock, warn);
+    if net.ca_file.is_some() {
+        services
+            .fetcher()
+            .map_err(|e| CliError::Invalid(format!("--ca-file {e}")))?;
+    }
+    Ok(Arc::new(services))
+}
+
+/// Opens the store now (commands that only manage state).
+pub fn store(data_dir: Option<&Path>) -> Result<crate::bgfetch::store::Store, CliError> {
+    let dir = resolve_data_dir(data_dir).map_err(|e| CliError::Invalid(e.to_string()))?;
+    crate::bgfetch::store::Store::open(&dir).map_err(|e| CliError::Failed(e.to_string()))
+}
+
+/// The runtime for network and disk work: worker threads beside the JS thread.
+pub fn io_runtime(workers: usize) -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .thread_name("ftrun-io")
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Failed(format!("cannot start the I/O runtime: {e}")))
+}
+
+/// A URL flag, checked as the spec says (http/https, parses); a bad one is status 2.
+pub fn url_flag(flag: &str, value: Option<&str>) -> Result<Option<Url>, CliError> {
+    value
+        .map(|v| check_url(flag, v).map_err(|e| CliError::Invalid(e.to_string())))
+        .transpose()
+}

@@ -1,0 +1,329 @@
+//! A small real HTTP(S) server on 127.0.0.1 that plays the developer's endpoint: routes with a
+//! status, body, headers and delay, and a log of every request received (with its decoded
+//! query). Used by `ftrun serve`, the demo, `ftrun test` scenarios and the integration tests.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// What a route answers.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub headers: Vec<(String, String)>,
+    /// Wait this long before answering.
+    pub delay: Duration,
+    /// Send the headers, then wait this long before the body (a slow body).
+    pub body_delay: Duration,
+}
+
+impl Route {
+    pub fn ok(body: impl Into<Vec<u8>>) -> Route {
+        Route {
+            status: 200,
+            body: body.into(),
+            headers: Vec::new(),
+            delay: Duration::ZERO,
+            body_delay: Duration::ZERO,
+        }
+    }
+
+    pub fn status(mut self, status: u16) -> Route {
+        self.status = status;
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Route {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn delay(mut self, d: Duration) -> Route {
+        self.delay = d;
+        self
+    }
+
+    pub fn body_delay(mut self, d: Duration) -> Route {
+        self.body_delay = d;
+        self
+    }
+
+    pub fn redirect(status: u16, location: &str) -> Route {
+        Route::ok(Vec::new())
+            .status(status)
+            .header("location", location)
+    }
+}
+
+/// One request as the server saw it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Received {
+    pub method: String,
+    pub path: String,
+    /// The raw query string, as sent.
+    pub raw_query: String,
+    /// The query decoded by `application/x-www-form-urlencoded` rules, in order.
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    /// ms since epoch when the request arrived.
+    pub at_ms: i64,
+}
+
+impl Received {
+    /// The first value of a query parameter.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+type Printer = Arc<dyn Fn(&Received) + Send + Sync>;
+
+#[derive(Default)]
+struct State {
+    routes: HashMap<String, Route>,
+    fallback: Option<Route>,
+    received: Vec<Received>,
+}
+
+/// A running server; stops when dropped.
+pub struct MockServer {
+    addr: SocketAddr,
+    tls: bool,
+    state: Arc<Mutex<State>>,
+    stop: watch::Sender<bool>,
+}
+
+/// A TLS identity for an HTTPS server: PEM certificate chain and private key.
+pub struct TlsIdentity {
+    pub cert_pem: String,
+    pub key_pem: String,
+}
+
+impl MockServer {
+    /// Starts on 127.0.0.1 at `port` (0 = any) on the current tokio runtime.
+    pub async fn start(
+        port: u16,
+        tls: Option<TlsIdentity>,
+        printer: Option<Printer>,
+    ) -> std::io::Result<MockServer> {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        let addr = listener.local_addr()?;
+        let state: Arc<Mutex<State>> = Arc::default();
+        let (stop, stop_rx) = watch::channel(false);
+        let acceptor = match tls {
+            Some(id) => Some(tls_acceptor(&id)?),
+            None => None,
+        };
+        let is_tls = acceptor.is_some();
+        let st = state.clone();
+        tokio::spawn(async move {
+            let mut stop_rx = stop_rx;
+            loop {
+                let (tcp, _) = tokio::select! {
+                    r = listener.accept() => match r { Ok(c) => c, Err(_) => continue },
+                    _ = stop_rx.changed() => break,
+                };
+                let (st, printer, acceptor) = (st.clone(), printer.clone(), acceptor.clone());
+                tokio::spawn(async move {
+                    let svc = service_fn(move |req| handle(st.clone(), printer.clone(), req));
+                    let builder = hyper::server::conn::http1::Builder::new();
+                    match acceptor {
+                        Some(acc) => {
+                            if let Ok(stream) = acc.accept(tcp).await {
+                                let _ = builder.serve_connection(TokioIo::new(stream), svc).await;
+                            }
+                        }
+                        None => {
+                            let _ = builder.serve_connection(TokioIo::new(tcp), svc).await;
+                        }
+                    }
+                });
+            }
+        });
+        Ok(MockServer {
+            addr,
+            tls: is_tls,
+            state,
+            stop,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT<path>` (or `https://localhost:PORT<path>` for TLS, to match
+    /// the certificate name).
+    pub fn url(&self, path: &str) -> String {
+        if self.tls {
+            format!("https://localhost:{}{path}", self.addr.port())
+        } else {
+            format!("http://127.0.0.1:{}{path}", self.addr.port())
+        }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+
+    pub fn route(&self, path: &str, route: Route) {
+        self.with(|s| s.routes.insert(path.to_string(), route));
+    }
+
+    /// What every path without its own route answers (default: 404).
+    pub fn fallback(&self, route: Route) {
+        self.with(|s| s.fallback = Some(route));
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.with(|s| s.received.clone())
+    }
+
+    pub fn received_on(&self, path: &str) -> Vec<Received> {
+        self.with(|s| {
+            s.received
+                .iter()
+                .filter(|r| r.path == path)
+                .cloned()
+                .collect()
+        })
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+fn tls_acceptor(id: &TlsIdentity) -> std::io::Result<tokio_rustls::TlsAcceptor> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let bad = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(id.cert_pem.as_bytes())
+            .collect::<Result<_, _>>()
+            .map_err(|e| bad(format!("certificate: {e}")))?;
+    let key = PrivateKeyDer::from_pem_slice(id.key_pem.as_bytes())
+        .map_err(|e| bad(format!("key: {e}")))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| bad(e.to_string()))?;
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+type Body = http_body_util::combinators::BoxBody<Bytes, Infallible>;
+
+async fn handle(
+    state: Arc<Mutex<State>>,
+    printer: Option<Printer>,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
+    use http_body_util::BodyExt;
+    let raw_query = req.uri().query().unwrap_or("").to_string();
+    let received = Received {
+        method: req.method().to_string(),
+        path: req.uri().path().to_string(),
+        query: form_urlencoded::parse(raw_query.as_bytes())
+            .into_owned()
+            .collect(),
+        raw_query,
+        headers: req
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        at_ms: chrono::Utc::now().timestamp_millis(),
+    };
+    if let Some(p) = &printer {
+        p(&received);
+    }
+    let route = {
+        let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+        let route = s
+            .routes
+            .get(&received.path)
+            .or(s.fallback.as_ref())
+            .cloned();
+        s.received.push(received);
+        route
+    };
+    let route = route.unwrap_or_else(|| Route::ok("not found").status(404));
+    if !route.delay.is_zero() {
+        tokio::time::sleep(route.delay).await;
+    }
+    let body: Body = if route.body_delay.is_zero() {
+        Full::new(Bytes::from(route.body.clone())).boxed()
+    } else {
+        // Headers now, the body later: a stream that sleeps before its only frame.
+        let (delay, data) = (route.body_delay, Bytes::from(route.body.clone()));
+        let stream = delayed_body(delay, data);
+        http_body_util::StreamBody::new(stream).boxed()
+    };
+    let mut resp = Response::builder().status(route.status);
+    for (k, v) in &route.headers {
+        resp = resp.header(k.as_str(), v.as_str());
+    }
+    Ok(resp
+        .body(body)
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()).boxed())))
+}
+
+/// A one-frame body stream that waits `delay` first.
+fn delayed_body(
+    delay: Duration,
+    data: Bytes,
+) -> impl futures_core::Stream<Item = Result<hyper::body::Frame<Bytes>, Infallible>> + Send {
+    struct Once {
+        sleep: std::pin::Pin<Box<tokio::time::Sleep>>,
+        data: Option<Bytes>,
+    }
+    impl futures_core::Stream for Once {
+        type Item = Result<hyper::body::Frame<Bytes>, Infallible>;
+        fn poll_next(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
+            if self.data.is_none() {
+                return std::task::Poll::Ready(None);
+            }
+            match self.sleep.as_mut().poll(cx) {
+                std::task::Poll::Pending => std::task::Poll::Pending,
+                std::task::Poll::Ready(()) => std::task::Poll::Ready(
+                    self.data.take().map(|d| Ok(hyper::body::Frame::data(d))),
+                ),
+            }
+        }
+    }
+    use std::future::Future;
+    Once {
+        sleep: Box::pin(tokio::time::sleep(delay)),
+        data: Some(data),
+    }
+}
