@@ -1,0 +1,24 @@
+# ftrun: `make demo` shows it working, `make test` is what CI runs.
+CARGO ?= cargo
+
+.PHONY: all build release demo test lint unit-test
+
+all: build
+
+build:
+	$(CARGO) build
+
+release:
+	$(CARGO) build --release
+
+demo: build
+	@FTRUN_BIN=target/debug/ftrun bash scripts/demo.sh
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets --quiet -- -D warnings
+
+unit-test:
+	$(CARGO) test --quiet
+
+test: lint unit-test

@@ -1,0 +1,193 @@
+//! Shared helpers: temp bundles, running the real `ftrun` binary, a real local HTTP server.
+#![allow(dead_code, unused_imports)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub use ftrun::mockserver::{MockServer, Received, Route, TlsIdentity};
+
+/// A temp folder holding one bundle and its own data dir.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    /// A bundle with `app.json` pages and an appId; `files` adds or overrides files.
+    pub fn with_app(pages: &[&str], files: &[(&str, &str)]) -> Sandbox {
+        let sb = Sandbox::new();
+        let pages_json: Vec<String> = pages.iter().map(|p| format!("\"{p}\"")).collect();
+        sb.write(
+            "bundle/app.json",
+            &format!("{{\"pages\": [{}]}}", pages_json.join(", ")),
+        );
+        sb.write("bundle/project.config.json", r#"{"appid": "wxtest"}"#);
+        sb.write("bundle/app.js", "App({});");
+        for p in pages {
+            sb.write(&format!("bundle/{p}.js"), "Page({});");
+        }
+        for (name, text) in files {
+            sb.write(&format!("bundle/{name}"), text);
+        }
+        sb
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn bundle(&self) -> PathBuf {
+        self.path("bundle")
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.path("data")
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        self.write_bytes(rel, text.as_bytes());
+    }
+
+    pub fn write_bytes(&self, rel: &str, bytes: &[u8]) {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, bytes).expect("write");
+    }
+
+    /// `ftrun <args>` with this sandbox's data dir.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_ftrun"));
+        c.args(args)
+            .env("FTRUN_DATA_DIR", self.data_dir())
+            .env_remove("FTRUN_CA_FILE")
+            .env_remove("FTRUN_CLOCK_OFFSET_MS")
+            .stdin(Stdio::null());
+        c
+    }
+
+    pub fn ftrun(&self, args: &[&str]) -> Run {
+        Run::from(self.cmd(args).output().expect("run ftrun"))
+    }
+
+    /// `ftrun run <bundle> <args>`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let bundle = self.bundle();
+        let mut all = vec!["run", bundle.to_str().expect("utf8 path")];
+        all.extend_from_slice(args);
+        self.ftrun(&all)
+    }
+}
+
+/// What a finished process printed, and its status.
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            status: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    pub fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
+
+    #[track_caller]
+    pub fn expect_status(&self, status: i32) -> &Run {
+        assert_eq!(
+            self.status, status,
+            "unexpected exit status\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_has(&self, needle: &str) -> &Run {
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(&self, needle: &str) -> &Run {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+}
+
+/// A tokio runtime that keeps a [`MockServer`] serving while the test runs the binary.
+pub struct Server {
+    pub rt: tokio::runtime::Runtime,
+    pub server: MockServer,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        Server::start_with(None)
+    }
+
+    pub fn start_with(tls: Option<TlsIdentity>) -> Server {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let server = rt
+            .block_on(MockServer::start(0, tls, None))
+            .expect("server");
+        Server { rt, server }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        self.server.url(path)
+    }
+}
+
+impl std::ops::Deref for Server {
+    type Target = MockServer;
+    fn deref(&self) -> &MockServer {
+        &self.server
+    }
+}
+
+/// Polls `f` until it returns true or `timeout` passes.
+pub fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let end = Instant::now() + timeout;
+    while Instant::now() < end {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    f()
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}

@@ -1,0 +1,523 @@
+//! `ftrun run`: loading, lifecycle, globals, require, errors, limits (issue 2), through the
+//! real binary.
+
+mod common;
+use common::*;
+
+const INDEX: &str = "pages/index/index";
+
+#[test]
+fn hello_fixture_runs_the_lifecycle_in_order() {
+    let sb = Sandbox::new();
+    let r = sb.ftrun(&[
+        "run",
+        fixture("hello").to_str().unwrap(),
+        "--query",
+        "a=1&b=x",
+    ]);
+    r.expect_status(0);
+    assert_eq!(
+        r.lines(),
+        vec![
+            "App.onLaunch pages/index/index {\"a\":\"1\",\"b\":\"x\"} 1001",
+            "App.onShow",
+            "onLoad {\"a\":\"1\",\"b\":\"x\"}",
+            "onShow",
+            "onReady, route pages/index/index pages on stack: 1",
+            "setData done: hello from ftrun 1,20,3",
+            "timer fired",
+        ]
+    );
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn launch_options_path_query_scene_and_entry_page() {
+    let sb = Sandbox::with_app(
+        &["pages/a/a", "pages/b/b"],
+        &[
+            (
+                "app.js",
+                "App({ onLaunch(o) { console.log('launch', JSON.stringify(o)) }, onShow(o) { console.log('show', o.path, o.scene) } });",
+            ),
+            (
+                "pages/b/b.js",
+                "Page({ onLoad(q) { console.log('b', JSON.stringify(q), this.route, JSON.stringify(this.options)) } });",
+            ),
+        ],
+    );
+    sb.run(&["--path", "/pages/b/b", "--query", "id=42&x=%E4", "--scene", "1047"])
+        .expect_status(0)
+        .stdout_has(r#"launch {"path":"pages/b/b","query":{"id":"42","x":"%E4"},"scene":1047,"referrerInfo":{}}"#)
+        .stdout_has("show pages/b/b 1047")
+        .stdout_has(r#"b {"id":"42","x":"%E4"} pages/b/b {"id":"42","x":"%E4"}"#);
+    // entryPagePath is the default launch page
+    sb.write(
+        "bundle/app.json",
+        r#"{"pages": ["pages/a/a", "pages/b/b"], "entryPagePath": "pages/b/b"}"#,
+    );
+    sb.run(&[]).expect_status(0).stdout_has("b {} pages/b/b");
+    // a page that is not listed is a command-line error
+    sb.run(&["--path", "pages/zzz"])
+        .expect_status(2)
+        .stderr_has("--path 'pages/zzz': no such page");
+}
+
+#[test]
+fn bundle_errors_exit_2_and_name_the_file() {
+    let sb = Sandbox::new();
+    sb.write("bundle/app.js", "App({})");
+    sb.run(&[]).expect_status(2).stderr_has("app.json");
+
+    sb.write("bundle/app.json", "{ \"pages\": [ ");
+    sb.run(&[])
+        .expect_status(2)
+        .stderr_has("app.json: invalid JSON");
+
+    sb.write("bundle/app.json", r#"{"window": {}}"#);
+    sb.run(&[])
+        .expect_status(2)
+        .stderr_has("app.json: no \"pages\" list");
+
+    sb.write("bundle/app.json", r#"{"pages": []}"#);
+    sb.run(&[])
+        .expect_status(2)
+        .stderr_has("\"pages\" is empty");
+
+    sb.write("bundle/app.json", r#"{"pages": ["pages/gone/gone"]}"#);
+    sb.run(&[])
+        .expect_status(2)
+        .stderr_has("page 'pages/gone/gone' is listed but pages/gone/gone.js does not exist");
+
+    sb.write("bundle/pages/gone/gone.js", "Page({})");
+    sb.run(&[])
+        .expect_status(2)
+        .stderr_has("no appId")
+        .stderr_has("project.config.json");
+    sb.run(&["--app-id", "wxflag"]).expect_status(0);
+
+    sb.write("bundle/project.config.json", "{oops");
+    sb.run(&[])
+        .expect_status(2)
+        .stderr_has("project.config.json: invalid JSON");
+
+    let missing = sb.path("nope");
+    sb.ftrun(&["run", missing.to_str().unwrap()])
+        .expect_status(2)
+        .stderr_has("nope");
+}
+
+#[test]
+fn subpackage_pages_are_listed_and_launchable() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[
+            (
+                "app.json",
+                r#"{"pages": ["pages/index/index"], "subpackages": [{"root": "pkgA", "pages": ["pages/x/x"]}]}"#,
+            ),
+            (
+                "pkgA/pages/x/x.js",
+                "Page({ onLoad() { console.log('in', this.route) } })",
+            ),
+        ],
+    );
+    sb.run(&["--path", "pkgA/pages/x/x"])
+        .expect_status(0)
+        .stdout_has("in pkgA/pages/x/x");
+    sb.write(
+        "bundle/app.json",
+        r#"{"pages": ["pages/index/index"], "subPackages": [{"root": "pkgB", "pages": ["p"]}]}"#,
+    );
+    sb.run(&[])
+        .expect_status(2)
+        .stderr_has("pkgB/p.js does not exist");
+}
+
+#[test]
+fn syntax_error_exits_2_with_file_line_column() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[(
+            "pages/index/index.js",
+            "Page({\n  onLoad() {\n    let x = ;\n  }\n})",
+        )],
+    );
+    let r = sb.run(&[]);
+    r.expect_status(2)
+        .stderr_has("pages/index/index.js:3:13: SyntaxError");
+    // on line 1 the column is the file's own, not the wrapper's
+    sb.write("bundle/utils/bad.js", "var a = );");
+    sb.write("bundle/app.js", "require('./utils/bad'); App({})");
+    sb.run(&[])
+        .expect_status(2)
+        .stderr_has("utils/bad.js:1:9: SyntaxError");
+}
+
+#[test]
+fn exceptions_are_reported_with_stack_and_onerror_and_the_run_goes_on() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[
+            (
+                "app.js",
+                "App({ onError(msg) { console.log('App.onError:', msg.split('\\n')[0]) } });\nwx.onError((m) => console.log('wx.onError:', m.split('\\n')[0]));",
+            ),
+            (
+                "pages/index/index.js",
+                "function boom() {\n  null.x;\n}\nPage({\n  onLoad() { boom(); },\n  onShow() { console.log('onShow still runs'); setTimeout(() => { throw new RangeError('in timer'); }, 1); },\n  onReady() { wx.getBackgroundFetchData({ fetchType: 'x', fail() { throw new Error('in callback'); } }); },\n});",
+            ),
+        ],
+    );
+    let r = sb.run(&[]);
+    r.expect_status(1)
+        .stdout_has("App.onError: TypeError: cannot read property 'x' of null")
+        .stdout_has("wx.onError: TypeError")
+        .stdout_has("onShow still runs")
+        .stdout_has("App.onError: RangeError: in timer")
+        .stdout_has("App.onError: Error: in callback")
+        .stderr_has("Uncaught TypeError: cannot read property 'x' of null")
+        .stderr_has("at boom (pages/index/index.js:2:")
+        .stderr_has("at onLoad (pages/index/index.js:5:")
+        .stderr_has("Uncaught RangeError: in timer")
+        .stderr_has("pages/index/index.js:6:")
+        .stderr_has("Uncaught Error: in callback");
+    assert!(
+        !r.stderr.contains("ftrun:js"),
+        "internal frames leak: {}",
+        r.stderr
+    );
+}
+
+#[test]
+fn unhandled_rejections_are_reported_and_exit_1() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[
+            (
+                "app.js",
+                "App({ onUnhandledRejection(r) { console.log('handler:', r.reason.message, r.promise instanceof Promise) } });",
+            ),
+            (
+                "pages/index/index.js",
+                "Page({ onLoad() {\n  Promise.reject(new Error('nobody'));\n  const p = Promise.reject(new Error('caught later')); p.catch(() => console.log('caught'));\n} });",
+            ),
+        ],
+    );
+    let r = sb.run(&[]);
+    r.expect_status(1)
+        .stdout_has("handler: nobody true")
+        .stdout_has("caught")
+        .stderr_has("Unhandled promise rejection: Error: nobody")
+        .stderr_has("pages/index/index.js:2:");
+    assert!(!r.stderr.contains("caught later"), "{}", r.stderr);
+}
+
+#[test]
+fn infinite_loop_and_endless_interval_stop_at_timeout_with_124() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[(
+            "pages/index/index.js",
+            "Page({ onLoad() {\n  for (;;) {}\n} });",
+        )],
+    );
+    let t = std::time::Instant::now();
+    sb.run(&["--timeout", "0.5"])
+        .expect_status(124)
+        .stderr_has("timed out after 0.5 s (--timeout)")
+        .stderr_has("pages/index/index.js");
+    assert!(t.elapsed().as_secs_f64() < 5.0);
+
+    sb.write(
+        "bundle/pages/index/index.js",
+        "Page({ onLoad() { setInterval(() => {}, 5); } });",
+    );
+    sb.run(&["--timeout", "0.3"])
+        .expect_status(124)
+        .stderr_has("timed out after 0.3 s")
+        .stderr_has("interval");
+
+    // a loop inside a promise job is stopped too
+    sb.write(
+        "bundle/pages/index/index.js",
+        "Page({ onLoad() { Promise.resolve().then(() => { while (true) {} }); } });",
+    );
+    sb.run(&["--timeout", "0.3"]).expect_status(124);
+
+    sb.run(&["--timeout", "0"])
+        .expect_status(2)
+        .stderr_has("--timeout");
+}
+
+#[test]
+fn memory_limit_and_deep_recursion_are_errors_not_crashes() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[(
+            "pages/index/index.js",
+            "Page({ onLoad() { const a = []; for (;;) a.push(new Array(100000).fill(7)); }, onReady() { console.log('still alive'); } });",
+        )],
+    );
+    sb.run(&["--max-memory", "32MiB"])
+        .expect_status(1)
+        .stderr_has("out of memory")
+        .stdout_has("still alive");
+    sb.write(
+        "bundle/pages/index/index.js",
+        "function f(n) { return f(n + 1) + 1; }\nPage({ onLoad() { try { f(0) } catch (e) { console.log('caught', e.name, e.message) } f(0); } });",
+    );
+    sb.run(&[])
+        .expect_status(1)
+        .stdout_has("caught RangeError Maximum call stack size exceeded")
+        .stderr_has("Uncaught RangeError");
+    sb.run(&["--max-memory", "lots"])
+        .expect_status(2)
+        .stderr_has("--max-memory");
+}
+
+#[test]
+fn require_resolution_cache_json_index_and_cycles() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[
+            ("config.js", "module.exports = { where: 'root config' };"),
+            (
+                "utils/config.js",
+                "module.exports = { where: 'utils config' };",
+            ),
+            (
+                "utils/util.js",
+                "exports.cfg = require('config.js').where;\nexports.rooted = require('/config').where;\nexports.data = require('../data/list.json');\nexports.lib = require('./lib').name;",
+            ),
+            ("utils/lib/index.js", "exports.name = 'lib index';"),
+            ("data/list.json", r#"{"items": [1, 2]}"#),
+            (
+                "cycle/a.js",
+                "exports.early = 'a-early';\nconst b = require('./b');\nexports.fromB = b.seenA;\nexports.late = 'a-late';",
+            ),
+            (
+                "cycle/b.js",
+                "const a = require('./a');\nexports.seenA = JSON.stringify(a);",
+            ),
+            (
+                "app.js",
+                "const u = require('utils/util.js');\nconsole.log(u.cfg, '|', u.rooted, '|', u.data.items.length, '|', u.lib);\nconsole.log('cached', require('./utils/util') === u, require('/utils/util.js') === u);\nconst a = require('./cycle/a');\nconsole.log('cycle', a.fromB, a.late);\nconsole.log('names', typeof module, typeof exports, typeof require, typeof __filename);\nApp({});",
+            ),
+        ],
+    );
+    sb.run(&[])
+        .expect_status(0)
+        .stdout_has("utils config | root config | 2 | lib index")
+        .stdout_has("cached true true")
+        .stdout_has(r#"cycle {"early":"a-early"} a-late"#)
+        .stdout_has("names object object function string");
+}
+
+#[test]
+fn require_outside_the_bundle_or_missing_is_an_error_naming_the_path() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[(
+            "app.js",
+            "try { require('../../etc/passwd') } catch (e) { console.log('A', e.message) }\ntry { require('./nope') } catch (e) { console.log('B', e.message) }\nApp({});",
+        )],
+    );
+    sb.write("secret.js", "module.exports = 'secret';");
+    sb.run(&[])
+        .expect_status(0)
+        .stdout_has("A require('../../etc/passwd') from app.js: '../../etc/passwd' is outside the bundle root")
+        .stdout_has("B module './nope' is not defined, required from app.js");
+    // a symlink that leads out of the bundle is refused too
+    std::os::unix::fs::symlink(sb.path("secret.js"), sb.path("bundle/link.js")).unwrap();
+    sb.write(
+        "bundle/app.js",
+        "try { require('./link') } catch (e) { console.log('C', e.message) }\nApp({});",
+    );
+    sb.run(&[])
+        .expect_status(0)
+        .stdout_has("C 'link.js' is outside the bundle root");
+}
+
+#[test]
+fn stack_traces_name_the_module_file_and_line() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[
+            (
+                "utils/fmt.js",
+                "module.exports = function fmt(v) {\n  return v.x.y;\n};",
+            ),
+            (
+                "pages/index/index.js",
+                "const fmt = require('../../utils/fmt');\nPage({ onLoad() { fmt({}); } });",
+            ),
+        ],
+    );
+    sb.run(&[])
+        .expect_status(1)
+        .stderr_has("TypeError")
+        .stderr_has("at fmt (utils/fmt.js:2:")
+        .stderr_has("pages/index/index.js:2:");
+}
+
+#[test]
+fn pages_set_data_paths_and_get_current_pages() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[
+            (
+                "pages/index/index.js",
+                "const app = getApp();\nPage({\n  data: { a: { b: 1, list: [{ x: 0 }, { x: 1 }] }, list: [1, 2, 3] },\n  onLoad() {\n    this.setData({ 'a.b': 2, 'list[1]': 20, 'a.list[0].x': 'y', 'new.deep[2]': true, plain: 'p' });\n    console.log(JSON.stringify(this.data));\n    console.log('app at top level', app === getApp(), getApp().globalData.n);\n    const pages = getCurrentPages();\n    console.log(pages.length, pages[0] === this, pages[0].route);\n  }\n});",
+            ),
+            ("app.js", "App({ globalData: { n: 7 } });"),
+        ],
+    );
+    sb.run(&[])
+        .expect_status(0)
+        .stdout_has(r#"{"a":{"b":2,"list":[{"x":"y"},{"x":1}]},"list":[1,20,3],"new":{"deep":[null,null,true]},"plain":"p"}"#)
+        .stdout_has("app at top level true 7")
+        .stdout_has("1 true pages/index/index");
+}
+
+#[test]
+fn component_used_as_a_page_with_behaviors() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[
+            (
+                "behaviors/log.js",
+                "module.exports = Behavior({ data: { fromBehavior: 1 }, methods: { hello() { return 'hi from behavior'; } }, lifetimes: { created() { console.log('behavior created'); } } });",
+            ),
+            (
+                "pages/index/index.js",
+                "const log = require('../../behaviors/log');\nComponent({\n  behaviors: [log],\n  properties: { id: String, n: { type: Number, value: 3 } },\n  data: { own: 2 },\n  lifetimes: { created() { console.log('created'); }, attached() { console.log('attached'); }, ready() { console.log('ready'); } },\n  methods: {\n    onLoad(q) { console.log('onLoad', q.id, this.data.id, this.data.n, this.data.fromBehavior, this.data.own, this.hello()); this.setData({ own: 5 }); },\n    onShow() { console.log('onShow', this.data.own); },\n  },\n});",
+            ),
+        ],
+    );
+    let r = sb.run(&["--query", "id=abc"]);
+    r.expect_status(0);
+    assert_eq!(
+        r.lines(),
+        vec![
+            "behavior created",
+            "created",
+            "attached",
+            "onLoad abc abc 3 1 2 hi from behavior",
+            "onShow 5",
+            "ready"
+        ]
+    );
+}
+
+#[test]
+fn app_registers_once_and_globals_are_writable_and_configurable() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[
+            (
+                "app.js",
+                "const origPage = Page;\nObject.defineProperty(globalThis, 'Page', { value: function (o) { o.wrapped = true; return origPage(o); }, writable: true, configurable: true });\nconst names = ['App','Page','Component','Behavior','getApp','getCurrentPages','require','module','exports','global','globalThis','console','setTimeout','setInterval','clearTimeout','clearInterval','ft','wx'];\nconsole.log(names.filter((n) => { const d = Object.getOwnPropertyDescriptor(globalThis, n); return !(d && d.writable && d.configurable); }).join(',') || 'all writable');\nconsole.log('same', wx === ft, global === globalThis);\nApp({ name: 'first' });\ntry { App({ name: 'second' }); } catch (e) { console.log('second App():', e.message); }",
+            ),
+            (
+                "pages/index/index.js",
+                "Page({ onLoad() { console.log('wrapped', this.wrapped, getApp().name); } });",
+            ),
+        ],
+    );
+    sb.run(&[])
+        .expect_status(0)
+        .stdout_has("all writable")
+        .stdout_has("same true true")
+        .stdout_has("second App(): App() has already been called")
+        .stdout_has("wrapped true first");
+}
+
+#[test]
+fn app_code_runs_in_sloppy_mode() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[(
+            "app.js",
+            "implicitGlobal = 5;\nwith ({ w: 'with works' }) { console.log(w); }\nfunction f() { return this === undefined ? 'strict' : 'sloppy'; }\nconsole.log(implicitGlobal, f());\nApp({});",
+        )],
+    );
+    sb.run(&[])
+        .expect_status(0)
+        .stdout_has("with works")
+        .stdout_has("5 sloppy");
+}
+
+#[test]
+fn async_api_convention_callbacks_promise_and_errmsg() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[(
+            "app.js",
+            "const order = [];\nwx.showToast({ title: 'x', success(r) { order.push('success:' + r.errMsg); }, complete(r) { order.push('complete:' + r.errMsg); } });\norder.push('returned');\nwx.getBackgroundFetchData({ fetchType: 'bad', fail(r) { order.push('fail:' + r.errMsg); }, complete() { order.push('complete2'); } });\nconst p = wx.showLoading({ title: 'y' });\nconsole.log('promise?', p instanceof Promise);\np.then((r) => { console.log(order.join(' | ')); console.log('resolved', r.errMsg); });\nwx.getBackgroundFetchToken().catch((e) => console.log('rejected', e.errMsg));\nApp({});",
+        )],
+    );
+    sb.run(&[])
+        .expect_status(0)
+        .stdout_has("promise? true")
+        .stdout_has("returned | success:showToast:ok | complete:showToast:ok | fail:getBackgroundFetchData:fail invalid fetchType: expected 'pre' or 'periodic' | complete2")
+        .stdout_has("resolved showLoading:ok")
+        .stdout_has("rejected getBackgroundFetchToken:fail token not set");
+}
+
+#[test]
+fn unsupported_apis_fail_politely_with_one_warning_and_can_i_use_is_accurate() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[(
+            "app.js",
+            "wx.chooseImage({ fail(r) { console.log(r.errMsg); } });\nwx.chooseImage({ fail(r) { console.log('again', r.errMsg); } });\ntry { wx.getBatteryInfoSync(); } catch (e) { console.log('sync:', e.message); }\nconsole.log(wx.canIUse('getBackgroundFetchData'), wx.canIUse('showToast'), wx.canIUse('chooseImage'), wx.canIUse('nope'), wx.canIUse('getBackgroundFetchData.object.fetchType'));\nconst q = wx.createSelectorQuery(); q.select('#a').boundingClientRect().exec();\nconsole.log('inert ok');\nApp({});",
+        )],
+    );
+    let r = sb.run(&[]);
+    r.expect_status(0)
+        .stdout_has("chooseImage:fail not supported by ftrun")
+        .stdout_has("again chooseImage:fail not supported by ftrun")
+        .stdout_has("sync: getBatteryInfoSync:fail not supported by ftrun")
+        .stdout_has("true true false false true")
+        .stdout_has("inert ok");
+    assert_eq!(
+        r.stderr.matches("wx.chooseImage is not supported").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn console_streams_and_formatting() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[(
+            "app.js",
+            "console.log('plain', 1, true, null, undefined, { a: [1, 'x'], f() {} });\nconsole.info('info'); console.debug('debug');\nconsole.warn('warned'); console.error('err', new Error('boom'));\nconsole.log('%s is %d years', 'Bob', 42);\nApp({});",
+        )],
+    );
+    let r = sb.run(&[]);
+    r.expect_status(0)
+        .stdout_has("plain 1 true null undefined {\"a\":[1,\"x\"],\"f\":\"[Function: f]\"}")
+        .stdout_has("info\ndebug")
+        .stdout_has("Bob is 42 years")
+        .stderr_has("warned")
+        .stderr_has("err Error: boom");
+    assert!(!r.stdout.contains("warned"));
+}
+
+#[test]
+fn timers_order_clear_and_intervals() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[(
+            "app.js",
+            "const out = [];\nsetTimeout(() => out.push('t20'), 20);\nsetTimeout(() => out.push('t0a'), 0);\nsetTimeout((x) => out.push('t0b' + x), 0, '!');\nconst c = setTimeout(() => out.push('cancelled'), 5); clearTimeout(c);\nPromise.resolve().then(() => out.push('micro'));\nlet n = 0; const iv = setInterval(() => { out.push('iv' + (++n)); if (n === 3) clearInterval(iv); }, 1);\nsetTimeout(() => console.log(out.join(' ')), 60);\nApp({});",
+        )],
+    );
+    sb.run(&[])
+        .expect_status(0)
+        .stdout_has("micro t0a t0b! iv1 iv2 iv3 t20");
+}
