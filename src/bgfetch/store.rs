@@ -6,8 +6,11 @@ use std::fs;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use std::sync::RwLock;
+
 use redb::{
-    ConcurrencyMode, Database, ReadableDatabase, ReadableTable, TableDefinition, TableError,
+    ConcurrencyMode, Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase, ReadableTable,
+    TableDefinition, TableError,
 };
 
 use super::{AppState, ConsoleConfig, FetchType, Record};
@@ -75,29 +78,86 @@ pub struct NewRecord<'a> {
     pub record: &'a Record,
 }
 
+/// The redb handle, opened lazily: read-only while only reading (no fsync, no header write),
+/// upgraded to a writable handle at the first write. A writable open and close each cost a
+/// durable header write, so runs that only read never pay them.
+enum Handle {
+    Closed,
+    ReadOnly(ReadOnlyDatabase),
+    Writable(Database),
+}
+
 pub struct Store {
-    db: Database,
+    dir: PathBuf,
+    path: PathBuf,
     file: String,
+    handle: RwLock<Handle>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database in `dir`: dir 0700, file 0600.
+    /// A store for the database in `dir`. Nothing is opened or created until used: reading a
+    /// data dir that does not exist yet reads as empty; the first write creates it (dir 0700,
+    /// file 0600).
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let path = dir.join(DB_FILE);
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            file: path.display().to_string(),
+            path,
+            handle: RwLock::new(Handle::Closed),
+        })
+    }
+
+    fn builder() -> redb::Builder {
+        let mut b = Database::builder();
+        b.set_concurrency_mode(ConcurrencyMode::MultiWriter);
+        b
+    }
+
+    /// A read transaction, or `None` when the database does not exist yet.
+    fn begin_read(&self) -> Result<Option<ReadTransaction>, StoreError> {
+        {
+            let h = self.handle.read().unwrap_or_else(|p| p.into_inner());
+            match &*h {
+                Handle::ReadOnly(db) => return db.begin_read().map(Some).map_err(|e| self.err(e)),
+                Handle::Writable(db) => return db.begin_read().map(Some).map_err(|e| self.err(e)),
+                Handle::Closed => {}
+            }
+        }
+        if !self.path.exists() {
+            return Ok(None);
+        }
+        let mut h = self.handle.write().unwrap_or_else(|p| p.into_inner());
+        if let Handle::Closed = *h {
+            // A file a crash left needing recovery cannot be opened read-only: repair it by
+            // opening it writable.
+            *h = match Self::builder().open_read_only(&self.path) {
+                Ok(db) => Handle::ReadOnly(db),
+                Err(_) => Handle::Writable(self.open_writable()?),
+            };
+        }
+        match &*h {
+            Handle::ReadOnly(db) => db.begin_read().map(Some).map_err(|e| self.err(e)),
+            Handle::Writable(db) => db.begin_read().map(Some).map_err(|e| self.err(e)),
+            Handle::Closed => Ok(None),
+        }
+    }
+
+    /// Creates the data dir (0700) and the file (0600) if needed, and opens it for writing.
+    fn open_writable(&self) -> Result<Database, StoreError> {
         let dir_err = |e: std::io::Error| StoreError::DataDir {
-            dir: dir.display().to_string(),
+            dir: self.dir.display().to_string(),
             reason: crate::bundle::io_reason(&e),
         };
-        if !dir.is_dir() {
+        if !self.dir.is_dir() {
             fs::DirBuilder::new()
                 .recursive(true)
                 .mode(0o700)
-                .create(dir)
+                .create(&self.dir)
                 .map_err(dir_err)?;
         }
-        let path = dir.join(DB_FILE);
-        let file = path.display().to_string();
         let db_err = |reason: String| StoreError::Db {
-            file: file.clone(),
+            file: self.file.clone(),
             reason,
         };
         // Create the file user-only before redb opens it; tighten an existing one.
@@ -107,19 +167,38 @@ impl Store {
             .create(true)
             .truncate(false)
             .mode(0o600)
-            .open(&path)
+            .open(&self.path)
             .map_err(|e| db_err(crate::bundle::io_reason(&e)))?;
         if let Ok(meta) = handle.metadata()
             && meta.permissions().mode() & 0o077 != 0
         {
-            let _ = fs::set_permissions(&path, fs::Permissions::from_mode(0o600));
+            let _ = fs::set_permissions(&self.path, fs::Permissions::from_mode(0o600));
         }
         drop(handle);
-        let db = Database::builder()
-            .set_concurrency_mode(ConcurrencyMode::MultiWriter)
-            .create(&path)
-            .map_err(|e| db_err(e.to_string()))?;
-        Ok(Store { db, file })
+        Self::builder()
+            .create(&self.path)
+            .map_err(|e| db_err(e.to_string()))
+    }
+
+    fn begin_write(&self) -> Result<redb::WriteTransaction, StoreError> {
+        {
+            let h = self.handle.read().unwrap_or_else(|p| p.into_inner());
+            if let Handle::Writable(db) = &*h {
+                return db.begin_write().map_err(|e| self.err(e));
+            }
+        }
+        let mut h = self.handle.write().unwrap_or_else(|p| p.into_inner());
+        if !matches!(*h, Handle::Writable(_)) {
+            *h = Handle::Closed; // a process holds one handle at a time
+            *h = Handle::Writable(self.open_writable()?);
+        }
+        match &*h {
+            Handle::Writable(db) => db.begin_write().map_err(|e| self.err(e)),
+            _ => Err(StoreError::Db {
+                file: self.file.clone(),
+                reason: "not writable".into(),
+            }),
+        }
     }
 
     fn err(&self, e: impl Into<redb::Error>) -> StoreError {
@@ -147,7 +226,9 @@ impl Store {
         K: redb::Key + 'static,
         V: redb::Value + 'static,
     {
-        let rtx = self.db.begin_read().map_err(|e| self.err(e))?;
+        let Some(rtx) = self.begin_read()? else {
+            return Ok(None);
+        };
         let t = match rtx.open_table(table) {
             Ok(t) => t,
             Err(TableError::TableDoesNotExist(_)) => return Ok(None),
@@ -198,7 +279,7 @@ impl Store {
         &self,
         f: impl FnOnce(&redb::WriteTransaction) -> Result<(), redb::Error>,
     ) -> Result<(), StoreError> {
-        let wtx = self.db.begin_write().map_err(|e| self.err(e))?;
+        let wtx = self.begin_write()?;
         f(&wtx).map_err(|e| self.err(e))?;
         wtx.commit().map_err(|e| self.err(e))
     }
@@ -286,7 +367,9 @@ impl Store {
 
     /// Every stored token by appId, in one read transaction (for the daemon only).
     pub fn tokens(&self) -> Result<std::collections::HashMap<String, String>, StoreError> {
-        let rtx = self.db.begin_read().map_err(|e| self.err(e))?;
+        let Some(rtx) = self.begin_read()? else {
+            return Ok(Default::default());
+        };
         let t = match rtx.open_table(TOKENS) {
             Ok(t) => t,
             Err(TableError::TableDoesNotExist(_)) => return Ok(Default::default()),
@@ -303,7 +386,9 @@ impl Store {
     /// Every app with any stored state, sorted by appId, in one read transaction.
     pub fn apps(&self) -> Result<Vec<AppSummary>, StoreError> {
         use std::collections::BTreeMap;
-        let rtx = self.db.begin_read().map_err(|e| self.err(e))?;
+        let Some(rtx) = self.begin_read()? else {
+            return Ok(Vec::new());
+        };
         let mut apps: BTreeMap<String, AppSummary> = BTreeMap::new();
         fn entry<'m>(apps: &'m mut BTreeMap<String, AppSummary>, id: &str) -> &'m mut AppSummary {
             apps.entry(id.to_string()).or_insert_with(|| AppSummary {

@@ -66,6 +66,7 @@ fn init_logging(verbose: u8) {
         .with_max_level(level)
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_timer(tracing_subscriber::fmt::time::uptime())
         .try_init();
 }
 

@@ -43,6 +43,7 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
     let config = read_app_config(&files)?;
     let app_id = resolve_app_id(&files, args.app_id.as_deref())?;
     let launch = launch_for(&config, &args.launch)?;
+    tracing::debug!("run: manifests read");
     let services = common::services(data_dir, &args.net, stderr_warnings())?;
     let io = common::io_runtime(1)?;
     let (events_tx, events_rx) = engine::events::channel();
@@ -60,6 +61,7 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
         },
         events_tx.clone(),
     );
+    tracing::debug!("run: background requests started");
     let bundle = Bundle {
         files,
         config,

@@ -161,6 +161,7 @@ pub fn run(
     })));
     rt.set_host_promise_rejection_tracker(Some(Box::new(run_loop::track_rejection)));
     let ctx = Context::full(&rt).map_err(|e| EngineError::Setup(e.to_string()))?;
+    tracing::debug!("engine: runtime and context created");
 
     ctx.with(|ctx| -> Result<(), EngineError> {
         ctx.store_userdata(host::Hooks::new())
@@ -177,6 +178,7 @@ pub fn run(
         let (native, internal) = setup().map_err(|e| EngineError::Setup(e.to_string()))?;
         for src in CORE_JS.iter().copied() {
             eval_prelude(&ctx, src, &native, &internal)?;
+            tracing::trace!("engine: prelude {} loaded", src.0);
         }
         for ext in rc.extensions {
             for src in ext.js_sources().iter().copied() {
@@ -186,6 +188,7 @@ pub fn run(
         Ok(())
     })?;
 
+    tracing::debug!("engine: prelude loaded");
     let boot = serde_json::json!({
         "appId": bundle.app_id,
         "pages": bundle.config.pages,
@@ -200,5 +203,6 @@ pub fn run(
     let mut event_loop = run_loop::EventLoop::new(&ctx, host.clone(), events_rx);
     let outcome = event_loop.run(boot);
     rc.output.flush();
+    tracing::debug!("engine: run finished");
     outcome
 }

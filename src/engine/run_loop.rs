@@ -81,6 +81,7 @@ impl<'c> EventLoop<'c> {
         if let Some(stop) = self.call_json("boot", 0, &boot) {
             return Ok(self.finish(Some(stop)));
         }
+        tracing::debug!("engine: cold start done (launch page ready)");
         let stop = self.run_until_idle();
         Ok(self.finish(stop))
     }
@@ -124,7 +125,10 @@ impl<'c> EventLoop<'c> {
                         }
                         continue;
                     }
-                    Err(_) => return None,
+                    Err(_) => {
+                        tracing::debug!("engine: idle");
+                        return None;
+                    }
                 }
             }
             self.host.output.flush();
