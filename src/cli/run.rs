@@ -85,6 +85,7 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
             output: Rc::new(ProcessOutput::default()),
             events: (events_tx, events_rx),
             extensions: &[&bgfetch],
+            prelude: engine::Prelude::App,
         },
     );
     // After a clean or erroring run the loop has already waited for the requests; after a

@@ -22,7 +22,8 @@ pub struct Host {
     pub(crate) had_error: Cell<bool>,
     /// The `--timeout` deadline passed (set by the interrupt handler or the loop).
     pub(crate) timed_out: Rc<Cell<bool>>,
-    pub(crate) deadline: Instant,
+    /// The run's deadline; the interrupt handler reads it, the test runner re-arms it.
+    pub(crate) deadline: Rc<Cell<Instant>>,
     pub(crate) timeout: Duration,
 }
 
@@ -41,7 +42,7 @@ impl Host {
             next_op: Cell::new(1),
             had_error: Cell::new(false),
             timed_out: Rc::default(),
-            deadline: Instant::now() + timeout,
+            deadline: Rc::new(Cell::new(Instant::now() + timeout)),
             timeout,
         }
     }
@@ -51,6 +52,16 @@ impl Host {
         let id = self.next_op.get();
         self.next_op.set(id.wrapping_add(1).max(1));
         id
+    }
+
+    /// Moves the deadline to `timeout` from now (per-test deadlines in `ftrun test`).
+    pub fn rearm_deadline(&self, timeout: Duration) {
+        self.timed_out.set(false);
+        self.deadline.set(Instant::now() + timeout);
+    }
+
+    pub(crate) fn deadline(&self) -> Instant {
+        self.deadline.get()
     }
 
     /// A warning line on stderr (does not change the exit status).

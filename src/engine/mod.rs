@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use rquickjs::{Context, Ctx, Function, Object, Runtime};
 
-use crate::bundle::Bundle;
+use crate::bundle::{Bundle, BundleFiles};
 
 /// Limits and knobs of one run.
 #[derive(Debug, Clone)]
@@ -102,16 +102,25 @@ const CORE_JS: &[(&str, &str)] = &[
     js_source!("console.js"),
     js_source!("timers.js"),
     js_source!("require.js"),
-    js_source!("app.js"),
-    js_source!("wx.js"),
 ];
 
-/// Everything a run needs besides the bundle.
+/// The mini-program layer: App/Page/Component and the `ft`/`wx` object.
+const APP_JS: &[(&str, &str)] = &[js_source!("app.js"), js_source!("wx.js")];
+
+/// Which JS layer sits on the core: a mini-program, or a test file (`ftrun test`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prelude {
+    App,
+    Test,
+}
+
+/// Everything an engine needs besides the files it may read.
 pub struct RunContext<'a> {
     pub options: &'a EngineOptions,
     pub output: Rc<dyn OutputSink>,
     pub events: (EventSender, EventReceiver),
     pub extensions: &'a [&'a dyn Extension],
+    pub prelude: Prelude,
 }
 
 fn eval_prelude<'js>(
@@ -130,66 +139,175 @@ fn eval_prelude<'js>(
         .map_err(|e| EngineError::Prelude(format!("{name}: {e}")))?;
     f.call::<_, ()>((native.clone(), internal.clone()))
         .catch(ctx)
-        .map_err(|e| EngineError::Prelude(format!("{name}: {e}")))
+        .map_err(|e| EngineError::Prelude(format!("{name}: {e}")))?;
+    tracing::trace!("engine: prelude {name} loaded");
+    Ok(())
 }
 
-/// Cold-starts `bundle` and runs it until idle, an error that stops it, or the deadline.
-pub fn run(
-    bundle: &Bundle,
-    launch: &Launch,
-    rc: RunContext<'_>,
-) -> Result<RunOutcome, EngineError> {
-    let rt = Runtime::new().map_err(|e| EngineError::Setup(e.to_string()))?;
-    rt.set_memory_limit(rc.options.max_memory);
-    rt.set_max_stack_size(rc.options.max_stack);
-    let (events_tx, events_rx) = rc.events;
-    let host = Rc::new(Host::new(
-        bundle.files.clone(),
-        rc.output.clone(),
-        events_tx,
-        rc.options.timeout,
-    ));
-    let deadline = host.deadline;
-    let timed_out = host.timed_out.clone();
-    rt.set_interrupt_handler(Some(Box::new(move || {
-        if Instant::now() >= deadline {
-            timed_out.set(true);
-            true
-        } else {
-            false
-        }
-    })));
-    rt.set_host_promise_rejection_tracker(Some(Box::new(run_loop::track_rejection)));
-    let ctx = Context::full(&rt).map_err(|e| EngineError::Setup(e.to_string()))?;
-    tracing::debug!("engine: runtime and context created");
+/// How far [`Engine::run_until`] should run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// Nothing pending: no timers, no host work, no jobs.
+    Idle,
+    /// A host event of this kind has been delivered (e.g. `"bgfetch"`).
+    Event(&'static str),
+}
 
-    ctx.with(|ctx| -> Result<(), EngineError> {
-        ctx.store_userdata(host::Hooks::new())
-            .map_err(|_| EngineError::Setup("userdata already set".into()))?;
-        let setup = || -> rquickjs::Result<(Object, Object)> {
-            let native = Object::new(ctx.clone())?;
-            let internal = Object::new(ctx.clone())?;
-            natives::install(&ctx, &native, &host)?;
+/// Where a run stands after a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// The `Until::Event` was delivered; the app may have more to do.
+    Reached,
+    /// Nothing is pending.
+    Idle,
+    /// Stopped for good (timeout, invalid bundle); see [`Engine::outcome`].
+    Stopped,
+}
+
+/// One QuickJS runtime running one app (or one test file), driven step by step.
+pub struct Engine {
+    // Drop order matters: the context (and every JS value) before the runtime.
+    ctx: Context,
+    _rt: Runtime,
+    host: Rc<Host>,
+    rx: EventReceiver,
+    stopped: Option<RunOutcome>,
+}
+
+impl Engine {
+    /// A runtime with its limits, natives and prelude; no app code has run yet.
+    pub fn new(files: BundleFiles, rc: RunContext<'_>) -> Result<Engine, EngineError> {
+        let rt = Runtime::new().map_err(|e| EngineError::Setup(e.to_string()))?;
+        rt.set_memory_limit(rc.options.max_memory);
+        rt.set_max_stack_size(rc.options.max_stack);
+        let (events_tx, events_rx) = rc.events;
+        let host = Rc::new(Host::new(
+            files,
+            rc.output.clone(),
+            events_tx,
+            rc.options.timeout,
+        ));
+        let deadline = host.deadline.clone();
+        let timed_out = host.timed_out.clone();
+        rt.set_interrupt_handler(Some(Box::new(move || {
+            if Instant::now() >= deadline.get() {
+                timed_out.set(true);
+                true
+            } else {
+                false
+            }
+        })));
+        rt.set_host_promise_rejection_tracker(Some(Box::new(run_loop::track_rejection)));
+        let ctx = Context::full(&rt).map_err(|e| EngineError::Setup(e.to_string()))?;
+        tracing::debug!("engine: runtime and context created");
+        ctx.with(|ctx| -> Result<(), EngineError> {
+            ctx.store_userdata(host::Hooks::new())
+                .map_err(|_| EngineError::Setup("userdata already set".into()))?;
+            let setup = || -> rquickjs::Result<(Object, Object)> {
+                let native = Object::new(ctx.clone())?;
+                let internal = Object::new(ctx.clone())?;
+                natives::install(&ctx, &native, &host)?;
+                for ext in rc.extensions {
+                    ext.install(&ctx, &native, &host)?;
+                }
+                Ok((native, internal))
+            };
+            let (native, internal) = setup().map_err(|e| EngineError::Setup(e.to_string()))?;
+            let layer = match rc.prelude {
+                Prelude::App => APP_JS,
+                Prelude::Test => &[],
+            };
+            for src in CORE_JS.iter().chain(layer) {
+                eval_prelude(&ctx, *src, &native, &internal)?;
+            }
             for ext in rc.extensions {
-                ext.install(&ctx, &native, &host)?;
+                for src in ext.js_sources() {
+                    eval_prelude(&ctx, *src, &native, &internal)?;
+                }
             }
-            Ok((native, internal))
-        };
-        let (native, internal) = setup().map_err(|e| EngineError::Setup(e.to_string()))?;
-        for src in CORE_JS.iter().copied() {
-            eval_prelude(&ctx, src, &native, &internal)?;
-            tracing::trace!("engine: prelude {} loaded", src.0);
-        }
-        for ext in rc.extensions {
-            for src in ext.js_sources().iter().copied() {
-                eval_prelude(&ctx, src, &native, &internal)?;
-            }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        })?;
+        tracing::debug!("engine: prelude loaded");
+        Ok(Engine {
+            ctx,
+            _rt: rt,
+            host,
+            rx: events_rx,
+            stopped: None,
+        })
+    }
 
-    tracing::debug!("engine: prelude loaded");
-    let boot = serde_json::json!({
+    pub fn host(&self) -> &Rc<Host> {
+        &self.host
+    }
+
+    fn event_loop(&self) -> run_loop::EventLoop<'_> {
+        run_loop::EventLoop::new(&self.ctx, &self.host, &self.rx)
+    }
+
+    /// Delivers a host event (e.g. `boot`) and settles its microtasks.
+    pub fn start(&mut self, kind: &str, payload: &serde_json::Value) -> Progress {
+        if self.stopped.is_some() {
+            return Progress::Stopped;
+        }
+        let stop = self.event_loop().call_json(kind, 0, payload);
+        self.after(stop, Progress::Reached)
+    }
+
+    /// Runs timers, microtasks and host events until `until` holds.
+    pub fn run_until(&mut self, until: Until) -> Progress {
+        if self.stopped.is_some() {
+            return Progress::Stopped;
+        }
+        let (stop, reached) = self.event_loop().run(until);
+        let progress = if reached {
+            Progress::Reached
+        } else {
+            Progress::Idle
+        };
+        let p = self.after(stop, progress);
+        self.host.output.flush();
+        p
+    }
+
+    fn after(&mut self, stop: Option<run_loop::Stop>, otherwise: Progress) -> Progress {
+        match stop {
+            Some(s) => {
+                self.stopped = Some(s.outcome());
+                Progress::Stopped
+            }
+            None => otherwise,
+        }
+    }
+
+    /// How the run ends as of now.
+    pub fn outcome(&self) -> RunOutcome {
+        match &self.stopped {
+            Some(o) => o.clone(),
+            None if self.host.had_error.get() => RunOutcome::AppErrors,
+            None => RunOutcome::Clean,
+        }
+    }
+
+    /// Evaluates `code` (an expression) in the app and returns `JSON.stringify` of its value.
+    pub fn eval_json(&self, code: &str) -> Result<String, String> {
+        use rquickjs::CatchResultExt;
+        self.ctx.with(|ctx| {
+            let v: rquickjs::Value = ctx.eval(code).catch(&ctx).map_err(|e| e.to_string())?;
+            let json = ctx
+                .json_stringify(v)
+                .catch(&ctx)
+                .map_err(|e| e.to_string())?;
+            Ok(json
+                .and_then(|s| s.to_string().ok())
+                .unwrap_or_else(|| "null".into()))
+        })
+    }
+}
+
+/// The payload of the `boot` event: what the JS lifecycle needs to know.
+pub fn boot_payload(bundle: &Bundle, launch: &Launch) -> serde_json::Value {
+    serde_json::json!({
         "appId": bundle.app_id,
         "pages": bundle.config.pages,
         "subPackages": bundle.config.subpackages.iter()
@@ -199,10 +317,22 @@ pub fn run(
         "entry": bundle.config.entry,
         "launch": launch,
         "appJson": bundle.config.raw,
-    });
-    let mut event_loop = run_loop::EventLoop::new(&ctx, host.clone(), events_rx);
-    let outcome = event_loop.run(boot);
-    rc.output.flush();
+    })
+}
+
+/// Cold-starts `bundle` and runs it until idle, an error that stops it, or the deadline.
+pub fn run(
+    bundle: &Bundle,
+    launch: &Launch,
+    rc: RunContext<'_>,
+) -> Result<RunOutcome, EngineError> {
+    let output = rc.output.clone();
+    let mut engine = Engine::new(bundle.files.clone(), rc)?;
+    if engine.start("boot", &boot_payload(bundle, launch)) != Progress::Stopped {
+        tracing::debug!("engine: cold start done (launch page ready)");
+        engine.run_until(Until::Idle);
+    }
+    output.flush();
     tracing::debug!("engine: run finished");
-    outcome
+    Ok(engine.outcome())
 }

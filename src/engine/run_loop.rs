@@ -12,7 +12,7 @@ use super::events::{EventReceiver, HostEvent};
 use super::host::{Host, hooks};
 use super::natives::{WRAP_HEAD, json_to_js};
 use super::output::Stream;
-use super::{EngineError, RunOutcome};
+use super::{RunOutcome, Until};
 
 /// QuickJS calls this when a promise is rejected with no handler, and again (`handled`) when
 /// one is attached later; whatever is still unhandled after the microtasks ran is reported.
@@ -52,19 +52,44 @@ fn is_app_frame(line: &str) -> bool {
     !t.is_empty() && !t.contains("ftrun:js/") && !t.ends_with("(native)")
 }
 
-enum Stop {
+pub(crate) enum Stop {
     Invalid,
     TimedOut,
 }
 
+impl Stop {
+    pub fn outcome(&self) -> RunOutcome {
+        match self {
+            Stop::Invalid => RunOutcome::Invalid,
+            Stop::TimedOut => RunOutcome::TimedOut,
+        }
+    }
+}
+
+enum Delivered {
+    Continue,
+    Reached,
+    Stop(Stop),
+}
+
+impl Delivered {
+    fn into_result(self) -> (Option<Stop>, bool) {
+        match self {
+            Delivered::Stop(s) => (Some(s), false),
+            Delivered::Reached => (None, true),
+            Delivered::Continue => (None, false),
+        }
+    }
+}
+
 pub(crate) struct EventLoop<'c> {
     ctx: &'c Context,
-    host: Rc<Host>,
-    rx: EventReceiver,
+    host: &'c Rc<Host>,
+    rx: &'c EventReceiver,
 }
 
 impl<'c> EventLoop<'c> {
-    pub fn new(ctx: &'c Context, host: Rc<Host>, rx: EventReceiver) -> Self {
+    pub fn new(ctx: &'c Context, host: &'c Rc<Host>, rx: &'c EventReceiver) -> Self {
         EventLoop { ctx, host, rx }
     }
 
@@ -77,75 +102,71 @@ impl<'c> EventLoop<'c> {
         }
     }
 
-    pub fn run(&mut self, boot: serde_json::Value) -> Result<RunOutcome, EngineError> {
-        if let Some(stop) = self.call_json("boot", 0, &boot) {
-            return Ok(self.finish(Some(stop)));
-        }
-        tracing::debug!("engine: cold start done (launch page ready)");
-        let stop = self.run_until_idle();
-        Ok(self.finish(stop))
-    }
-
-    fn finish(&self, stop: Option<Stop>) -> RunOutcome {
-        match stop {
-            Some(Stop::Invalid) => RunOutcome::Invalid,
-            Some(Stop::TimedOut) => RunOutcome::TimedOut,
-            None if self.host.had_error.get() => RunOutcome::AppErrors,
-            None => RunOutcome::Clean,
-        }
-    }
-
-    fn run_until_idle(&mut self) -> Option<Stop> {
+    /// Runs until `until` holds (returns `reached = true` for a delivered event) or idle.
+    pub fn run(&self, until: Until) -> (Option<Stop>, bool) {
+        let target = match until {
+            Until::Idle => None,
+            Until::Event(kind) => Some(kind),
+        };
         loop {
             if let Some(stop) = self.ctx.with(|ctx| self.settle(&ctx)) {
-                return Some(stop);
+                return (Some(stop), false);
             }
             let now = Instant::now();
-            if now >= self.host.deadline {
-                return Some(self.pending_timeout());
+            if now >= self.host.deadline() {
+                return (Some(self.pending_timeout()), false);
             }
             loop {
                 let due = self.host.timers.borrow_mut().pop_due(now);
                 let Some(id) = due else { break };
                 if let Some(stop) = self.call("timer", id) {
-                    return Some(stop);
+                    return (Some(stop), false);
                 }
             }
             while let Ok(ev) = self.rx.rx.try_recv() {
-                if let Some(stop) = self.handle(ev) {
-                    return Some(stop);
+                match self.deliver(ev, target) {
+                    Delivered::Continue => {}
+                    done => return done.into_result(),
                 }
             }
             if self.host.timers.borrow().is_empty() && !self.rx.has_pending_work() {
                 // Producers send before they release their token, so a last event is queued by now.
                 match self.rx.rx.try_recv() {
-                    Ok(ev) => {
-                        if let Some(stop) = self.handle(ev) {
-                            return Some(stop);
-                        }
-                        continue;
-                    }
+                    Ok(ev) => match self.deliver(ev, target) {
+                        Delivered::Continue => continue,
+                        done => return done.into_result(),
+                    },
                     Err(_) => {
                         tracing::debug!("engine: idle");
-                        return None;
+                        return (None, false);
                     }
                 }
             }
             self.host.output.flush();
             let next = self.host.timers.borrow_mut().next_deadline();
-            let until = next.map_or(self.host.deadline, |t| t.min(self.host.deadline));
+            let deadline = self.host.deadline();
+            let until = next.map_or(deadline, |t| t.min(deadline));
             let wait = until.saturating_duration_since(Instant::now());
             if wait.is_zero() {
                 continue;
             }
             match self.rx.rx.recv_timeout(wait) {
-                Ok(ev) => {
-                    if let Some(stop) = self.handle(ev) {
-                        return Some(stop);
-                    }
-                }
+                Ok(ev) => match self.deliver(ev, target) {
+                    Delivered::Continue => {}
+                    done => return done.into_result(),
+                },
                 Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => {}
             }
+        }
+    }
+
+    /// Handles one event; tells whether the run must stop or reached its target.
+    fn deliver(&self, ev: HostEvent, target: Option<&'static str>) -> Delivered {
+        let hit = matches!((&ev, target), (HostEvent::Emit { kind, .. }, Some(t)) if *kind == t);
+        match self.handle(ev) {
+            Some(stop) => Delivered::Stop(stop),
+            None if hit => Delivered::Reached,
+            None => Delivered::Continue,
         }
     }
 
@@ -193,7 +214,7 @@ impl<'c> EventLoop<'c> {
         })
     }
 
-    fn call_json(&self, kind: &str, id: u32, payload: &serde_json::Value) -> Option<Stop> {
+    pub fn call_json(&self, kind: &str, id: u32, payload: &serde_json::Value) -> Option<Stop> {
         self.ctx.with(|ctx| {
             let stop = self.dispatch(&ctx, kind, id.into_js(&ctx), json_to_js(&ctx, payload));
             stop.or_else(|| self.settle(&ctx))
