@@ -1,7 +1,7 @@
 # ftrun: `make demo` shows it working, `make test` is what CI runs.
 CARGO ?= cargo
 
-.PHONY: all build release demo test lint unit-test
+.PHONY: all build release demo test lint unit-test fixture-test
 
 all: build
 
@@ -21,4 +21,8 @@ lint:
 unit-test:
 	$(CARGO) test --quiet
 
-test: lint unit-test
+# The project's own JS fixture suites, through the runner users get.
+fixture-test: build
+	./target/debug/ftrun test fixtures
+
+test: lint unit-test fixture-test

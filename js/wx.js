@@ -138,10 +138,52 @@
   listenerPair('onError', 'offError', internal.errorListeners);
   listenerPair('onUnhandledRejection', 'offUnhandledRejection', internal.rejectionListeners);
 
+  // A fake code, as the developer tool gives without a real WeChat account behind it.
+  internal.defineApi('login', () => ({ code: 'ftrun-' + Math.random().toString(36).slice(2, 12) }), 'async');
+  internal.defineApi('checkSession', () => ({}), 'async');
+  internal.defineApi('getSetting', () => ({ authSetting: {} }), 'async');
+  internal.defineApi('getNetworkType', () => ({ networkType: 'wifi', signalStrength: 4 }), 'async');
+
   internal.defineApi('nextTick', (fn) => { if (typeof fn === 'function') queueMicrotask(fn); });
   internal.defineApi('getAccountInfoSync', () => ({
     miniProgram: { appId: internal.launchInfo ? internal.launchInfo.appId : '', envVersion: 'develop', version: '' },
   }));
+
+  // ---- system information: complete, realistic headless values (like WeChat's devtools) ----
+  const windowInfo = () => ({
+    pixelRatio: 2, screenWidth: 375, screenHeight: 812, windowWidth: 375, windowHeight: 812,
+    statusBarHeight: 44, screenTop: 0,
+    safeArea: { left: 0, right: 375, top: 44, bottom: 778, width: 375, height: 734 },
+  });
+  const deviceInfo = () => ({
+    abi: 'x86_64', deviceAbi: 'x86_64', benchmarkLevel: 1, brand: 'devtools', model: 'ftrun headless',
+    system: 'Linux', platform: 'devtools', cpuType: 'x86_64', memorySize: 4096,
+  });
+  const appBaseInfo = () => ({
+    SDKVersion: '3.4.10', enableDebug: false, host: { appId: '' }, language: 'zh_CN',
+    version: '8.0.50', theme: 'light', fontSizeSetting: 16,
+  });
+  const systemSetting = () => ({
+    bluetoothEnabled: false, locationEnabled: false, wifiEnabled: true, deviceOrientation: 'portrait',
+  });
+  const authorizeSetting = () => ({
+    albumAuthorized: 'not determined', bluetoothAuthorized: 'not determined', cameraAuthorized: 'not determined',
+    locationAuthorized: 'not determined', locationReducedAccuracy: false, microphoneAuthorized: 'not determined',
+    notificationAuthorized: 'not determined', phoneCalendarAuthorized: 'not determined',
+  });
+  const systemInfo = () => Object.assign({}, windowInfo(), deviceInfo(), appBaseInfo(), systemSetting(), authorizeSetting(), {
+    batteryLevel: 100, storage: '64 GB', wifiSignal: 4, albumAuthorized: true, cameraAuthorized: true,
+    locationAuthorized: true, microphoneAuthorized: true, notificationAuthorized: true,
+  });
+  internal.defineApi('getSystemInfoSync', systemInfo);
+  internal.defineApi('getSystemInfo', systemInfo, 'async');
+  internal.defineApi('getSystemInfoAsync', systemInfo, 'async');
+  internal.defineApi('getWindowInfo', windowInfo);
+  internal.defineApi('getDeviceInfo', deviceInfo);
+  internal.defineApi('getAppBaseInfo', appBaseInfo);
+  internal.defineApi('getSystemSetting', systemSetting);
+  internal.defineApi('getAppAuthorizeSetting', authorizeSetting);
+  ft.env = { USER_DATA_PATH: 'wxfile://usr' };
 
   internal.defineGlobal('ft', ft);
   internal.defineGlobal('wx', ft);

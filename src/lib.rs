@@ -13,3 +13,4 @@ pub mod bundle;
 pub mod cli;
 pub mod engine;
 pub mod mockserver;
+pub mod testrunner;

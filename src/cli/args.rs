@@ -39,6 +39,58 @@ pub enum Command {
     Daemon(DaemonArgs),
     /// Serve a file as a mock background-fetch endpoint and print every request received
     Serve(ServeArgs),
+    /// Run JS test files (*.test.js, *.spec.js) that launch bundles and check what they do
+    Test(TestArgs),
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ReporterKind {
+    Default,
+    Tap,
+    Junit,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Files or folders to search for *.test.js and *.spec.js (default: the current folder)
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub reporter: ReporterKind,
+    /// Where the junit reporter writes its XML
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Run only tests whose full name matches this regular expression (or substring)
+    #[arg(long, value_name = "PATTERN")]
+    pub filter: Option<String>,
+    /// Run shard I of N (1-based): files are split by position, for several CI machines
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
+    /// Test files run at once (default: the machine's cores)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub jobs: Option<u32>,
+    /// Default per-test timeout in milliseconds (a test may pass its own)
+    #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub test_timeout: u64,
+}
+
+/// `I/N` with 1 <= I <= N.
+pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (i, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("'{s}': expected I/N, e.g. 2/4"))?;
+    let i: usize = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}': I is not a number"))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}': N is not a number"))?;
+    if n == 0 || i == 0 || i > n {
+        return Err(format!("'{s}': need 1 <= I <= N"));
+    }
+    Ok((i, n))
 }
 
 /// HTTP client settings.

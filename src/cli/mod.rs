@@ -9,6 +9,7 @@ mod daemon;
 mod fetch;
 mod run;
 mod serve;
+mod test;
 
 use clap::Parser;
 
@@ -93,6 +94,7 @@ pub fn main() -> i32 {
         Command::Cache(cmd) => cache::run(cmd, data_dir),
         Command::Daemon(args) => daemon::run(args, data_dir),
         Command::Serve(args) => serve::run(args),
+        Command::Test(args) => test::run(args),
     };
     match result {
         Ok(code) => code,

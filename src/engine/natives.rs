@@ -55,6 +55,12 @@ pub(crate) fn install<'js>(
     host: &Rc<Host>,
 ) -> rquickjs::Result<()> {
     native.set("wrapHeadLength", WRAP_HEAD.len())?;
+    // Milliseconds on a monotonic clock, with sub-millisecond precision (test timings).
+    let origin = Instant::now();
+    native.set(
+        "monotonicMs",
+        Func::from(move || origin.elapsed().as_secs_f64() * 1000.0),
+    )?;
     let h = host.clone();
     native.set(
         "print",

@@ -1,0 +1,249 @@
+// `expect` with the common Jest matchers, `.not`, `.resolves`/`.rejects`, and readable
+// expected/received diffs. A failure carries the file:line of the failed expect.
+(function (native, internal) {
+  'use strict';
+
+  class AssertionError extends Error {
+    constructor(message, location) {
+      super(message);
+      this.name = 'AssertionError';
+      this.location = location;
+    }
+  }
+  internal.AssertionError = AssertionError;
+
+  // ---- printing values ----------------------------------------------------------------------
+  function pretty(v, indent = '', seen = new Set()) {
+    if (v === undefined) return 'undefined';
+    if (v === null) return 'null';
+    if (typeof v === 'string') return JSON.stringify(v);
+    if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+    if (typeof v === 'bigint') return `${v}n`;
+    if (typeof v === 'symbol') return v.toString();
+    if (typeof v === 'function') return `[Function ${v.name || 'anonymous'}]`;
+    if (typeof v !== 'object') return String(v);
+    if (seen.has(v)) return '[Circular]';
+    if (v instanceof Date) return `Date(${isNaN(v) ? 'Invalid' : v.toISOString()})`;
+    if (v instanceof RegExp) return String(v);
+    if (v instanceof Error) return `[${v.name}: ${v.message}]`;
+    seen.add(v);
+    const inner = indent + '  ';
+    let out;
+    if (Array.isArray(v)) {
+      out = v.length ? `[\n${v.map((x) => inner + pretty(x, inner, seen) + ',').join('\n')}\n${indent}]` : '[]';
+    } else if (v instanceof Map) {
+      out = `Map {\n${Array.from(v).map(([k, x]) => `${inner}${pretty(k, inner, seen)} => ${pretty(x, inner, seen)},`).join('\n')}\n${indent}}`;
+    } else if (v instanceof Set) {
+      out = `Set {\n${Array.from(v).map((x) => inner + pretty(x, inner, seen) + ',').join('\n')}\n${indent}}`;
+    } else {
+      const keys = Object.keys(v).sort();
+      const name = v.constructor && v.constructor !== Object && v.constructor.name ? v.constructor.name + ' ' : '';
+      out = keys.length
+        ? `${name}{\n${keys.map((k) => `${inner}${JSON.stringify(k)}: ${pretty(v[k], inner, seen)},`).join('\n')}\n${indent}}`
+        : `${name}{}`;
+    }
+    seen.delete(v);
+    return out;
+  }
+  internal.pretty = pretty;
+
+  // Line diff (LCS) of two pretty-printed values: "- expected" / "+ received".
+  function diff(expected, received) {
+    const a = pretty(expected).split('\n');
+    const b = pretty(received).split('\n');
+    if (a.length * b.length > 250000) return `- Expected\n+ Received\n\n- ${a.join('\n- ')}\n+ ${b.join('\n+ ')}`;
+    const dp = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0));
+    for (let i = a.length - 1; i >= 0; i--) {
+      for (let j = b.length - 1; j >= 0; j--) {
+        dp[i][j] = a[i] === b[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1]);
+      }
+    }
+    const out = ['- Expected', '+ Received', ''];
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+      if (i < a.length && j < b.length && a[i] === b[j]) { out.push('  ' + a[i]); i++; j++; }
+      else if (i < a.length && (j >= b.length || dp[i + 1][j] >= dp[i][j + 1])) { out.push('- ' + a[i]); i++; }
+      else { out.push('+ ' + b[j]); j++; }
+    }
+    return out.join('\n');
+  }
+
+  // ---- equality -----------------------------------------------------------------------------
+  function equals(a, b, strict, seen = []) {
+    if (Object.is(a, b)) return true;
+    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+    if (strict && Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+    if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && +a === +b;
+    if (a instanceof RegExp || b instanceof RegExp) return String(a) === String(b);
+    if (Array.isArray(a) !== Array.isArray(b)) return false;
+    for (const [x, y] of seen) if (x === a && y === b) return true;
+    seen = seen.concat([[a, b]]);
+    if (a instanceof Map && b instanceof Map) {
+      if (a.size !== b.size) return false;
+      for (const [k, v] of a) if (!b.has(k) || !equals(v, b.get(k), strict, seen)) return false;
+      return true;
+    }
+    if (a instanceof Set && b instanceof Set) {
+      if (a.size !== b.size) return false;
+      for (const v of a) if (!Array.from(b).some((w) => equals(v, w, strict, seen))) return false;
+      return true;
+    }
+    if (Array.isArray(a) && a.length !== b.length) return false;
+    const keys = (o) => Object.keys(o).filter((k) => strict || o[k] !== undefined);
+    const ka = keys(a);
+    const kb = keys(b);
+    if (ka.length !== kb.length) return false;
+    for (const k of ka) {
+      if (!Object.prototype.hasOwnProperty.call(b, k) || !equals(a[k], b[k], strict, seen)) return false;
+    }
+    if (strict && Array.isArray(a)) {
+      for (let i = 0; i < a.length; i++) if ((i in a) !== (i in b)) return false;
+    }
+    return true;
+  }
+  internal.equals = equals;
+
+  function matchesObject(actual, expected) {
+    if (typeof expected !== 'object' || expected === null) return equals(actual, expected, false);
+    if (typeof actual !== 'object' || actual === null) return false;
+    if (Array.isArray(expected)) {
+      return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => matchesObject(actual[i], e));
+    }
+    return Object.keys(expected).every((k) => k in Object(actual) && matchesObject(actual[k], expected[k]));
+  }
+
+  function getPath(obj, path) {
+    const parts = Array.isArray(path) ? path : String(path).replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean);
+    let cur = obj;
+    for (const p of parts) {
+      if (cur === null || cur === undefined || !(p in Object(cur))) return { found: false };
+      cur = cur[p];
+    }
+    return { found: true, value: cur };
+  }
+
+  // The first stack frame in the test file: where the failed expect is.
+  function callerLocation() {
+    const file = internal.testFile;
+    const frames = (new Error().stack || '').split('\n');
+    for (const f of frames) {
+      if (f.includes('ftrun:js/')) continue;
+      const m = /\(?([^()\s]+:\d+:\d+)\)?\s*$/.exec(f);
+      if (m) return file && m[1].startsWith(file.file + ':') ? file.display + m[1].slice(file.file.length) : m[1];
+    }
+    return undefined;
+  }
+
+  // ---- matchers: each returns [pass, message()] ---------------------------------------------
+  const hint = (name, not, arg = 'expected') => `expect(received).${not ? 'not.' : ''}${name}(${arg})`;
+  const two = (name, not, e, r) => `${hint(name, not)}\n\nExpected: ${not ? 'not ' : ''}${pretty(e)}\nReceived: ${pretty(r)}`;
+  const withDiff = (name, not, e, r) => (not ? two(name, not, e, r) : `${hint(name, not)}\n\n${diff(e, r)}`);
+  const one = (name, not, r) => `${hint(name, not, '')}\n\nReceived: ${pretty(r)}`;
+  const compare = (op, fn) => (r, e, not) => [typeof r === 'number' || typeof r === 'bigint' ? fn(r, e) : false,
+    () => `${hint(op, not)}\n\nExpected: ${not ? 'not ' : ''}${op.replace('toBe', '').replace(/([A-Z])/g, ' $1').trim().toLowerCase()} ${pretty(e)}\nReceived: ${pretty(r)}`];
+
+  const matchers = {
+    toBe: (r, e, not) => [Object.is(r, e), () => (typeof r === 'object' && equals(r, e, true) && !not
+      ? `${two('toBe', not, e, r)}\n\nThe values are equal but not the same object: use toEqual.` : two('toBe', not, e, r))],
+    toEqual: (r, e, not) => [equals(r, e, false), () => withDiff('toEqual', not, e, r)],
+    toStrictEqual: (r, e, not) => [equals(r, e, true), () => withDiff('toStrictEqual', not, e, r)],
+    toMatchObject: (r, e, not) => [matchesObject(r, e), () => withDiff('toMatchObject', not, e, r)],
+    toContain: (r, e, not) => [typeof r === 'string' ? r.includes(e) : !!r && Array.from(r).some((x) => Object.is(x, e)),
+      () => `${hint('toContain', not)}\n\nExpected item: ${pretty(e)}\nReceived: ${pretty(r)}`],
+    toContainEqual: (r, e, not) => [!!r && Array.from(r).some((x) => equals(x, e, false)),
+      () => `${hint('toContainEqual', not)}\n\nExpected item: ${pretty(e)}\nReceived: ${pretty(r)}`],
+    toHaveLength: (r, e, not) => [r !== null && r !== undefined && r.length === e,
+      () => `${hint('toHaveLength', not)}\n\nExpected length: ${e}\nReceived length: ${r === null || r === undefined ? 'none' : r.length}\nReceived: ${pretty(r)}`],
+    toHaveProperty: (r, path, not, args) => {
+      const got = getPath(r, path);
+      const pass = got.found && (args.length < 2 || equals(got.value, args[1], false));
+      return [pass, () => `${hint('toHaveProperty', not, 'path' + (args.length > 1 ? ', value' : ''))}\n\nPath: ${pretty(path)}\n` +
+        (args.length > 1 ? `Expected value: ${pretty(args[1])}\n` : '') +
+        (got.found ? `Received value: ${pretty(got.value)}` : `Received: ${pretty(r)} (no such path)`)];
+    },
+    toBeTruthy: (r, _, not) => [!!r, () => one('toBeTruthy', not, r)],
+    toBeFalsy: (r, _, not) => [!r, () => one('toBeFalsy', not, r)],
+    toBeNull: (r, _, not) => [r === null, () => one('toBeNull', not, r)],
+    toBeUndefined: (r, _, not) => [r === undefined, () => one('toBeUndefined', not, r)],
+    toBeDefined: (r, _, not) => [r !== undefined, () => one('toBeDefined', not, r)],
+    toBeNaN: (r, _, not) => [Number.isNaN(r), () => one('toBeNaN', not, r)],
+    toBeGreaterThan: compare('toBeGreaterThan', (r, e) => r > e),
+    toBeGreaterThanOrEqual: compare('toBeGreaterThanOrEqual', (r, e) => r >= e),
+    toBeLessThan: compare('toBeLessThan', (r, e) => r < e),
+    toBeLessThanOrEqual: compare('toBeLessThanOrEqual', (r, e) => r <= e),
+    toBeCloseTo: (r, e, not, args) => {
+      const digits = args.length > 1 ? args[1] : 2;
+      return [Math.abs(e - r) < Math.pow(10, -digits) / 2, () => two('toBeCloseTo', not, e, r)];
+    },
+    toBeInstanceOf: (r, e, not) => [r instanceof e, () => `${hint('toBeInstanceOf', not)}\n\nExpected constructor: ${e && e.name}\nReceived: ${pretty(r)}`],
+    toMatch: (r, e, not) => [typeof r === 'string' && (e instanceof RegExp ? e.test(r) : r.includes(e)),
+      () => `${hint('toMatch', not)}\n\nExpected pattern: ${not ? 'not ' : ''}${e instanceof RegExp ? e : pretty(e)}\nReceived string: ${pretty(r)}`],
+    toThrow: (r, e, not, args, thrown) => {
+      let err = thrown;
+      let didThrow = thrown !== undefined && thrown !== NO_THROW;
+      if (!thrown) {
+        if (typeof r !== 'function') return [false, () => `${hint('toThrow', not)}\n\nReceived value must be a function`];
+        try { r(); didThrow = false; } catch (x) { err = x; didThrow = true; }
+      }
+      const msg = err && typeof err === 'object' && 'message' in err ? err.message : String(err);
+      let pass = didThrow;
+      if (didThrow && args.length) {
+        if (typeof e === 'string') pass = msg.includes(e);
+        else if (e instanceof RegExp) pass = e.test(msg);
+        else if (typeof e === 'function') pass = err instanceof e;
+        else if (e && typeof e === 'object') pass = msg === e.message;
+      }
+      return [pass, () => `${hint('toThrow', not, args.length ? 'expected' : '')}\n\n` +
+        (args.length ? `Expected: ${not ? 'not ' : ''}${e instanceof RegExp ? e : typeof e === 'function' ? e.name : pretty(e)}\n` : '') +
+        (didThrow ? `Received error: ${pretty(err instanceof Error ? `${err.name}: ${msg}` : err)}` : 'Received function did not throw')];
+    },
+  };
+  matchers.toThrowError = matchers.toThrow;
+  const NO_THROW = {};
+
+  function makeExpect(received, mode) {
+    const build = (not) => {
+      const api = {};
+      for (const name of Object.keys(matchers)) {
+        api[name] = function (...args) {
+          const run = (value, thrown) => {
+            const [pass, message] = matchers[name](value, args[0], not, args, thrown);
+            if (pass === not) throw new AssertionError(message(), location);
+          };
+          const location = callerLocation();
+          if (mode === 'resolves') {
+            return Promise.resolve(received).then((v) => run(v), (e) => {
+              throw new AssertionError(`expect(received).resolves.${name}()\n\nReceived promise rejected instead of resolved\nRejected to value: ${pretty(e)}`, location);
+            });
+          }
+          if (mode === 'rejects') {
+            return Promise.resolve(received).then((v) => {
+              throw new AssertionError(`expect(received).rejects.${name}()\n\nReceived promise resolved instead of rejected\nResolved to value: ${pretty(v)}`, location);
+            }, (e) => (name === 'toThrow' || name === 'toThrowError' ? run(undefined, e) : run(e)));
+          }
+          return run(received);
+        };
+      }
+      return api;
+    };
+    const api = build(false);
+    api.not = build(true);
+    if (!mode) {
+      Object.defineProperty(api, 'resolves', { get: () => makeExpect(received, 'resolves') });
+      Object.defineProperty(api, 'rejects', { get: () => makeExpect(received, 'rejects') });
+    }
+    return api;
+  }
+
+  const expect = (received) => makeExpect(received, null);
+  expect.extend = function (extra) {
+    for (const name of Object.keys(extra)) {
+      matchers[name] = (r, e, not, args) => {
+        const res = extra[name](r, ...args);
+        return [!!res.pass, () => (typeof res.message === 'function' ? res.message() : String(res.message || name))];
+      };
+    }
+  };
+  internal.defineGlobal('expect', expect);
+})

@@ -1,0 +1,182 @@
+// describe/test/it, hooks, .only/.skip, async tests, per-test timeouts, and the run itself.
+// Results go to the host one by one (native.testResult) so an interrupted run can resume.
+(function (native, internal) {
+  'use strict';
+
+  const newSuite = (name, parent, mode) => ({ name, parent, mode, children: [], hooks: { beforeAll: [], beforeEach: [], afterEach: [], afterAll: [] } });
+  const root = newSuite('', null, null);
+  let current = root;
+  let collecting = true;
+
+  function describe(name, fn, mode) {
+    if (typeof fn !== 'function') throw new TypeError(`describe('${name}'): the second argument must be a function`);
+    const suite = newSuite(String(name), current, mode || null);
+    current.children.push({ suite });
+    const prev = current;
+    current = suite;
+    try {
+      const r = fn();
+      if (r && typeof r.then === 'function') throw new Error(`describe('${name}') must not be async: declare tests synchronously`);
+    } finally {
+      current = prev;
+    }
+  }
+  function test(name, fn, timeout, mode) {
+    if (!collecting) throw new Error(`test('${name}') declared while tests run: declare tests at the top level or in describe()`);
+    current.children.push({ test: { name: String(name), fn, timeout, mode: mode || (fn ? null : 'todo'), suite: current } });
+  }
+  const withModes = (base) => {
+    const f = (name, fn, timeout) => base(name, fn, timeout, null);
+    f.only = (name, fn, timeout) => base(name, fn, timeout, 'only');
+    f.skip = (name, fn, timeout) => base(name, fn, timeout, 'skip');
+    return f;
+  };
+  const describeApi = withModes((name, fn, _t, mode) => describe(name, fn, mode));
+  const testApi = withModes(test);
+  testApi.todo = (name) => test(name, null, undefined, 'todo');
+  const hook = (kind) => (fn, timeout) => current.hooks[kind].push({ fn, timeout });
+
+  internal.defineGlobal('describe', describeApi);
+  internal.defineGlobal('test', testApi);
+  internal.defineGlobal('it', testApi);
+  internal.defineGlobal('beforeAll', hook('beforeAll'));
+  internal.defineGlobal('beforeEach', hook('beforeEach'));
+  internal.defineGlobal('afterEach', hook('afterEach'));
+  internal.defineGlobal('afterAll', hook('afterAll'));
+
+  // ---- console output is kept per test and shown when it fails ------------------------------
+  let output = [];
+  const keep = (...args) => output.push(internal.formatArgs(args));
+  const console = globalThis.console;
+  for (const k of ['log', 'info', 'debug', 'warn', 'error', 'dir', 'table']) console[k] = keep;
+
+  function chain(suite) {
+    const out = [];
+    for (let s = suite; s; s = s.parent) out.unshift(s);
+    return out;
+  }
+  function fullName(t) {
+    return chain(t.suite).map((s) => s.name).filter(Boolean).concat([t.name]).join(' › ');
+  }
+  function flatten(suite, out) {
+    for (const c of suite.children) {
+      if (c.suite) flatten(c.suite, out);
+      else out.push(c.test);
+    }
+    return out;
+  }
+
+  // Runs fn (maybe async, maybe taking `done`) with a timeout; resolves or rejects.
+  function runWithTimeout(fn, self, ms, what) {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const finish = (err) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        err ? reject(err) : resolve();
+      };
+      const timer = setTimeout(() => finish(new Error(`${what} timed out after ${ms} ms (it never settled; pass a longer timeout as the third argument)`)), ms);
+      native.hookDeadline(ms);
+      try {
+        if (fn.length > 0) {
+          fn.call(self, (err) => finish(err ? (err instanceof Error ? err : new Error(String(err))) : undefined));
+        } else {
+          Promise.resolve(fn.call(self)).then(() => finish(), (e) => finish(e || new Error('rejected')));
+        }
+      } catch (e) {
+        finish(e);
+      }
+    });
+  }
+
+  function describeFailure(e) {
+    if (e instanceof internal.AssertionError) return { error: e.message, location: e.location };
+    const text = internal.describeError(e);
+    const m = /\(([^()]+:\d+:\d+)\)/.exec(typeof e === 'object' && e && e.stack ? e.stack : '');
+    const file = internal.testFile;
+    let location = m ? m[1] : undefined;
+    if (location && file && location.startsWith(file.file + ':')) location = file.display + location.slice(file.file.length);
+    return { error: text, location };
+  }
+
+  internal.events['test:run'] = function (payload) {
+    internal.testFile = { file: payload.file, display: payload.display || payload.file };
+    try {
+      internal.loadModule(payload.file);
+    } catch (e) {
+      if (internal.isFatal(e)) throw e;
+      collecting = false;
+      native.testPlan('["(file)"]');
+      const f = describeFailure(e);
+      native.testResult(JSON.stringify({ name: '(file) top level', status: 'failed', error: 'the test file threw while loading:\n' + f.error, location: f.location, durationMs: 0 }));
+      return;
+    }
+    collecting = false;
+    const all = flatten(root, []);
+    const only = all.some((t) => t.mode === 'only' || chain(t.suite).some((s) => s.mode === 'only'));
+    let filter = null;
+    if (payload.filter) {
+      try { filter = new RegExp(payload.filter); } catch (_) { filter = { test: (s) => s.includes(payload.filter) }; }
+    }
+    const planned = all.filter((t) => !filter || filter.test(fullName(t)));
+    native.testPlan(JSON.stringify(planned.map(fullName)));
+    const skipped = (t) => t.mode === 'skip' || t.mode === 'todo' || chain(t.suite).some((s) => s.mode === 'skip') ||
+      (only && t.mode !== 'only' && !chain(t.suite).some((s) => s.mode === 'only'));
+    runAll(planned, payload.startAt || 0, payload.timeout || 5000, skipped);
+  };
+
+  async function runAll(tests, startAt, defaultTimeout, skipped) {
+    const entered = [];
+    const hookFailures = new Map(); // suite -> error from its beforeAll
+    async function runHooks(list, self, what) {
+      for (const h of list) await runWithTimeout(h.fn, self, h.timeout || defaultTimeout, what);
+    }
+    async function leaveTo(depth) {
+      while (entered.length > depth) {
+        const s = entered.pop();
+        try { await runHooks(s.hooks.afterAll, undefined, 'afterAll hook'); } catch (e) {
+          native.testResult(JSON.stringify(Object.assign({ name: `${s.name || '(top level)'} › afterAll`, status: 'failed', durationMs: 0 }, describeFailure(e))));
+        }
+      }
+    }
+    for (let i = startAt; i < tests.length; i++) {
+      const t = tests[i];
+      const name = fullName(t);
+      if (skipped(t)) {
+        native.testResult(JSON.stringify({ name, status: 'skipped', durationMs: 0 }));
+        continue;
+      }
+      const suites = chain(t.suite);
+      let common = 0;
+      while (common < entered.length && common < suites.length && entered[common] === suites[common]) common++;
+      await leaveTo(common);
+      for (const s of suites.slice(common)) {
+        entered.push(s);
+        try { await runHooks(s.hooks.beforeAll, undefined, 'beforeAll hook'); } catch (e) { hookFailures.set(s, e); }
+      }
+      native.testBegin(i, t.timeout || defaultTimeout);
+      output = [];
+      const started = native.monotonicMs();
+      let failure = null;
+      const ctx = {};
+      try {
+        const before = suites.find((s) => hookFailures.has(s));
+        if (before) throw hookFailures.get(before);
+        for (const s of suites) await runHooks(s.hooks.beforeEach, ctx, 'beforeEach hook');
+        native.hookDeadline(t.timeout || defaultTimeout);
+        await runWithTimeout(t.fn, ctx, t.timeout || defaultTimeout, 'test');
+      } catch (e) {
+        failure = e;
+      }
+      for (const s of suites.slice().reverse()) {
+        try { await runHooks(s.hooks.afterEach, ctx, 'afterEach hook'); } catch (e) { if (!failure) failure = e; }
+      }
+      const result = { name, status: failure ? 'failed' : 'passed', durationMs: native.monotonicMs() - started };
+      if (failure) Object.assign(result, describeFailure(failure), { output });
+      native.testEnd();
+      native.testResult(JSON.stringify(result));
+    }
+    await leaveTo(0);
+  }
+})

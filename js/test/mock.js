@@ -1,0 +1,34 @@
+// Test doubles for ft/wx APIs, installed in an app launched by a test. A double is a value
+// ({ success }, { fail }, { returns }, { throws }) or a function whose source runs in the app.
+(function (native, internal) {
+  'use strict';
+  const specs = JSON.parse(native.mockSpecs());
+  if (!specs.length) return;
+  const calls = Object.create(null);
+  Object.defineProperty(globalThis, '__ftrunMockCalls', { value: calls, configurable: true });
+  const direct = (name) => /Sync$/.test(name) || /^(on|off)[A-Z]/.test(name) || /^create[A-Z]/.test(name) ||
+    /^get\w*Manager$/.test(name) || name === 'canIUse';
+  const plain = (v) => {
+    try { return JSON.parse(JSON.stringify(v, (k, x) => (typeof x === 'function' ? undefined : x))); } catch (_) { return null; }
+  };
+  for (const spec of specs) {
+    const name = spec.name;
+    const list = (calls[name] = []);
+    const impl = spec.source !== undefined ? (0, eval)('(' + spec.source + ')') : null;
+    const value = spec.value || {};
+    const isDirect = direct(name);
+    internal.ft[name] = function (...args) {
+      list.push(plain(args));
+      if (isDirect) {
+        if (impl) return impl.apply(this, args);
+        if ('throws' in value) throw new Error(String(value.throws));
+        return value.returns;
+      }
+      return internal.invoke(name, (options) => {
+        if (impl) return impl(options);
+        if ('fail' in value) throw internal.fail(String(value.fail));
+        return value.success || value.returns || {};
+      }, args[0]);
+    };
+  }
+})

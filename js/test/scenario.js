@@ -1,0 +1,95 @@
+// The `ftrun` global of test files: launch bundles (real cold starts), declare what the local
+// background-fetch endpoints answer, read what they received, and replace ft/wx APIs.
+(function (native, internal) {
+  'use strict';
+  let testMocks = {};
+  const baseBegin = native.testBegin;
+  native.testBegin = function (i, timeout) {
+    testMocks = {};
+    internal.currentTimeout = timeout;
+    return baseBegin(i, timeout);
+  };
+
+  function mockSpecs(mocks) {
+    return Object.keys(mocks).map((name) => {
+      const m = mocks[name];
+      return typeof m === 'function' ? { name, source: m.toString() } : { name, value: m };
+    });
+  }
+
+  function queryString(q) {
+    if (q === undefined || q === null) return undefined;
+    if (typeof q === 'string') return q;
+    return Object.keys(q).map((k) => `${k}=${q[k]}`).join('&');
+  }
+
+  class App {
+    constructor(id) { this.id = id; }
+    get output() { return JSON.parse(native.appOutput(this.id)); }
+    get stdout() { return this.output.stdout; }
+    get stderr() { return this.output.stderr; }
+    get exitCode() { return this.output.exitCode; }
+    /** Uncaught errors and unhandled rejections the app reported. */
+    get errors() { return this.stderr.filter((l) => /^(Uncaught|Unhandled promise rejection)/.test(l)); }
+    /** Runs the app until nothing is pending. */
+    idle() { return Promise.resolve(JSON.parse(native.appStep(this.id, 'idle'))); }
+    /** Runs the app until the next background-fetch record reached its listeners. */
+    nextBackgroundFetch() {
+      const r = JSON.parse(native.appStep(this.id, 'bgfetch'));
+      if (r.state !== 'reached') return Promise.reject(new Error(`no background-fetch record arrived before the app went ${r.state}`));
+      return Promise.resolve(r);
+    }
+    /** A periodic update now (as the IDE's "Fetch Periodic Data"), then runs until idle. */
+    triggerPeriodic() { return Promise.resolve(JSON.parse(native.appTriggerPeriodic(this.id))); }
+    /** Runs `fn(...args)` inside the app; returns its result as JSON data. */
+    eval(fn, ...args) {
+      const code = typeof fn === 'function' ? `(${fn})(...${JSON.stringify(args)})` : String(fn);
+      const json = native.appEval(this.id, code);
+      return json === undefined || json === 'undefined' ? undefined : JSON.parse(json);
+    }
+    getApp() { return this.eval(() => getApp()); }
+    get globalData() { return this.eval(() => getApp() && getApp().globalData); }
+    pages() {
+      return this.eval(() => getCurrentPages().map((p) => ({ route: p.route, options: p.options, data: p.data })));
+    }
+    page(route) {
+      const pages = this.pages();
+      return route ? pages.find((p) => p.route === route) : pages[pages.length - 1];
+    }
+    data(route) { const p = this.page(route); return p ? p.data : undefined; }
+    /** The stored record of a slot ('pre' or 'periodic'), or null. */
+    stored(type) { return JSON.parse(native.appStored(this.id, type)); }
+    /** The stored token, or null. */
+    token() { return JSON.parse(native.appStored(this.id, 'token')); }
+    /** The calls a mocked API received (arguments as JSON data). */
+    calls(name) { return this.eval((n) => (globalThis.__ftrunMockCalls || {})[n] || [], name); }
+  }
+
+  function endpoint(kind) {
+    return function (spec) {
+      return native.serverRoute(kind, JSON.stringify(typeof spec === 'string' ? { body: spec } : spec || {}));
+    };
+  }
+
+  const ftrun = {
+    launch(options = {}) {
+      const o = Object.assign({}, options);
+      o.query = queryString(o.query);
+      o.mocks = mockSpecs(Object.assign({}, testMocks, o.mocks || {}));
+      if (o.prefetch === false) o.noPrefetch = true;
+      delete o.prefetch;
+      if (o.timeout !== undefined) o.timeoutMs = o.timeout;
+      else o.timeoutMs = internal.currentTimeout || 5000;
+      delete o.timeout;
+      return Promise.resolve(new App(native.launch(JSON.stringify(o))));
+    },
+    /** Replaces `wx.<name>` in every app launched by the current test. */
+    mock(name, spec) { testMocks[name] = spec; },
+    server: {
+      pre: endpoint('pre'),
+      periodic: endpoint('periodic'),
+      requests(kind) { return JSON.parse(native.serverRequests(kind)); },
+    },
+  };
+  internal.defineGlobal('ftrun', ftrun);
+})

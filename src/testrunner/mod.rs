@@ -1,0 +1,305 @@
+//! `ftrun test`: finds `*.test.js` / `*.spec.js` files, runs each in its own test runtime
+//! (Jest-style API in `js/test/`), lets tests launch bundles against a real local server, and
+//! reports (default, TAP, JUnit). Files run in parallel on `--jobs` threads.
+
+pub mod report;
+mod session;
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::bundle::BundleFiles;
+use crate::engine::{
+    CapturedOutput, Engine, EngineOptions, Prelude, Progress, RunContext, RunOutcome, Stream,
+};
+use session::{FileState, RunnerShared, TestExtension};
+
+pub use report::Reporter;
+
+#[derive(Debug, Clone)]
+pub struct TestOptions {
+    pub paths: Vec<PathBuf>,
+    pub filter: Option<String>,
+    /// `(index, count)`, 1-based index.
+    pub shard: Option<(usize, usize)>,
+    pub jobs: usize,
+    /// Default per-test timeout.
+    pub timeout: Duration,
+}
+
+/// One test's outcome.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TestResult {
+    pub name: String,
+    pub status: Status,
+    pub duration_ms: f64,
+    pub error: Option<String>,
+    pub location: Option<String>,
+    pub output: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Passed,
+    Failed,
+    Skipped,
+}
+
+/// One file's outcome: its tests, or an error that kept it from running (syntax error...).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileResult {
+    pub file: String,
+    pub tests: Vec<TestResult>,
+    pub error: Option<String>,
+    pub duration_ms: f64,
+}
+
+impl FileResult {
+    pub fn count(&self, s: Status) -> usize {
+        self.tests.iter().filter(|t| t.status == s).count()
+    }
+}
+
+fn is_test_file(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(".test.js") || n.ends_with(".spec.js"))
+}
+
+/// Test files under `paths` (files are taken as given), sorted, skipping dependency folders.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p)
+            .map_err(|e| format!("{}: {}", p.display(), crate::bundle::io_reason(&e)))?;
+        if meta.is_file() {
+            out.push(p.clone());
+        } else {
+            walk(p, &mut out);
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let Ok(ft) = e.file_type() else { continue };
+        if ft.is_dir() {
+            if !matches!(
+                name.as_ref(),
+                "node_modules" | "miniprogram_npm" | "target" | ".git"
+            ) {
+                walk(&p, out);
+            }
+        } else if ft.is_file() && is_test_file(&p) {
+            out.push(p);
+        }
+    }
+}
+
+/// Where a test file's own `require` is rooted: its bundle if it sits in one, else its folder.
+fn test_root(file: &Path) -> PathBuf {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let mut d = Some(dir);
+    while let Some(x) = d {
+        if x.join("app.json").is_file() {
+            return x.to_path_buf();
+        }
+        d = x.parent();
+    }
+    dir.to_path_buf()
+}
+
+fn run_file(shared: &Arc<RunnerShared>, file: &Path, opts: &TestOptions) -> FileResult {
+    let started = Instant::now();
+    let display = file.display().to_string();
+    let display = display.strip_prefix("./").unwrap_or(&display).to_string();
+    let mut result = FileResult {
+        file: display,
+        tests: Vec::new(),
+        error: None,
+        duration_ms: 0.0,
+    };
+    let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let root = test_root(&abs);
+    let rel = abs
+        .strip_prefix(&root)
+        .unwrap_or(&abs)
+        .to_string_lossy()
+        .into_owned();
+    let files = match BundleFiles::open(&root) {
+        Ok(f) => f,
+        Err(e) => {
+            result.error = Some(e.to_string());
+            return result;
+        }
+    };
+    let mut start_at = 0usize;
+    loop {
+        let state = Rc::new(FileState::new(shared.clone(), abs.clone()));
+        let output = Rc::new(CapturedOutput::default());
+        let ext = TestExtension {
+            state: state.clone(),
+        };
+        let options = EngineOptions {
+            timeout: Duration::from_secs(3600),
+            ..EngineOptions::default()
+        };
+        let engine = Engine::new(
+            files.clone(),
+            RunContext {
+                options: &options,
+                output: output.clone(),
+                events: crate::engine::events::channel(),
+                extensions: &[&ext],
+                prelude: Prelude::Test,
+            },
+        );
+        let mut engine = match engine {
+            Ok(e) => e,
+            Err(e) => {
+                result.error = Some(e.to_string());
+                break;
+            }
+        };
+        let payload = serde_json::json!({
+            "file": rel,
+            "display": result.file,
+            "filter": opts.filter,
+            "startAt": start_at,
+            "timeout": opts.timeout.as_millis() as u64,
+        });
+        if engine.start("test:run", &payload) != Progress::Stopped {
+            engine.run_until(crate::engine::Until::Idle);
+        }
+        let outcome = engine.outcome();
+        let current = state.current.get();
+        state.end_test();
+        drop(engine);
+        for v in state.results.borrow().iter() {
+            if let Ok(t) = serde_json::from_value::<report::JsResult>(v.clone()) {
+                result.tests.push(t.into_result());
+            }
+        }
+        let err_lines = || -> String {
+            output
+                .lines
+                .borrow()
+                .iter()
+                .filter(|(s, _)| *s == Stream::Err)
+                .map(|(_, l)| l.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        match outcome {
+            RunOutcome::TimedOut => match current {
+                Some(i) => {
+                    let name = state
+                        .names
+                        .borrow()
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_else(|| format!("test #{i}"));
+                    result.tests.push(TestResult {
+                        name,
+                        status: Status::Failed,
+                        duration_ms: state.began.get().map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0),
+                        error: Some("interrupted: the test was still running synchronously at its timeout (an endless loop?)".into()),
+                        location: None,
+                        output: Vec::new(),
+                    });
+                    start_at = i + 1;
+                    continue;
+                }
+                None => {
+                    result.error = Some(format!("interrupted outside a test\n{}", err_lines()));
+                }
+            },
+            RunOutcome::Invalid => result.error = Some(err_lines()),
+            _ => {
+                if state.names.borrow().is_empty() && result.tests.is_empty() {
+                    let errs = err_lines();
+                    if !errs.is_empty() {
+                        result.error = Some(errs);
+                    }
+                }
+            }
+        }
+        break;
+    }
+    result.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    result
+}
+
+/// Runs the files (already discovered and sharded) and returns their results in file order.
+pub fn run_files(
+    files: &[PathBuf],
+    opts: &TestOptions,
+    on_done: &(dyn Fn(&FileResult) + Sync),
+) -> Result<Vec<FileResult>, String> {
+    let io = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("ftrun-test-io")
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the I/O runtime: {e}"))?;
+    let server = io
+        .block_on(crate::mockserver::MockServer::start(0, None, None))
+        .map_err(|e| format!("cannot start the local test server: {e}"))?;
+    let fetcher = crate::bgfetch::fetcher::HyperFetcher::new(None).map_err(|e| e.to_string())?;
+    let shared = Arc::new(RunnerShared {
+        io: io.handle().clone(),
+        server,
+        fetcher: Arc::new(fetcher),
+        next_test: AtomicU64::new(1),
+    });
+    let next = AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<Option<FileResult>>> =
+        std::sync::Mutex::new(vec![None; files.len()]);
+    std::thread::scope(|scope| {
+        for _ in 0..opts.jobs.clamp(1, files.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(file) = files.get(i) else { break };
+                    let r = run_file(&shared, file, opts);
+                    on_done(&r);
+                    results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
+                }
+            });
+        }
+    });
+    drop(shared);
+    io.shutdown_background();
+    Ok(results
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// The files of shard `index` of `count` (1-based), by position in the sorted list.
+pub fn shard(files: Vec<PathBuf>, shard: Option<(usize, usize)>) -> Vec<PathBuf> {
+    match shard {
+        None => files,
+        Some((i, n)) => files
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| k % n == i - 1)
+            .map(|(_, f)| f)
+            .collect(),
+    }
+}

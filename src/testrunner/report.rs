@@ -1,0 +1,263 @@
+//! Reporters: the default human one, TAP, and JUnit XML.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use super::{FileResult, Status, TestResult};
+
+/// A result as the JS framework reports it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsResult {
+    pub name: String,
+    pub status: String,
+    #[serde(default)]
+    pub duration_ms: f64,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub output: Vec<String>,
+}
+
+impl JsResult {
+    pub fn into_result(self) -> TestResult {
+        let status = match self.status.as_str() {
+            "passed" => Status::Passed,
+            "skipped" => Status::Skipped,
+            _ => Status::Failed,
+        };
+        TestResult {
+            name: self.name,
+            status,
+            duration_ms: self.duration_ms,
+            error: self.error,
+            location: self.location,
+            output: self.output,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Reporter {
+    Default,
+    Tap,
+    Junit(PathBuf),
+}
+
+fn ms(v: f64) -> String {
+    if v < 10.0 {
+        format!("{v:.1} ms")
+    } else {
+        format!("{v:.0} ms")
+    }
+}
+
+/// The block printed when a file is done (default reporter).
+pub fn file_block(f: &FileResult) -> String {
+    let mut out = String::new();
+    if let Some(e) = &f.error {
+        let _ = writeln!(out, "✗ {} (could not run)\n{}", f.file, indent(e, 4));
+        return out;
+    }
+    for t in &f.tests {
+        let mark = match t.status {
+            Status::Passed => "✓",
+            Status::Failed => "✗",
+            Status::Skipped => "-",
+        };
+        let time = if t.status == Status::Skipped {
+            "skipped".to_string()
+        } else {
+            ms(t.duration_ms)
+        };
+        let _ = writeln!(out, "{mark} {} › {} ({time})", f.file, t.name);
+    }
+    out
+}
+
+fn indent(text: &str, n: usize) -> String {
+    let pad = " ".repeat(n);
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("{pad}{l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Failures in detail, then `N passed, N failed[, N skipped]` alone on a line, then the time.
+pub fn summary(files: &[FileResult], secs: f64) -> String {
+    let mut out = String::new();
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for f in files {
+        passed += f.count(Status::Passed);
+        failed += f.count(Status::Failed) + usize::from(f.error.is_some());
+        skipped += f.count(Status::Skipped);
+        for t in f.tests.iter().filter(|t| t.status == Status::Failed) {
+            let _ = writeln!(out, "\n● {} › {}\n", f.file, t.name);
+            if let Some(e) = &t.error {
+                let _ = writeln!(out, "{}", indent(e, 4));
+            }
+            if let Some(l) = &t.location {
+                let _ = writeln!(out, "\n    at {l}");
+            }
+            if !t.output.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "\n    console output:\n{}",
+                    indent(&t.output.join("\n"), 6)
+                );
+            }
+        }
+        if let Some(e) = &f.error {
+            let _ = writeln!(out, "\n● {} could not run\n\n{}", f.file, indent(e, 4));
+        }
+    }
+    let _ = writeln!(out);
+    let skipped_text = if skipped > 0 {
+        format!(", {skipped} skipped")
+    } else {
+        String::new()
+    };
+    let _ = writeln!(out, "{passed} passed, {failed} failed{skipped_text}");
+    let _ = writeln!(out, "Time: {secs:.2} s");
+    out
+}
+
+pub fn tap(files: &[FileResult]) -> String {
+    let mut out = String::from("TAP version 13\n");
+    let mut n = 0;
+    for f in files {
+        if let Some(e) = &f.error {
+            n += 1;
+            let _ = writeln!(
+                out,
+                "not ok {n} - {} (could not run)\n  ---\n  message: {}\n  ...",
+                f.file,
+                yaml_str(e)
+            );
+        }
+        for t in &f.tests {
+            n += 1;
+            let name = format!("{} › {}", f.file, t.name);
+            match t.status {
+                Status::Passed => {
+                    let _ = writeln!(out, "ok {n} - {name}");
+                }
+                Status::Skipped => {
+                    let _ = writeln!(out, "ok {n} - {name} # SKIP");
+                }
+                Status::Failed => {
+                    let _ = writeln!(out, "not ok {n} - {name}\n  ---");
+                    let _ = writeln!(
+                        out,
+                        "  message: {}",
+                        yaml_str(t.error.as_deref().unwrap_or("failed"))
+                    );
+                    if let Some(l) = &t.location {
+                        let _ = writeln!(out, "  at: {}", yaml_str(l));
+                    }
+                    let _ = writeln!(out, "  ...");
+                }
+            }
+        }
+    }
+    let _ = writeln!(out, "1..{n}");
+    out
+}
+
+fn yaml_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+fn xml(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t' | '\r'))
+        .map(|c| match c {
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '&' => "&amp;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&apos;".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+pub fn junit(files: &[FileResult], secs: f64) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let total: usize = files
+        .iter()
+        .map(|f| f.tests.len() + usize::from(f.error.is_some()))
+        .sum();
+    let failures: usize = files
+        .iter()
+        .map(|f| f.count(Status::Failed) + usize::from(f.error.is_some()))
+        .sum();
+    let skipped: usize = files.iter().map(|f| f.count(Status::Skipped)).sum();
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"ftrun\" tests=\"{total}\" failures=\"{failures}\" skipped=\"{skipped}\" time=\"{secs:.3}\">"
+    );
+    for f in files {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{:.3}\">",
+            xml(&f.file),
+            f.tests.len() + usize::from(f.error.is_some()),
+            f.count(Status::Failed) + usize::from(f.error.is_some()),
+            f.count(Status::Skipped),
+            f.duration_ms / 1000.0
+        );
+        if let Some(e) = &f.error {
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"(file)\" classname=\"{}\"><error message=\"could not run\">{}</error></testcase>",
+                xml(&f.file),
+                xml(e)
+            );
+        }
+        for t in &f.tests {
+            let _ = write!(
+                out,
+                "    <testcase name=\"{}\" classname=\"{}\" time=\"{:.3}\"",
+                xml(&t.name),
+                xml(&f.file),
+                t.duration_ms / 1000.0
+            );
+            match t.status {
+                Status::Passed => {
+                    let _ = writeln!(out, "/>");
+                }
+                Status::Skipped => {
+                    let _ = writeln!(out, "><skipped/></testcase>");
+                }
+                Status::Failed => {
+                    let msg = t.error.as_deref().unwrap_or("failed");
+                    let first = msg.lines().next().unwrap_or("failed");
+                    let loc = t
+                        .location
+                        .as_deref()
+                        .map(|l| format!("\nat {l}"))
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "><failure message=\"{}\">{}{}</failure></testcase>",
+                        xml(first),
+                        xml(msg),
+                        xml(&loc)
+                    );
+                }
+            }
+        }
+        let _ = writeln!(out, "  </testsuite>");
+    }
+    let _ = writeln!(out, "</testsuites>");
+    out
+}

@@ -1,0 +1,647 @@
+//! What a test file can do to apps: launch a bundle (a real cold start in a fresh engine, with
+//! background fetch against the runner's local server), step it, look inside it, read its
+//! stored slots. Exposed to the test runtime as private natives (`js/test/scenario.js`).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rquickjs::prelude::Func;
+use rquickjs::{Ctx, Exception, Object};
+use serde::Deserialize;
+
+use crate::bgfetch::fetcher::Fetcher;
+use crate::bgfetch::js_ext::BgFetchExtension;
+use crate::bgfetch::service::{Attempt, ColdStart, Services, fetch_and_store, start_cold};
+use crate::bgfetch::store::Store;
+use crate::bgfetch::wire::check_url;
+use crate::bgfetch::{Clock, FetchType, SystemClock};
+use crate::bundle::{Bundle, BundleFiles, read_app_config, resolve_app_id};
+use crate::engine::{
+    CapturedOutput, Engine, EngineOptions, Extension, Host, HostEvent, Launch, Prelude, Progress,
+    RunContext, Stream, Until,
+};
+use crate::mockserver::{MockServer, Route};
+
+/// Shared by every test file of a run (any thread).
+pub struct RunnerShared {
+    pub io: tokio::runtime::Handle,
+    pub server: MockServer,
+    pub fetcher: Arc<dyn Fetcher>,
+    pub next_test: std::sync::atomic::AtomicU64,
+}
+
+/// State of the test file being run, on its thread.
+pub struct FileState {
+    pub shared: Arc<RunnerShared>,
+    /// The test file, absolute.
+    pub file: PathBuf,
+    /// Per-test: a fresh data dir (created at the first launch), the server route prefix.
+    test: RefCell<Option<TestScope>>,
+    sessions: RefCell<HashMap<u32, AppSession>>,
+    next_session: std::cell::Cell<u32>,
+    /// Result lines reported by the JS framework.
+    pub results: RefCell<Vec<serde_json::Value>>,
+    /// Index of the test running now (for interrupts).
+    pub current: std::cell::Cell<Option<usize>>,
+    /// Full names of the file's tests, in run order (the plan).
+    pub names: RefCell<Vec<String>>,
+    /// When the current test began.
+    pub began: std::cell::Cell<Option<std::time::Instant>>,
+}
+
+struct TestScope {
+    prefix: String,
+    data: Option<tempfile::TempDir>,
+    routes: Vec<String>,
+}
+
+struct AppSession {
+    engine: Engine,
+    output: Rc<CapturedOutput>,
+    warnings: Arc<Mutex<Vec<String>>>,
+    services: Arc<Services>,
+    app_id: String,
+    launch: Launch,
+    periodic_url: Option<url::Url>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct LaunchOptions {
+    bundle: Option<String>,
+    path: Option<String>,
+    query: Option<String>,
+    scene: Option<u32>,
+    app_id: Option<String>,
+    prefetch_url: Option<String>,
+    periodic_url: Option<String>,
+    period_hours: Option<u32>,
+    no_prefetch: bool,
+    timeout_ms: Option<u64>,
+    until: Option<String>,
+    mocks: Vec<serde_json::Value>,
+}
+
+fn js_err<'js>(ctx: &Ctx<'js>, msg: impl std::fmt::Display) -> rquickjs::Error {
+    Exception::throw_message(ctx, &msg.to_string())
+}
+
+impl FileState {
+    pub fn new(shared: Arc<RunnerShared>, file: PathBuf) -> Self {
+        FileState {
+            shared,
+            file,
+            test: RefCell::new(None),
+            sessions: RefCell::default(),
+            next_session: std::cell::Cell::new(1),
+            results: RefCell::default(),
+            current: std::cell::Cell::new(None),
+            names: RefCell::default(),
+            began: std::cell::Cell::new(None),
+        }
+    }
+
+    /// A new test starts: its own data dir and server routes.
+    pub fn begin_test(&self, index: usize) {
+        self.end_test();
+        self.current.set(Some(index));
+        self.began.set(Some(std::time::Instant::now()));
+        let seq = self
+            .shared
+            .next_test
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        *self.test.borrow_mut() = Some(TestScope {
+            prefix: format!("/t{seq}"),
+            data: None,
+            routes: Vec::new(),
+        });
+    }
+
+    /// Closes the test's apps and forgets its data dir.
+    pub fn end_test(&self) {
+        self.sessions.borrow_mut().clear();
+        *self.test.borrow_mut() = None;
+    }
+
+    fn data_dir(&self) -> Result<PathBuf, String> {
+        let mut scope = self.test.borrow_mut();
+        let scope = scope
+            .as_mut()
+            .ok_or("launch() must be called inside a test")?;
+        if scope.data.is_none() {
+            scope.data = Some(tempfile::tempdir().map_err(|e| format!("temp data dir: {e}"))?);
+        }
+        Ok(scope
+            .data
+            .as_ref()
+            .map(|d| d.path().to_path_buf())
+            .unwrap_or_default())
+    }
+
+    fn route_url(&self, kind: &str) -> Option<String> {
+        let scope = self.test.borrow();
+        let scope = scope.as_ref()?;
+        scope
+            .routes
+            .iter()
+            .any(|r| r == kind)
+            .then(|| self.shared.server.url(&format!("{}/{kind}", scope.prefix)))
+    }
+
+    fn set_route(&self, kind: &str, route: Route) -> Result<(), String> {
+        let mut scope = self.test.borrow_mut();
+        let scope = scope
+            .as_mut()
+            .ok_or("server routes are declared inside a test")?;
+        self.shared
+            .server
+            .route(&format!("{}/{kind}", scope.prefix), route);
+        if !scope.routes.iter().any(|r| r == kind) {
+            scope.routes.push(kind.to_string());
+        }
+        Ok(())
+    }
+
+    fn requests(&self, kind: &str) -> Vec<serde_json::Value> {
+        let scope = self.test.borrow();
+        let Some(scope) = scope.as_ref() else {
+            return Vec::new();
+        };
+        self.shared
+            .server
+            .received_on(&format!("{}/{kind}", scope.prefix))
+            .into_iter()
+            .map(|r| {
+                let query: serde_json::Map<String, serde_json::Value> = r
+                    .query
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone().into()))
+                    .collect();
+                serde_json::json!({ "path": r.path, "query": query, "rawQuery": r.raw_query,
+                    "headers": r.headers.into_iter().collect::<HashMap<_, _>>(), "time": r.at_ms })
+            })
+            .collect()
+    }
+
+    /// The bundle a launch runs: `bundle` relative to the test file, else the nearest folder
+    /// upwards with an `app.json`.
+    fn bundle_root(&self, rel: Option<&str>) -> Result<PathBuf, String> {
+        let dir = self.file.parent().unwrap_or(Path::new("."));
+        if let Some(rel) = rel {
+            return Ok(dir.join(rel));
+        }
+        nearest_bundle(dir).ok_or_else(|| {
+            format!("no app.json in {} or any folder above it: pass launch({{ bundle: 'path/to/bundle' }})", dir.display())
+        })
+    }
+
+    fn launch(&self, opts: LaunchOptions) -> Result<u32, String> {
+        let root = self.bundle_root(opts.bundle.as_deref())?;
+        let files = BundleFiles::open(&root).map_err(|e| e.to_string())?;
+        let config = read_app_config(&files).map_err(|e| e.to_string())?;
+        let app_id = resolve_app_id(&files, opts.app_id.as_deref()).map_err(|e| e.to_string())?;
+        let path = match &opts.path {
+            Some(p) => {
+                let route = crate::bundle::page_route(p);
+                if !config.all_pages().contains(&route) {
+                    return Err(format!("launch: no page '{p}' in app.json"));
+                }
+                route
+            }
+            None => config.entry.clone(),
+        };
+        let launch = Launch {
+            path,
+            query: opts.query.clone().unwrap_or_default(),
+            scene: opts.scene.unwrap_or(1001),
+        };
+        let data_dir = self.data_dir()?;
+        let warnings: Arc<Mutex<Vec<String>>> = Arc::default();
+        let w = warnings.clone();
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock::from_env());
+        let services = Arc::new(Services::new(
+            data_dir,
+            None,
+            Duration::from_secs(20),
+            clock,
+            Arc::new(move |line: &str| {
+                w.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(line.to_string())
+            }),
+        ));
+        services.set_fetcher(self.shared.fetcher.clone());
+        let url =
+            |given: &Option<String>, kind: &str, flag: &str| -> Result<Option<url::Url>, String> {
+                match given.clone().or_else(|| self.route_url(kind)) {
+                    Some(u) => check_url(flag, &u).map(Some).map_err(|e| e.to_string()),
+                    None => Ok(None),
+                }
+            };
+        let prefetch_url = url(&opts.prefetch_url, "pre", "prefetchUrl")?;
+        let periodic_url = url(&opts.periodic_url, "periodic", "periodicUrl")?;
+        if let Some(hours) = opts.period_hours {
+            let hours = crate::bgfetch::check_period(hours)?;
+            let store = services.store()?;
+            let mut cfg = store.config(&app_id).map_err(|e| e.to_string())?;
+            cfg.period_hours = Some(hours);
+            store.set_config(&app_id, &cfg).map_err(|e| e.to_string())?;
+        }
+        let (events_tx, events_rx) = crate::engine::events::channel();
+        start_cold(
+            &self.shared.io,
+            services.clone(),
+            ColdStart {
+                app_id: app_id.clone(),
+                launch: launch.clone(),
+                app_version: "devtool".into(),
+                wire: None,
+                prefetch_url,
+                periodic_url: periodic_url.clone(),
+                no_prefetch: opts.no_prefetch,
+            },
+            events_tx.clone(),
+        );
+        let bgfetch = BgFetchExtension {
+            services: services.clone(),
+            app_id: app_id.clone(),
+            io: self.shared.io.clone(),
+        };
+        let mocks = MockExtension {
+            specs: serde_json::to_string(&opts.mocks).unwrap_or_else(|_| "[]".into()),
+        };
+        let output = Rc::new(CapturedOutput::default());
+        let options = EngineOptions {
+            timeout: Duration::from_millis(opts.timeout_ms.unwrap_or(10_000)),
+            ..EngineOptions::default()
+        };
+        let mut engine = Engine::new(
+            files.clone(),
+            RunContext {
+                options: &options,
+                output: output.clone(),
+                events: (events_tx, events_rx),
+                extensions: &[&bgfetch, &mocks],
+                prelude: Prelude::App,
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        let bundle = Bundle {
+            files,
+            config,
+            app_id: app_id.clone(),
+        };
+        let progress = engine.start("boot", &crate::engine::boot_payload(&bundle, &launch));
+        if progress != Progress::Stopped && opts.until.as_deref() != Some("ready") {
+            engine.run_until(Until::Idle);
+        }
+        let id = self.next_session.get();
+        self.next_session.set(id + 1);
+        self.sessions.borrow_mut().insert(
+            id,
+            AppSession {
+                engine,
+                output,
+                warnings,
+                services,
+                app_id,
+                launch,
+                periodic_url,
+            },
+        );
+        Ok(id)
+    }
+
+    fn with_session<T>(
+        &self,
+        id: u32,
+        f: impl FnOnce(&mut AppSession) -> Result<T, String>,
+    ) -> Result<T, String> {
+        let mut sessions = self.sessions.borrow_mut();
+        let s = sessions
+            .get_mut(&id)
+            .ok_or("this app was closed (apps live until the end of their test)")?;
+        f(s)
+    }
+}
+
+fn nearest_bundle(start: &Path) -> Option<PathBuf> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        if d.join("app.json").is_file() {
+            return Some(d.to_path_buf());
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+impl AppSession {
+    fn progress_json(&self, p: Progress) -> String {
+        let state = match p {
+            Progress::Reached => "reached",
+            Progress::Idle => "idle",
+            Progress::Stopped => "stopped",
+        };
+        serde_json::json!({ "state": state, "exitCode": self.engine.outcome().exit_code() })
+            .to_string()
+    }
+
+    fn output_json(&self) -> String {
+        let lines = self.output.lines.borrow();
+        let mut stdout = Vec::new();
+        let mut stderr = Vec::new();
+        for (stream, text) in lines.iter() {
+            match stream {
+                Stream::Out => stdout.push(text.clone()),
+                Stream::Err => stderr.push(text.clone()),
+            }
+        }
+        stderr.extend(
+            self.warnings
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .cloned(),
+        );
+        serde_json::json!({ "stdout": stdout, "stderr": stderr, "exitCode": self.engine.outcome().exit_code() })
+            .to_string()
+    }
+
+    /// A periodic request now (the IDE's "Fetch Periodic Data"), delivered to the app.
+    fn trigger_periodic(&mut self, io: &tokio::runtime::Handle) -> Result<String, String> {
+        let Some(url) = self.periodic_url.clone() else {
+            return Err("triggerPeriodic: no periodic endpoint (declare server.periodic(...) or pass periodicUrl)".into());
+        };
+        let store = self.services.store()?;
+        let Some(token) = store.token(&self.app_id).map_err(|e| e.to_string())? else {
+            let line = format!(
+                "warning: periodic fetch for {} not sent: {}",
+                self.app_id,
+                crate::bgfetch::service::NO_TOKEN
+            );
+            self.warnings
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(line);
+            return Ok(self.progress_json(Progress::Idle));
+        };
+        let attempt = Attempt {
+            app_id: self.app_id.clone(),
+            kind: FetchType::Periodic,
+            url,
+            token: Some(token),
+            app_version: "devtool".into(),
+            launch: self.launch.clone(),
+            wire: Default::default(),
+        };
+        let work = self.engine.host().events.hold();
+        let services = self.services.clone();
+        io.spawn(async move {
+            match fetch_and_store(&services, &attempt).await {
+                Ok(record) => {
+                    let mut payload = serde_json::json!({ "fetchType": "periodic" });
+                    if let (Some(o), Ok(serde_json::Value::Object(r))) =
+                        (payload.as_object_mut(), serde_json::to_value(&record))
+                    {
+                        o.extend(r);
+                    }
+                    work.sender().send(HostEvent::Emit {
+                        kind: "bgfetch",
+                        payload,
+                    });
+                }
+                Err(e) => (services.warn)(&attempt.failure_line(&e)),
+            }
+            drop(work);
+        });
+        let p = self.engine.run_until(Until::Idle);
+        Ok(self.progress_json(p))
+    }
+}
+
+/// Test doubles for `ft`/`wx` APIs, installed in the app after the real ones.
+struct MockExtension {
+    specs: String,
+}
+
+impl Extension for MockExtension {
+    fn js_sources(&self) -> &'static [(&'static str, &'static str)] {
+        &[(
+            "ftrun:js/test/mock.js",
+            include_str!("../../js/test/mock.js"),
+        )]
+    }
+
+    fn install<'js>(
+        &self,
+        _ctx: &Ctx<'js>,
+        native: &Object<'js>,
+        _host: &Rc<Host>,
+    ) -> rquickjs::Result<()> {
+        let specs = self.specs.clone();
+        native.set("mockSpecs", Func::from(move || specs.clone()))
+    }
+}
+
+/// The natives of the test runtime.
+pub struct TestExtension {
+    pub state: Rc<FileState>,
+}
+
+fn route_from(json: &serde_json::Value) -> Route {
+    let body = match json.get("body") {
+        None | Some(serde_json::Value::Null) => Vec::new(),
+        Some(serde_json::Value::String(s)) => s.clone().into_bytes(),
+        Some(other) => other.to_string().into_bytes(),
+    };
+    let mut route = Route::ok(body)
+        .status(json.get("status").and_then(|v| v.as_u64()).unwrap_or(200) as u16)
+        .delay(Duration::from_millis(
+            json.get("delay").and_then(|v| v.as_u64()).unwrap_or(0),
+        ));
+    if let Some(h) = json.get("headers").and_then(|v| v.as_object()) {
+        for (k, v) in h {
+            route = route.header(
+                k,
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+                    .as_str(),
+            );
+        }
+    }
+    route
+}
+
+impl Extension for TestExtension {
+    fn js_sources(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            (
+                "ftrun:js/test/expect.js",
+                include_str!("../../js/test/expect.js"),
+            ),
+            (
+                "ftrun:js/test/framework.js",
+                include_str!("../../js/test/framework.js"),
+            ),
+            (
+                "ftrun:js/test/scenario.js",
+                include_str!("../../js/test/scenario.js"),
+            ),
+        ]
+    }
+
+    fn install<'js>(
+        &self,
+        _ctx: &Ctx<'js>,
+        native: &Object<'js>,
+        host: &Rc<Host>,
+    ) -> rquickjs::Result<()> {
+        let st = self.state.clone();
+        native.set(
+            "testResult",
+            Func::from(move |json: String| {
+                if let Ok(v) = serde_json::from_str(&json) {
+                    st.results.borrow_mut().push(v);
+                }
+            }),
+        )?;
+        let (st, h) = (self.state.clone(), host.clone());
+        native.set(
+            "testBegin",
+            Func::from(move |index: usize, timeout_ms: f64| {
+                st.begin_test(index);
+                h.rearm_deadline(Duration::from_millis(timeout_ms.max(1.0) as u64 + 250));
+            }),
+        )?;
+        let (st, h) = (self.state.clone(), host.clone());
+        native.set(
+            "testEnd",
+            Func::from(move || {
+                st.end_test();
+                st.current.set(None);
+                h.rearm_deadline(Duration::from_secs(3600));
+            }),
+        )?;
+        let h = host.clone();
+        native.set(
+            "hookDeadline",
+            Func::from(move |timeout_ms: f64| {
+                h.rearm_deadline(Duration::from_millis(timeout_ms.max(1.0) as u64 + 250));
+            }),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "testPlan",
+            Func::from(move |json: String| {
+                *st.names.borrow_mut() = serde_json::from_str(&json).unwrap_or_default();
+            }),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "launch",
+            Func::from(
+                move |ctx: Ctx<'js>, json: String| -> rquickjs::Result<u32> {
+                    let opts: LaunchOptions = serde_json::from_str(&json)
+                        .map_err(|e| js_err(&ctx, format!("launch: bad options: {e}")))?;
+                    st.launch(opts).map_err(|e| js_err(&ctx, e))
+                },
+            ),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "appStep",
+            Func::from(
+                move |ctx: Ctx<'js>, id: u32, what: String| -> rquickjs::Result<String> {
+                    st.with_session(id, |s| {
+                        let until = match what.as_str() {
+                            "bgfetch" => Until::Event("bgfetch"),
+                            _ => Until::Idle,
+                        };
+                        let p = s.engine.run_until(until);
+                        Ok(s.progress_json(p))
+                    })
+                    .map_err(|e| js_err(&ctx, e))
+                },
+            ),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "appEval",
+            Func::from(
+                move |ctx: Ctx<'js>, id: u32, code: String| -> rquickjs::Result<String> {
+                    st.with_session(id, |s| s.engine.eval_json(&code))
+                        .map_err(|e| js_err(&ctx, e))
+                },
+            ),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "appOutput",
+            Func::from(move |ctx: Ctx<'js>, id: u32| -> rquickjs::Result<String> {
+                st.with_session(id, |s| Ok(s.output_json()))
+                    .map_err(|e| js_err(&ctx, e))
+            }),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "appStored",
+            Func::from(
+                move |ctx: Ctx<'js>, id: u32, kind: String| -> rquickjs::Result<String> {
+                    st.with_session(id, |s| {
+                        let store: Arc<Store> = s.services.store()?;
+                        let out = match kind.as_str() {
+                            "token" => serde_json::to_string(
+                                &store.token(&s.app_id).map_err(|e| e.to_string())?,
+                            ),
+                            other => {
+                                let k = FetchType::parse(other)
+                                    .ok_or(format!("unknown slot '{other}'"))?;
+                                serde_json::to_string(
+                                    &store.record(&s.app_id, k).map_err(|e| e.to_string())?,
+                                )
+                            }
+                        };
+                        out.map_err(|e| e.to_string())
+                    })
+                    .map_err(|e| js_err(&ctx, e))
+                },
+            ),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "appTriggerPeriodic",
+            Func::from(move |ctx: Ctx<'js>, id: u32| -> rquickjs::Result<String> {
+                let io = st.shared.io.clone();
+                st.with_session(id, |s| s.trigger_periodic(&io))
+                    .map_err(|e| js_err(&ctx, e))
+            }),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "serverRoute",
+            Func::from(
+                move |ctx: Ctx<'js>, kind: String, json: String| -> rquickjs::Result<String> {
+                    let v: serde_json::Value =
+                        serde_json::from_str(&json).map_err(|e| js_err(&ctx, e))?;
+                    st.set_route(&kind, route_from(&v))
+                        .map_err(|e| js_err(&ctx, e))?;
+                    Ok(st.route_url(&kind).unwrap_or_default())
+                },
+            ),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "serverRequests",
+            Func::from(move |kind: String| {
+                serde_json::to_string(&st.requests(&kind)).unwrap_or_else(|_| "[]".into())
+            }),
+        )?;
+        Ok(())
+    }
+}
