@@ -13,60 +13,66 @@
   };
 
   // ---- names documented by WeChat that ftrun does not implement (yet) -----------------------
-  const DOCUMENTED = `
-    base64ToArrayBuffer arrayBufferToBase64 getSkylineInfo getSkylineInfoSync getRendererUserAgent
-    getUpdateManager onThemeChange offThemeChange onPageNotFound offPageNotFound onLazyLoadError
-    offLazyLoadError onAudioInterruptionEnd offAudioInterruptionEnd onAudioInterruptionBegin
-    offAudioInterruptionBegin setEnableDebug getRealtimeLogManager getLogManager reportPerformance
-    getPerformance preloadSkylineView preloadWebview preloadAssets
-    switchTab reLaunch redirectTo navigateTo navigateBack navigateToMiniProgram
-    navigateBackMiniProgram exitMiniProgram openEmbeddedMiniProgram
-    showShareImageMenu shareVideoMessage shareFileMessage onCopyUrl offCopyUrl getShareInfo
-    authPrivateMessage showModal showActionSheet getMenuButtonBoundingClientRect setWindowSize
-    onWindowResize offWindowResize onKeyboardHeightChange offKeyboardHeightChange
-    getSelectedTextRange createAnimation
-    request downloadFile uploadFile connectSocket onSocketOpen onSocketMessage onSocketError
-    onSocketClose sendSocketMessage closeSocket startLocalServiceDiscovery stopLocalServiceDiscovery
-    createUDPSocket createTCPSocket requestPayment requestOrderPayment
-    setStorageSync setStorage removeStorageSync removeStorage getStorageSync getStorageInfoSync
-    getStorageInfo getStorage clearStorageSync clearStorage batchSetStorage batchGetStorage
-    batchSetStorageSync batchGetStorageSync setBackgroundFetchToken onBackgroundFetchData
-    getBackgroundFetchToken getBackgroundFetchData createCacheManager
-    createCanvasContext createOffscreenCanvas canvasToTempFilePath canvasPutImageData
-    canvasGetImageData saveImageToPhotosAlbum previewMedia previewImage getImageInfo editImage
-    cropImage compressImage chooseMessageFile chooseImage chooseMedia chooseVideo
-    saveVideoToPhotosAlbum getVideoInfo compressVideo createVideoContext createCameraContext
-    createInnerAudioContext getBackgroundAudioManager createLivePlayerContext
-    createLivePusherContext startRecord stopRecord getRecorderManager playVoice pauseVoice stopVoice
-    setInnerAudioOption getAvailableAudioSources createAudioContext createWebAudioContext
-    createMapContext createMediaRecorder createVideoDecoder
-    getLocation chooseLocation openLocation startLocationUpdate stopLocationUpdate onLocationChange
-    offLocationChange choosePoi getFuzzyLocation saveFileToDisk openDocument getFileSystemManager
-    saveFile getSavedFileList getSavedFileInfo removeSavedFile getFileInfo
-    login checkSession pluginLogin getUserInfo getUserProfile authorize openSetting getSetting
-    chooseAddress openCard addCard chooseInvoiceTitle chooseInvoice startSoterAuthentication
-    checkIsSupportSoterAuthentication checkIsSoterEnrolledInDevice getWeRunData
-    requestSubscribeMessage requestDeviceVoIP reportEvent reportAnalytics
-    getGroupEnterInfo openCustomerServiceChat openChannelsActivity
-    getNetworkType onNetworkStatusChange offNetworkStatusChange onNetworkWeakChange
-    offNetworkWeakChange getLocalIPAddress getBatteryInfoSync getBatteryInfo setClipboardData
-    getClipboardData makePhoneCall scanCode vibrateShort vibrateLong onMemoryWarning
-    offMemoryWarning setScreenBrightness getScreenBrightness setKeepScreenOn onUserCaptureScreen
-    offUserCaptureScreen addPhoneContact startAccelerometer stopAccelerometer
-    onAccelerometerChange offAccelerometerChange startCompass stopCompass onCompassChange
-    offCompassChange startGyroscope stopGyroscope onGyroscopeChange offGyroscopeChange
-    startDeviceMotionListening stopDeviceMotionListening onDeviceMotionChange
-    offDeviceMotionChange openBluetoothAdapter closeBluetoothAdapter startBluetoothDevicesDiscovery
-    stopBluetoothDevicesDiscovery getBluetoothDevices getConnectedBluetoothDevices
-    getBluetoothAdapterState onBluetoothDeviceFound onBluetoothAdapterStateChange
-    createBLEConnection closeBLEConnection startWifi stopWifi connectWifi getWifiList
-    getConnectedWifi onGetWifiList onWifiConnected startBeaconDiscovery stopBeaconDiscovery
-    getBeacons onBeaconUpdate getNFCAdapter startHCE stopHCE sendHCEMessage onHCEMessage
-    checkIsOpenAccessibility getRandomValues createWorker createSelectorQuery
-    createIntersectionObserver createMediaQueryObserver createRewardedVideoAd
-    createInterstitialAd getExtConfig getExtConfigSync openSystemBluetoothSetting
-    openAppAuthorizeSetting setVisualEffectOnCapture
-  `.trim().split(/\s+/);
+  const DOCUMENTED = [
+    'base64ToArrayBuffer', 'arrayBufferToBase64', 'getSkylineInfo', 'getSkylineInfoSync',
+    'getRendererUserAgent', 'getUpdateManager', 'onThemeChange', 'offThemeChange',
+    'onPageNotFound', 'offPageNotFound', 'onLazyLoadError', 'offLazyLoadError',
+    'onAudioInterruptionEnd', 'offAudioInterruptionEnd', 'onAudioInterruptionBegin',
+    'offAudioInterruptionBegin', 'setEnableDebug', 'getRealtimeLogManager', 'getLogManager',
+    'reportPerformance', 'getPerformance', 'preloadSkylineView', 'preloadWebview', 'preloadAssets',
+    'switchTab', 'reLaunch', 'redirectTo', 'navigateTo', 'navigateBack', 'navigateToMiniProgram',
+    'navigateBackMiniProgram', 'exitMiniProgram', 'openEmbeddedMiniProgram', 'showShareImageMenu',
+    'shareVideoMessage', 'shareFileMessage', 'onCopyUrl', 'offCopyUrl', 'getShareInfo',
+    'authPrivateMessage', 'showModal', 'showActionSheet', 'getMenuButtonBoundingClientRect',
+    'setWindowSize', 'onWindowResize', 'offWindowResize', 'onKeyboardHeightChange',
+    'offKeyboardHeightChange', 'getSelectedTextRange', 'createAnimation', 'request',
+    'downloadFile', 'uploadFile', 'connectSocket', 'onSocketOpen', 'onSocketMessage',
+    'onSocketError', 'onSocketClose', 'sendSocketMessage', 'closeSocket',
+    'startLocalServiceDiscovery', 'stopLocalServiceDiscovery', 'createUDPSocket',
+    'createTCPSocket', 'requestPayment', 'requestOrderPayment', 'setStorageSync', 'setStorage',
+    'removeStorageSync', 'removeStorage', 'getStorageSync', 'getStorageInfoSync', 'getStorageInfo',
+    'getStorage', 'clearStorageSync', 'clearStorage', 'batchSetStorage', 'batchGetStorage',
+    'batchSetStorageSync', 'batchGetStorageSync', 'setBackgroundFetchToken',
+    'onBackgroundFetchData', 'getBackgroundFetchToken', 'getBackgroundFetchData',
+    'createCacheManager', 'createCanvasContext', 'createOffscreenCanvas', 'canvasToTempFilePath',
+    'canvasPutImageData', 'canvasGetImageData', 'saveImageToPhotosAlbum', 'previewMedia',
+    'previewImage', 'getImageInfo', 'editImage', 'cropImage', 'compressImage', 'chooseMessageFile',
+    'chooseImage', 'chooseMedia', 'chooseVideo', 'saveVideoToPhotosAlbum', 'getVideoInfo',
+    'compressVideo', 'createVideoContext', 'createCameraContext', 'createInnerAudioContext',
+    'getBackgroundAudioManager', 'createLivePlayerContext', 'createLivePusherContext',
+    'startRecord', 'stopRecord', 'getRecorderManager', 'playVoice', 'pauseVoice', 'stopVoice',
+    'setInnerAudioOption', 'getAvailableAudioSources', 'createAudioContext',
+    'createWebAudioContext', 'createMapContext', 'createMediaRecorder', 'createVideoDecoder',
+    'getLocation', 'chooseLocation', 'openLocation', 'startLocationUpdate', 'stopLocationUpdate',
+    'onLocationChange', 'offLocationChange', 'choosePoi', 'getFuzzyLocation', 'saveFileToDisk',
+    'openDocument', 'getFileSystemManager', 'saveFile', 'getSavedFileList', 'getSavedFileInfo',
+    'removeSavedFile', 'getFileInfo', 'login', 'checkSession', 'pluginLogin', 'getUserInfo',
+    'getUserProfile', 'authorize', 'openSetting', 'getSetting', 'chooseAddress', 'openCard',
+    'addCard', 'chooseInvoiceTitle', 'chooseInvoice', 'startSoterAuthentication',
+    'checkIsSupportSoterAuthentication', 'checkIsSoterEnrolledInDevice', 'getWeRunData',
+    'requestSubscribeMessage', 'requestDeviceVoIP', 'reportEvent', 'reportAnalytics',
+    'getGroupEnterInfo', 'openCustomerServiceChat', 'openChannelsActivity', 'getNetworkType',
+    'onNetworkStatusChange', 'offNetworkStatusChange', 'onNetworkWeakChange',
+    'offNetworkWeakChange', 'getLocalIPAddress', 'getBatteryInfoSync', 'getBatteryInfo',
+    'setClipboardData', 'getClipboardData', 'makePhoneCall', 'scanCode', 'vibrateShort',
+    'vibrateLong', 'onMemoryWarning', 'offMemoryWarning', 'setScreenBrightness',
+    'getScreenBrightness', 'setKeepScreenOn', 'onUserCaptureScreen', 'offUserCaptureScreen',
+    'addPhoneContact', 'startAccelerometer', 'stopAccelerometer', 'onAccelerometerChange',
+    'offAccelerometerChange', 'startCompass', 'stopCompass', 'onCompassChange', 'offCompassChange',
+    'startGyroscope', 'stopGyroscope', 'onGyroscopeChange', 'offGyroscopeChange',
+    'startDeviceMotionListening', 'stopDeviceMotionListening', 'onDeviceMotionChange',
+    'offDeviceMotionChange', 'openBluetoothAdapter', 'closeBluetoothAdapter',
+    'startBluetoothDevicesDiscovery', 'stopBluetoothDevicesDiscovery', 'getBluetoothDevices',
+    'getConnectedBluetoothDevices', 'getBluetoothAdapterState', 'onBluetoothDeviceFound',
+    'onBluetoothAdapterStateChange', 'createBLEConnection', 'closeBLEConnection', 'startWifi',
+    'stopWifi', 'connectWifi', 'getWifiList', 'getConnectedWifi', 'onGetWifiList',
+    'onWifiConnected', 'startBeaconDiscovery', 'stopBeaconDiscovery', 'getBeacons',
+    'onBeaconUpdate', 'getNFCAdapter', 'startHCE', 'stopHCE', 'sendHCEMessage', 'onHCEMessage',
+    'checkIsOpenAccessibility', 'getRandomValues', 'createWorker', 'createSelectorQuery',
+    'createIntersectionObserver', 'createMediaQueryObserver', 'createRewardedVideoAd',
+    'createInterstitialAd', 'getExtConfig', 'getExtConfigSync', 'openSystemBluetoothSetting',
+    'openAppAuthorizeSetting', 'setVisualEffectOnCapture',
+  ];
 
   // Headless no-ops that succeed: there is no screen to show them on.
   const UI_NOOPS = `
@@ -91,15 +97,19 @@
     });
     return proxy;
   }
+  // Regex literals are compiled at each evaluation in QuickJS: keep them out of the loop.
+  const SYNC = /Sync$/;
+  const EVENT = /^(on|off)[A-Z]/;
+  const FACTORY = /^create[A-Z]|^get.*(Manager|Adapter)$/;
   function unsupported(name) {
-    if (/Sync$/.test(name)) {
+    if (SYNC.test(name)) {
       return function () {
         warnUnsupported(name);
         throw new Error(`${name}:fail ${unsupportedReason}`);
       };
     }
-    if (/^(on|off)[A-Z]/.test(name)) return function () { warnUnsupported(name); };
-    if (/^create[A-Z]|^get.*(Manager|Adapter)$/.test(name)) {
+    if (EVENT.test(name)) return function () { warnUnsupported(name); };
+    if (FACTORY.test(name)) {
       return function () { warnUnsupported(name); return inert(); };
     }
     return function (options) {
@@ -107,7 +117,17 @@
       return internal.invoke(name, () => { throw internal.fail(unsupportedReason); }, options);
     };
   }
-  for (const name of DOCUMENTED) ft[name] = unsupported(name);
+  // Stubs are made on first use: `ft`'s prototype answers for documented names it lacks.
+  const documented = new Set(DOCUMENTED);
+  Object.setPrototypeOf(ft, new Proxy(Object.create(null), {
+    get(target, key, receiver) {
+      if (typeof key !== 'string' || !documented.has(key)) return undefined;
+      const stub = unsupported(key);
+      Object.defineProperty(receiver, key, { value: stub, writable: true, configurable: true, enumerable: true });
+      return stub;
+    },
+    has: (target, key) => typeof key === 'string' && documented.has(key),
+  }));
   for (const name of UI_NOOPS) internal.defineApi(name, () => ({}), 'async');
 
   internal.defineApi('canIUse', function canIUse(schema) {

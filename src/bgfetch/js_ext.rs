@@ -9,7 +9,7 @@ use rquickjs::{Ctx, Exception, Object};
 
 use super::FetchType;
 use super::service::{Services, blocking};
-use crate::engine::{Extension, Host, HostEvent};
+use crate::engine::{Extension, Host, HostEvent, JsSource, js_source};
 
 pub struct BgFetchExtension {
     pub services: Arc<Services>,
@@ -22,8 +22,9 @@ fn storage_error<'js>(ctx: &Ctx<'js>, e: &str) -> rquickjs::Error {
 }
 
 impl Extension for BgFetchExtension {
-    fn js_sources(&self) -> &'static [(&'static str, &'static str)] {
-        &[("ftrun:js/bgfetch.js", include_str!("../../js/bgfetch.js"))]
+    fn js_sources(&self) -> &'static [JsSource] {
+        const JS: &[JsSource] = &[js_source!("bgfetch.js")];
+        JS
     }
 
     fn install<'js>(

@@ -78,7 +78,7 @@ impl RunOutcome {
 /// A capability added to the runtime: private natives plus the JS that builds the public API
 /// on them. Each JS source is `(function (native, internal) { ... })`.
 pub trait Extension {
-    fn js_sources(&self) -> &'static [(&'static str, &'static str)];
+    fn js_sources(&self) -> &'static [JsSource];
     fn install<'js>(
         &self,
         ctx: &Ctx<'js>,
@@ -87,17 +87,29 @@ pub trait Extension {
     ) -> rquickjs::Result<()>;
 }
 
-macro_rules! js_source {
-    ($name:literal) => {
-        (
-            concat!("ftrun:js/", $name),
-            include_str!(concat!("../../js/", $name)),
-        )
-    };
+/// One file of the JS prelude: its name (in stack traces), its source, and its bytecode
+/// compiled at build time (`build.rs`; empty when that failed, then the source is compiled).
+#[derive(Debug, Clone, Copy)]
+pub struct JsSource {
+    pub name: &'static str,
+    pub source: &'static str,
+    pub bytecode: &'static [u8],
 }
 
+/// `js_source!("core.js")`: a file under `js/`, with its build-time bytecode.
+macro_rules! js_source {
+    ($path:literal) => {
+        $crate::engine::JsSource {
+            name: concat!("ftrun:js/", $path),
+            source: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/js/", $path)),
+            bytecode: include_bytes!(concat!(env!("OUT_DIR"), "/js/", $path, ".qjsbc")),
+        }
+    };
+}
+pub(crate) use js_source;
+
 /// The core prelude, in load order. Later files use what earlier ones put on `internal`.
-const CORE_JS: &[(&str, &str)] = &[
+const CORE_JS: &[JsSource] = &[
     js_source!("core.js"),
     js_source!("console.js"),
     js_source!("timers.js"),
@@ -105,7 +117,7 @@ const CORE_JS: &[(&str, &str)] = &[
 ];
 
 /// The mini-program layer: App/Page/Component and the `ft`/`wx` object.
-const APP_JS: &[(&str, &str)] = &[js_source!("app.js"), js_source!("wx.js")];
+const APP_JS: &[JsSource] = &[js_source!("app.js"), js_source!("wx.js")];
 
 /// Which JS layer sits on the core: a mini-program, or a test file (`ftrun test`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,18 +135,51 @@ pub struct RunContext<'a> {
     pub prelude: Prelude,
 }
 
+/// The prelude file's value (a `(native, internal) => ...` function), from its bytecode when
+/// that loads, else from its source.
+fn load_prelude<'js>(ctx: &Ctx<'js>, js: &JsSource) -> rquickjs::Result<Function<'js>> {
+    use rquickjs::qjs;
+    if !js.bytecode.is_empty() {
+        // SAFETY: the bytecode was written by the same QuickJS version (build.rs); a failed read
+        // leaves an exception that is taken and dropped, and the source is used instead. The
+        // value JS_EvalFunction returns is owned and handed to rquickjs.
+        unsafe {
+            let raw = ctx.as_raw().as_ptr();
+            let obj = qjs::JS_ReadObject(
+                raw,
+                js.bytecode.as_ptr(),
+                js.bytecode.len() as _,
+                qjs::JS_READ_OBJ_BYTECODE as i32,
+            );
+            if qjs::JS_IsException(obj) {
+                let _ = ctx.catch();
+            } else {
+                let val = qjs::JS_EvalFunction(raw, obj);
+                if qjs::JS_IsException(val) {
+                    return Err(rquickjs::Error::Exception);
+                }
+                let v = rquickjs::Value::from_raw(ctx.clone(), val);
+                if let Some(f) = v.into_function() {
+                    return Ok(f);
+                }
+            }
+        }
+    }
+    let mut opts = rquickjs::context::EvalOptions::default();
+    opts.filename = Some(js.name.to_string());
+    opts.strict = true;
+    ctx.eval_with_options(js.source, opts)
+}
+
 fn eval_prelude<'js>(
     ctx: &Ctx<'js>,
-    (name, src): (&str, &str),
+    js: &JsSource,
     native: &Object<'js>,
     internal: &Object<'js>,
 ) -> Result<(), EngineError> {
     use rquickjs::CatchResultExt;
-    let mut opts = rquickjs::context::EvalOptions::default();
-    opts.filename = Some(name.to_string());
-    opts.strict = true;
-    let f: Function = ctx
-        .eval_with_options(src, opts)
+    let name = js.name;
+    let f = load_prelude(ctx, js)
         .catch(ctx)
         .map_err(|e| EngineError::Prelude(format!("{name}: {e}")))?;
     f.call::<_, ()>((native.clone(), internal.clone()))
@@ -218,11 +263,11 @@ impl Engine {
                 Prelude::Test => &[],
             };
             for src in CORE_JS.iter().chain(layer) {
-                eval_prelude(&ctx, *src, &native, &internal)?;
+                eval_prelude(&ctx, src, &native, &internal)?;
             }
             for ext in rc.extensions {
                 for src in ext.js_sources() {
-                    eval_prelude(&ctx, *src, &native, &internal)?;
+                    eval_prelude(&ctx, src, &native, &internal)?;
                 }
             }
             Ok(())

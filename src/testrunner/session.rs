@@ -21,8 +21,8 @@ use crate::bgfetch::wire::check_url;
 use crate::bgfetch::{Clock, FetchType, SystemClock};
 use crate::bundle::{Bundle, BundleFiles, read_app_config, resolve_app_id};
 use crate::engine::{
-    CapturedOutput, Engine, EngineOptions, Extension, Host, HostEvent, Launch, Prelude, Progress,
-    RunContext, Stream, Until,
+    CapturedOutput, Engine, EngineOptions, Extension, Host, HostEvent, JsSource, Launch, Prelude,
+    Progress, RunContext, Stream, Until, js_source,
 };
 use crate::mockserver::{MockServer, Route};
 
@@ -430,11 +430,9 @@ struct MockExtension {
 }
 
 impl Extension for MockExtension {
-    fn js_sources(&self) -> &'static [(&'static str, &'static str)] {
-        &[(
-            "ftrun:js/test/mock.js",
-            include_str!("../../js/test/mock.js"),
-        )]
+    fn js_sources(&self) -> &'static [JsSource] {
+        const JS: &[JsSource] = &[js_source!("test/mock.js")];
+        JS
     }
 
     fn install<'js>(
@@ -479,21 +477,13 @@ fn route_from(json: &serde_json::Value) -> Route {
 }
 
 impl Extension for TestExtension {
-    fn js_sources(&self) -> &'static [(&'static str, &'static str)] {
-        &[
-            (
-                "ftrun:js/test/expect.js",
-                include_str!("../../js/test/expect.js"),
-            ),
-            (
-                "ftrun:js/test/framework.js",
-                include_str!("../../js/test/framework.js"),
-            ),
-            (
-                "ftrun:js/test/scenario.js",
-                include_str!("../../js/test/scenario.js"),
-            ),
-        ]
+    fn js_sources(&self) -> &'static [JsSource] {
+        const JS: &[JsSource] = &[
+            js_source!("test/expect.js"),
+            js_source!("test/framework.js"),
+            js_source!("test/scenario.js"),
+        ];
+        JS
     }
 
     fn install<'js>(
