@@ -1,7 +1,7 @@
 # ftrun: `make demo` shows it working, `make test` is what CI runs.
 CARGO ?= cargo
 
-.PHONY: all build release demo test lint unit-test fixture-test
+.PHONY: all build release demo test lint unit-test fixture-test bench bench-check
 
 all: build
 
@@ -26,3 +26,10 @@ fixture-test: build
 	./target/debug/ftrun test fixtures
 
 test: lint unit-test fixture-test
+
+# Figures (table + target/bench/results.json); bench-check fails past a budget by > 25%.
+bench:
+	$(CARGO) bench --bench harness
+
+bench-check:
+	$(CARGO) bench --bench harness -- --check

@@ -80,6 +80,9 @@ pub struct Received {
     pub headers: Vec<(String, String)>,
     /// ms since epoch when the request arrived.
     pub at_ms: i64,
+    /// When the request arrived, on this process's monotonic clock.
+    #[serde(skip)]
+    pub arrived: std::time::Instant,
 }
 
 impl Received {
@@ -260,6 +263,7 @@ async fn handle(
             })
             .collect(),
         at_ms: chrono::Utc::now().timestamp_millis(),
+        arrived: std::time::Instant::now(),
     };
     if let Some(p) = &printer {
         p(&received);
@@ -276,7 +280,7 @@ async fn handle(
     };
     let route = route.unwrap_or_else(|| Route::ok("not found").status(404));
     if !route.delay.is_zero() {
-        tokio::time::sleep(route.delay).await;
+        precise_sleep(route.delay).await;
     }
     let body: Body = if route.body_delay.is_zero() {
         Full::new(Bytes::from(route.body.clone())).boxed()
@@ -293,6 +297,17 @@ async fn handle(
     Ok(resp
         .body(body)
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new()).boxed())))
+}
+
+/// tokio's timer has millisecond granularity; sleep the last millisecond on a blocking thread
+/// so a declared delay is what the client sees (benchmarks compare against it).
+async fn precise_sleep(d: Duration) {
+    let until = std::time::Instant::now() + d;
+    if d > Duration::from_millis(2) {
+        tokio::time::sleep(d - Duration::from_millis(2)).await;
+    }
+    let rest = until.saturating_duration_since(std::time::Instant::now());
+    let _ = tokio::task::spawn_blocking(move || std::thread::sleep(rest)).await;
 }
 
 /// A one-frame body stream that waits `delay` first.

@@ -134,6 +134,7 @@ impl Attempt {
 /// Sends the request and returns the record it would store (not stored yet).
 pub async fn fetch_record(services: &Services, attempt: &Attempt) -> Result<Record, AttemptError> {
     let fetcher = services.fetcher().map_err(AttemptError::Setup)?;
+    tracing::trace!("bgfetch: client ready");
     let started = services.clock.now_ms();
     let url = request_url(
         &attempt.url,
@@ -169,6 +170,7 @@ pub async fn fetch_and_store(
     attempt: &Attempt,
 ) -> Result<Record, AttemptError> {
     let record = fetch_record(services, attempt).await?;
+    tracing::trace!("bgfetch: response received");
     let s = services.clone();
     let (app, kind, rec) = (attempt.app_id.clone(), attempt.kind, record.clone());
     blocking(move || {
@@ -183,6 +185,7 @@ pub async fn fetch_and_store(
     })
     .await
     .map_err(AttemptError::Store)?;
+    tracing::trace!("bgfetch: record stored");
     Ok(record)
 }
 
@@ -208,6 +211,8 @@ pub struct ColdStart {
     pub prefetch_url: Option<Url>,
     pub periodic_url: Option<Url>,
     pub no_prefetch: bool,
+    /// Record the launch time (for the daemon's "launched in the last 7 days").
+    pub note_launch: bool,
 }
 
 /// How often the last-launch time is rewritten: the daemon only needs "in the last 7 days",
@@ -245,18 +250,19 @@ pub fn start_cold(
     let work = events.hold();
     let io2 = io.clone();
     io.spawn(async move {
-        let s = services.clone();
-        let app = plan.app_id.clone();
-        let loaded = blocking(move || {
-            let store = s.store()?;
+        // Three reads from a read-only handle take tens of microseconds: done right here, so
+        // the request is not delayed by a hand-off to the blocking pool.
+        let loaded = (|| -> Result<_, String> {
+            let store = services.store()?;
+            let app = &plan.app_id;
             let err = |e: super::store::StoreError| e.to_string();
             Ok((
-                store.config(&app).map_err(err)?,
-                store.token(&app).map_err(err)?,
-                store.state(&app).map_err(err)?,
+                store.config(app).map_err(err)?,
+                store.token(app).map_err(err)?,
+                store.state(app).map_err(err)?,
             ))
-        })
-        .await;
+        })();
+        tracing::trace!("bgfetch: config, token and state read");
         let (cfg, token, state) = match loaded {
             Ok(v) => v,
             Err(e) => {

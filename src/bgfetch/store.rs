@@ -71,6 +71,15 @@ pub struct SlotSummary {
     pub time_stamp: i64,
 }
 
+/// One change for [`Store::apply`].
+pub enum Change<'a> {
+    /// The whole console config of an app (an empty one removes it).
+    Config(&'a str, &'a ConsoleConfig),
+    Token(&'a str, &'a str),
+    /// The app was launched at this time (ms since epoch).
+    Launch(&'a str, i64),
+}
+
 /// A record to store; `periodic` ones also move the app's last periodic success.
 pub struct NewRecord<'a> {
     pub app_id: &'a str,
@@ -180,6 +189,13 @@ impl Store {
             .map_err(|e| db_err(e.to_string()))
     }
 
+    /// Opens the writable handle now (its durable header write included), so a later write
+    /// pays only its own commit: used while a request is in flight.
+    pub fn prepare_write(&self) -> Result<(), StoreError> {
+        let wtx = self.begin_write()?;
+        wtx.abort().map_err(|e| self.err(e))
+    }
+
     fn begin_write(&self) -> Result<redb::WriteTransaction, StoreError> {
         {
             let h = self.handle.read().unwrap_or_else(|p| p.into_inner());
@@ -285,35 +301,50 @@ impl Store {
     }
 
     pub fn set_config(&self, app_id: &str, cfg: &ConsoleConfig) -> Result<(), StoreError> {
-        let bytes = serde_json::to_vec(cfg).unwrap_or_default();
-        self.write(|wtx| {
-            let mut t = wtx.open_table(CONFIG)?;
-            if cfg.is_empty() {
-                t.remove(app_id)?;
-            } else {
-                t.insert(app_id, bytes.as_slice())?;
-            }
-            Ok(())
-        })
+        self.apply(&[Change::Config(app_id, cfg)])
     }
 
     pub fn set_token(&self, app_id: &str, token: &str) -> Result<(), StoreError> {
-        self.write(|wtx| {
-            wtx.open_table(TOKENS)?.insert(app_id, token)?;
-            Ok(())
-        })
+        self.apply(&[Change::Token(app_id, token)])
     }
 
     pub fn note_launch(&self, app_id: &str, now_ms: i64) -> Result<(), StoreError> {
-        let mut state = self.state(app_id)?;
-        state.last_launch = Some(now_ms);
-        self.put_state(app_id, &state)
+        self.apply(&[Change::Launch(app_id, now_ms)])
     }
 
-    fn put_state(&self, app_id: &str, state: &AppState) -> Result<(), StoreError> {
-        let bytes = serde_json::to_vec(state).unwrap_or_default();
+    /// Commits several changes in one durable transaction (a read-modify-write of an app's
+    /// state happens inside it, so concurrent processes cannot lose each other's updates).
+    pub fn apply(&self, changes: &[Change<'_>]) -> Result<(), StoreError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
         self.write(|wtx| {
-            wtx.open_table(STATE)?.insert(app_id, bytes.as_slice())?;
+            let mut configs = wtx.open_table(CONFIG)?;
+            let mut tokens = wtx.open_table(TOKENS)?;
+            let mut states = wtx.open_table(STATE)?;
+            for change in changes {
+                match change {
+                    Change::Config(app, cfg) if cfg.is_empty() => {
+                        configs.remove(*app)?;
+                    }
+                    Change::Config(app, cfg) => {
+                        let bytes = serde_json::to_vec(cfg).unwrap_or_default();
+                        configs.insert(*app, bytes.as_slice())?;
+                    }
+                    Change::Token(app, token) => {
+                        tokens.insert(*app, *token)?;
+                    }
+                    Change::Launch(app, now_ms) => {
+                        let mut state: AppState = states
+                            .get(*app)?
+                            .and_then(|g| serde_json::from_slice(g.value()).ok())
+                            .unwrap_or_default();
+                        state.last_launch = Some(*now_ms);
+                        let bytes = serde_json::to_vec(&state).unwrap_or_default();
+                        states.insert(*app, bytes.as_slice())?;
+                    }
+                }
+            }
             Ok(())
         })
     }

@@ -96,11 +96,28 @@ pub fn main() -> i32 {
         Command::Serve(args) => serve::run(args),
         Command::Test(args) => test::run(args),
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
             e.status()
         }
+    };
+    if std::env::var_os("FTRUN_REPORT_RSS").is_some() {
+        report_peak_rss();
+    }
+    code
+}
+
+/// For benchmarks: the process's own peak RSS (VmHWM counts only this program's memory,
+/// not what the parent had before exec).
+fn report_peak_rss() {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(kib) = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    {
+        eprintln!("ftrun: peak RSS {kib} KiB");
     }
 }

@@ -58,6 +58,7 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
             prefetch_url,
             periodic_url,
             no_prefetch: args.no_prefetch,
+            note_launch: true,
         },
         events_tx.clone(),
     );

@@ -374,7 +374,7 @@ pub fn run(
     let output = rc.output.clone();
     let mut engine = Engine::new(bundle.files.clone(), rc)?;
     if engine.start("boot", &boot_payload(bundle, launch)) != Progress::Stopped {
-        tracing::debug!("engine: cold start done (launch page ready)");
+        tracing::info!("engine: cold start done (launch page ready)");
         engine.run_until(Until::Idle);
     }
     output.flush();

@@ -198,7 +198,11 @@ impl<'c> EventLoop<'c> {
                 };
                 self.call_json("op", id, &payload)
             }
-            HostEvent::Emit { kind, payload } => self.call_json(kind, 0, &payload),
+            HostEvent::Emit { kind, payload } => {
+                let stop = self.call_json(kind, 0, &payload);
+                tracing::info!("engine: {kind} event delivered");
+                stop
+            }
         }
     }
 

@@ -263,6 +263,8 @@ impl FileState {
                 prefetch_url,
                 periodic_url: periodic_url.clone(),
                 no_prefetch: opts.no_prefetch,
+                // Test data dirs are thrown away; no daemon reads their launch times.
+                note_launch: false,
             },
             events_tx.clone(),
         );
