@@ -43,13 +43,66 @@
     return null;
   }
 
-  // Extra search roots for bare requests (miniprogram_npm, aliases); extensions may add.
-  internal.bareResolvers = [];
+  // app.json "resolveAlias": { "~/*": "/*", "@utils/*": "/utils/*" } (one `*` wildcard).
+  function applyAlias(request) {
+    const info = internal.launchInfo;
+    const aliases = info && info.appJson && info.appJson.resolveAlias;
+    if (!aliases || typeof aliases !== 'object') return request;
+    for (const key of Object.keys(aliases)) {
+      const target = String(aliases[key]);
+      const star = key.indexOf('*');
+      if (star < 0) {
+        if (request === key) return target.startsWith('/') ? target : '/' + target;
+        continue;
+      }
+      const head = key.slice(0, star);
+      const tail = key.slice(star + 1);
+      if (request.startsWith(head) && request.endsWith(tail) && request.length >= head.length + tail.length) {
+        const middle = request.slice(head.length, request.length - tail.length);
+        const out = target.replace('*', middle);
+        return out.startsWith('/') ? out : '/' + out;
+      }
+    }
+    return request;
+  }
+
+  // npm packages built by the developer tool: miniprogram_npm/<pkg> in the requiring file's
+  // folder or any folder above it; the package's package.json "main", else index.js.
+  function resolveNpm(request, fromDir, tried) {
+    const parts = request.split('/');
+    const pkgLen = request.startsWith('@') ? 2 : 1;
+    const pkg = parts.slice(0, pkgLen).join('/');
+    const sub = parts.slice(pkgLen).join('/');
+    let dir = fromDir;
+    for (;;) {
+      const base = (dir ? dir + '/' : '') + 'miniprogram_npm/' + pkg;
+      if (native.fileKind(base) === DIR) {
+        if (sub) {
+          const found = probe(normalize(base + '/' + sub), tried);
+          if (found) return found;
+        } else {
+          let main = null;
+          if (native.fileKind(base + '/package.json') === FILE) {
+            try { main = JSON.parse(native.readText(base + '/package.json')).main || null; } catch (_) { main = null; }
+          }
+          if (main) {
+            const found = probe(normalize(base + '/' + main), tried);
+            if (found) return found;
+          }
+          const found = probe(base, tried);
+          if (found) return found;
+        }
+      }
+      if (!dir) return null;
+      dir = internal.dirname(dir);
+    }
+  }
 
   internal.resolve = function (request, fromDir, fromFile) {
     if (typeof request !== 'string' || request === '') {
       throw new TypeError(`require: expected a module path, got ${internal.inspect(request)}`);
     }
+    request = applyAlias(request);
     const tried = [];
     const bases = [];
     if (request.startsWith('/')) bases.push(request);
@@ -68,8 +121,8 @@
       const found = probe(norm, tried);
       if (found) return found;
     }
-    for (const r of internal.bareResolvers) {
-      const found = r(request, fromDir, tried);
+    if (!request.startsWith('.') && !request.startsWith('/')) {
+      const found = resolveNpm(request, fromDir, tried);
       if (found) return found;
     }
     const err = new Error(
@@ -117,10 +170,45 @@
     };
     require.resolve = (request) => internal.resolve(request, dir, file);
     require.cache = cache;
-    internal.extendRequire && internal.extendRequire(require, dir, file);
+    // Subpackage loading: a Promise of the module, or a rejection { mod, errMsg }.
+    require.async = (request) => new Promise((resolve, reject) => {
+      Promise.resolve().then(() => {
+        try {
+          resolve(require(request));
+        } catch (e) {
+          reject({ mod: request, errMsg: e && e.message ? e.message : String(e) });
+        }
+      });
+    });
     return require;
   }
   internal.makeRequire = makeRequire;
+
+  // ---- helpers of ES modules compiled to CommonJS (src/bundle/esm.rs) ----
+  // A CommonJS module seen from an import: its exports are the default, and named imports
+  // read through to them (live).
+  internal.defineGlobal('__ftImport', function (m) {
+    if (m && m.__esModule) return m;
+    if (m !== null && (typeof m === 'object' || typeof m === 'function')) {
+      return Object.setPrototypeOf({ default: m }, m);
+    }
+    return { default: m };
+  });
+  internal.defineGlobal('__ftExport', function (exports, getters) {
+    for (const name of Object.keys(getters)) {
+      Object.defineProperty(exports, name, { get: getters[name], enumerable: true, configurable: true });
+    }
+  });
+  internal.defineGlobal('__ftReExport', function (exports, m) {
+    if (!m || (typeof m !== 'object' && typeof m !== 'function')) return;
+    for (const name of Object.keys(m)) {
+      if (name === 'default' || name === '__esModule' || Object.prototype.hasOwnProperty.call(exports, name)) continue;
+      Object.defineProperty(exports, name, { get: () => m[name], enumerable: true, configurable: true });
+    }
+  });
+  internal.defineGlobal('__ftDynamicImport', function (require, request) {
+    return Promise.resolve().then(() => __ftImport(require(request)));
+  });
 
   const rootModule = { id: '.', exports: {}, loaded: true };
   internal.defineGlobal('require', makeRequire('', ''));

@@ -1,6 +1,7 @@
 //! Reading a mini-program bundle: `project.config.json` (the appId), `app.json` (pages, entry
 //! page, subpackages) and sandboxed file access for the loader.
 
+pub mod esm;
 mod files;
 
 pub(crate) use files::io_reason;

@@ -65,6 +65,9 @@ pub fn format_compile_error(err: &CaughtError<'_>) -> String {
         return format_caught(err);
     };
     let msg = e.message().unwrap_or_default();
+    if let Some(loc) = e.as_object().get::<_, Option<String>>("ftLocation").ok().flatten() {
+        return format!("{loc}: SyntaxError: {msg}");
+    }
     let stack = e.stack().unwrap_or_default();
     // QuickJS puts the position of a syntax error in the first stack line: "    at file:L:C".
     let at = stack

@@ -45,6 +45,20 @@ pub fn compile_wrapped<'js>(
     }
 }
 
+/// A SyntaxError found by the ES module parser, tagged like QuickJS's own compile errors.
+fn throw_syntax_at<'js>(ctx: &Ctx<'js>, path: &str, e: &crate::bundle::esm::EsmSyntaxError) -> rquickjs::Error {
+    let err = Exception::throw_syntax(ctx, &e.message);
+    let exc = ctx.catch();
+    if let Some(obj) = exc.as_object() {
+        let _ = obj.set("ftCompileError", true);
+        let _ = obj.set("ftFile", path);
+        let _ = obj.set("ftLocation", format!("{path}:{}:{}", e.line, e.column));
+        let _ = obj.set("stack", format!("    at {path}:{}:{}\n", e.line, e.column));
+        return ctx.throw(exc);
+    }
+    err
+}
+
 fn throw<'js>(ctx: &Ctx<'js>, msg: &str) -> rquickjs::Error {
     Exception::throw_message(ctx, msg)
 }
@@ -119,7 +133,11 @@ pub(crate) fn install<'js>(
                 .files
                 .read_text(&path)
                 .map_err(|e| throw(&ctx, &e.to_string()))?;
-            compile_wrapped(&ctx, &path, &source)
+            match crate::bundle::esm::to_commonjs(&path, &source) {
+                Ok(Some(code)) => compile_wrapped(&ctx, &path, &code),
+                Ok(None) => compile_wrapped(&ctx, &path, &source),
+                Err(e) => Err(throw_syntax_at(&ctx, &path, &e)),
+            }
         }),
     )?;
     native.set(
