@@ -38,10 +38,12 @@
     }
   });
 
+  internal.components = Object.create(null); // component path -> definition
+  internal.loadingComponent = null;
   internal.defineGlobal('Component', function Component(options) {
     if (register('component', options)) return;
-    // Components outside pages are registered by the component loader when it lands.
-    if (internal.registerComponent) internal.registerComponent(options);
+    if (options === null || typeof options !== 'object') throw new TypeError('Component() expects an object');
+    if (internal.loadingComponent) internal.components[internal.loadingComponent] = options;
   });
 
   internal.defineGlobal('Behavior', function Behavior(options) {
@@ -77,12 +79,40 @@
     obj[parts[parts.length - 1]] = value;
   }
 
+  // observers: { 'a, b.c, d.**, **': fn } fire after setData touches one of their fields.
+  function touches(field, key) {
+    if (field === '**') return true;
+    const deep = field.endsWith('.**');
+    const f = deep ? field.slice(0, -3) : field;
+    const norm = (p) => p.replace(/\[(\d+)\]/g, '.$1');
+    const a = norm(f);
+    const b = norm(key);
+    return a === b || b.startsWith(a + '.') || a.startsWith(b + '.');
+  }
+  function valueAt(data, field) {
+    if (field === '**') return data;
+    const f = field.endsWith('.**') ? field.slice(0, -3) : field;
+    let v = data;
+    for (const p of parsePath(f)) {
+      if (v === null || v === undefined) return undefined;
+      v = v[p];
+    }
+    return v;
+  }
+  function runObservers(inst, keys) {
+    for (const [fields, fn] of inst.__ftObservers || []) {
+      if (fields.some((f) => keys.some((k) => touches(f, k)))) {
+        internal.safeCall(fn, inst, fields.map((f) => valueAt(inst.data, f)), `observer '${fields.join(', ')}'`);
+      }
+    }
+  }
+
   internal.setData = function setData(patch, callback) {
     if (patch === null || typeof patch !== 'object') throw new TypeError('setData expects an object');
     if (this.data === null || typeof this.data !== 'object') this.data = {};
     const keys = Object.keys(patch);
     for (const key of keys) setPath(this.data, key, patch[key]);
-    if (internal.afterSetData) internal.afterSetData(this, keys);
+    runObservers(this, keys);
     if (typeof callback === 'function') {
       Promise.resolve().then(() => internal.safeCall(callback, this, [], 'setData callback'));
     }
@@ -113,11 +143,17 @@
 
   function pageInstance(route, def, query) {
     const page = pageBase(route, query);
+    const data = {};
+    // Pages may use behaviors too: their data and methods first, the page's own over them.
+    for (const layer of internal.flattenBehaviors(def).slice(0, -1)) {
+      Object.assign(data, cloneData(layer.data));
+      Object.assign(page, layer.methods || {});
+    }
     for (const key in def) {
-      if (key === 'data') continue;
+      if (key === 'data' || key === 'behaviors') continue;
       page[key] = def[key];
     }
-    page.data = cloneData(def.data);
+    page.data = Object.assign(data, cloneData(def.data));
     return {
       page,
       hook(name, args) {
@@ -145,7 +181,11 @@
     const data = {};
     const lifetimes = { created: [], attached: [], ready: [], detached: [] };
     const pageLifetimes = { show: [], hide: [] };
+    const observers = [];
     for (const layer of layers) {
+      for (const key of Object.keys(layer.observers || {})) {
+        if (typeof layer.observers[key] === 'function') observers.push([key.split(',').map((f) => f.trim()), layer.observers[key]]);
+      }
       const props = layer.properties || {};
       for (const name of Object.keys(props)) {
         const spec = props[name];
@@ -169,6 +209,7 @@
     }
     page.data = data;
     page.properties = data;
+    page.__ftObservers = observers;
     const where = (name) => `Component[${route}].${name}`;
     const runAll = (list, name, args) => list.forEach((fn) => internal.safeCall(fn, page, args, where(name)));
     return {
@@ -248,11 +289,54 @@
     }
   }
 
+  // usingComponents of app.json and of every page's .json: load and register each script.
+  function usingComponents(jsonPath) {
+    if (native.fileKind(jsonPath) !== 1) return {};
+    try {
+      const json = JSON.parse(native.readText(jsonPath));
+      return (json && typeof json.usingComponents === 'object' && json.usingComponents) || {};
+    } catch (e) {
+      internal.reportError(new SyntaxError(`${jsonPath}: invalid JSON: ${e.message}`), `reading ${jsonPath}`);
+      return {};
+    }
+  }
+  internal.usingComponents = usingComponents;
+  internal.loadComponent = function (ref, fromDir) {
+    if (typeof ref !== 'string' || /^plugin:|^plugin-private:/.test(ref)) return null;
+    const path = internal.resolve(ref, fromDir, fromDir ? fromDir + '/' : 'app.json');
+    if (internal.components[path]) return path;
+    internal.loadingComponent = path;
+    try {
+      internal.loadModule(path);
+    } finally {
+      internal.loadingComponent = null;
+    }
+    return path;
+  };
+  function loadComponents(info) {
+    const seen = new Set();
+    const load = (refs, fromDir, where) => {
+      for (const name of Object.keys(refs)) {
+        const key = fromDir + '|' + refs[name];
+        if (seen.has(key)) continue;
+        seen.add(key);
+        try {
+          internal.loadComponent(refs[name], fromDir);
+        } catch (e) {
+          internal.reportError(e, `loading component '${name}' (${refs[name]}) of ${where}`);
+        }
+      }
+    };
+    load((info.appJson && info.appJson.usingComponents) || {}, '', 'app.json');
+    for (const route of info.allPages) load(usingComponents(route + '.json'), internal.dirname(route), route + '.json');
+  }
+
   // Cold start, in the order of spec section 7.
   internal.events.boot = function (info) {
     internal.launchInfo = info;
     loadScript('app.js', null);
     for (const route of info.allPages) loadScript(route + '.js', route);
+    loadComponents(info);
     const query = internal.parseQuery(info.launch.query);
     internal.launchOptions = { path: info.launch.path, query, scene: info.launch.scene, referrerInfo: {} };
     if (!internal.app) {

@@ -20,7 +20,7 @@
     'onAudioInterruptionEnd', 'offAudioInterruptionEnd', 'onAudioInterruptionBegin',
     'offAudioInterruptionBegin', 'setEnableDebug', 'getRealtimeLogManager', 'getLogManager',
     'reportPerformance', 'getPerformance', 'preloadSkylineView', 'preloadWebview', 'preloadAssets',
-    'switchTab', 'reLaunch', 'redirectTo', 'navigateTo', 'navigateBack', 'navigateToMiniProgram',
+    'navigateToMiniProgram',
     'navigateBackMiniProgram', 'exitMiniProgram', 'openEmbeddedMiniProgram', 'showShareImageMenu',
     'shareVideoMessage', 'shareFileMessage', 'onCopyUrl', 'offCopyUrl', 'getShareInfo',
     'authPrivateMessage', 'showModal', 'showActionSheet', 'getMenuButtonBoundingClientRect',

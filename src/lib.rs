@@ -8,6 +8,7 @@
 //! Capabilities beyond the core plug in as [`engine::Extension`]s (natives + their JS), the way
 //! Deno's extensions do. [`cli`] parses the command line and maps errors to exit statuses.
 
+pub mod apis;
 pub mod bgfetch;
 pub mod bundle;
 pub mod cli;

@@ -89,6 +89,11 @@
       pre: endpoint('pre'),
       periodic: endpoint('periodic'),
       requests(kind) { return JSON.parse(native.serverRequests(kind)); },
+      /** What `url` answers for apps of this test (an absolute URL, or a path on the local
+       *  server); returns the URL to use. Requests to undeclared hosts fail. */
+      route(url, spec) {
+        return native.serverRouteUrl(String(url), JSON.stringify(typeof spec === 'string' ? { body: spec } : spec || {}));
+      },
     },
   };
   internal.defineGlobal('ftrun', ftrun);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper::header::{CONTENT_LENGTH, LOCATION, USER_AGENT};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
@@ -46,9 +46,34 @@ pub enum FetchError {
 
 pub type FetchFuture<'a> = Pin<Box<dyn Future<Output = Result<String, FetchError>> + Send + 'a>>;
 
-/// GETs a URL and returns the body text when the final status is 200.
+/// A general request (`wx.request`): any method, headers and body.
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    pub method: String,
+    pub url: Url,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub timeout: Duration,
+    /// Largest response body read.
+    pub max_body: usize,
+}
+
+/// Any status, its headers and body.
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+pub type RequestFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<HttpResponse, FetchError>> + Send + 'a>>;
+
+/// GETs a URL and returns the body text when the final status is 200 (background fetch);
+/// or sends a general request (`wx.request`).
 pub trait Fetcher: Send + Sync {
     fn get(&self, url: Url, timeout: Duration) -> FetchFuture<'_>;
+    fn request(&self, req: HttpRequest) -> RequestFuture<'_>;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +84,7 @@ pub enum TlsError {
     Setup(String),
 }
 
-type HttpsClient = Client<HttpsConnector<HttpConnector>, Empty<Bytes>>;
+type HttpsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// hyper-util's pooled client with rustls (ring, public webpki roots, plus extra CAs).
 pub struct HyperFetcher {
@@ -126,7 +151,7 @@ impl HyperFetcher {
             })?;
             let req = hyper::Request::get(uri)
                 .header(USER_AGENT, &self.user_agent)
-                .body(Empty::<Bytes>::new())
+                .body(Full::new(Bytes::new()))
                 .map_err(|e| FetchError::Connect(e.to_string()))?;
             let res = self
                 .client
@@ -183,10 +208,90 @@ impl HyperFetcher {
     }
 }
 
+impl HyperFetcher {
+    /// Sends `req`; GET and HEAD follow redirects (at most 5 hops), other methods return them.
+    async fn send(&self, req: HttpRequest) -> Result<HttpResponse, FetchError> {
+        let mut url = req.url.clone();
+        let follow = matches!(req.method.as_str(), "GET" | "HEAD");
+        for hop in 0..=MAX_REDIRECTS {
+            let uri: hyper::Uri = url.as_str().parse().map_err(|e| {
+                FetchError::BadRedirect(format!("{}: {e}", display_url_str(url.as_str())))
+            })?;
+            let method = hyper::Method::from_bytes(req.method.as_bytes())
+                .map_err(|_| FetchError::Connect(format!("invalid method '{}'", req.method)))?;
+            let mut builder = hyper::Request::builder()
+                .method(method)
+                .uri(uri)
+                .header(USER_AGENT, &self.user_agent);
+            for (k, v) in &req.headers {
+                builder = builder.header(k.as_str(), v.as_str());
+            }
+            let request = builder
+                .body(Full::new(Bytes::from(req.body.clone())))
+                .map_err(|e| FetchError::Connect(format!("invalid request: {e}")))?;
+            let res = self
+                .client
+                .request(request)
+                .await
+                .map_err(|e| FetchError::Connect(error_chain(&e)))?;
+            let status = res.status().as_u16();
+            if follow
+                && matches!(status, 301 | 302 | 303 | 307 | 308)
+                && let Some(loc) = res.headers().get(LOCATION).and_then(|v| v.to_str().ok())
+            {
+                if hop == MAX_REDIRECTS {
+                    return Err(FetchError::TooManyRedirects);
+                }
+                url = url.join(loc).map_err(|e| {
+                    FetchError::BadRedirect(format!("{}: {e}", display_url_str(loc)))
+                })?;
+                continue;
+            }
+            let headers = res
+                .headers()
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            let mut body = res.into_body();
+            let mut buf = Vec::new();
+            while let Some(frame) = body.frame().await {
+                let frame = frame.map_err(|e| FetchError::Connect(error_chain(&e)))?;
+                if let Ok(data) = frame.into_data() {
+                    if buf.len() + data.len() > req.max_body {
+                        return Err(FetchError::TooLarge);
+                    }
+                    buf.extend_from_slice(&data);
+                }
+            }
+            return Ok(HttpResponse {
+                status,
+                headers,
+                body: buf,
+            });
+        }
+        Err(FetchError::TooManyRedirects)
+    }
+}
+
 impl Fetcher for HyperFetcher {
     fn get(&self, url: Url, timeout: Duration) -> FetchFuture<'_> {
         Box::pin(async move {
             match tokio::time::timeout(timeout, self.get_following(url)).await {
+                Ok(r) => r,
+                Err(_) => Err(FetchError::Timeout(format_secs(timeout))),
+            }
+        })
+    }
+
+    fn request(&self, req: HttpRequest) -> RequestFuture<'_> {
+        Box::pin(async move {
+            let timeout = req.timeout;
+            match tokio::time::timeout(timeout, self.send(req)).await {
                 Ok(r) => r,
                 Err(_) => Err(FetchError::Timeout(format_secs(timeout))),
             }

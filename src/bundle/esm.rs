@@ -33,7 +33,10 @@ pub struct EsmSyntaxError {
 fn position(source: &str, offset: u32) -> (usize, usize) {
     let before = &source[..(offset as usize).min(source.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before.rfind('\n').map_or(before.chars().count(), |i| before[i + 1..].chars().count()) + 1;
+    let col = before
+        .rfind('\n')
+        .map_or(before.chars().count(), |i| before[i + 1..].chars().count())
+        + 1;
     (line, col)
 }
 
@@ -45,7 +48,10 @@ pub fn may_be_module(source: &str) -> bool {
 fn looks_like_module(source: &str) -> bool {
     source.lines().any(|l| {
         let t = l.trim_start();
-        t.starts_with("import ") || t.starts_with("import{") || t.starts_with("export ") || t.starts_with("export{")
+        t.starts_with("import ")
+            || t.starts_with("import{")
+            || t.starts_with("export ")
+            || t.starts_with("export{")
     })
 }
 
@@ -56,14 +62,17 @@ struct Edits {
 impl Edits {
     /// Replaces `span` with `text`, keeping the replaced text's newlines (lines stay put).
     fn replace(&mut self, source: &str, span: Span, text: String) {
-        let newlines = source[span.start as usize..span.end as usize].matches('\n').count();
+        let newlines = source[span.start as usize..span.end as usize]
+            .matches('\n')
+            .count();
         let mut t = text;
         t.push_str(&"\n".repeat(newlines));
         self.list.push((span.start, span.end, t));
     }
 
     fn apply(mut self, source: &str, prefix: &str) -> String {
-        self.list.sort_by_key(|(s, e, _)| (*s, std::cmp::Reverse(*e)));
+        self.list
+            .sort_by_key(|(s, e, _)| (*s, std::cmp::Reverse(*e)));
         let mut out = String::with_capacity(source.len() + prefix.len() + 256);
         out.push_str(prefix);
         let mut pos = 0u32;
@@ -109,20 +118,32 @@ pub fn to_commonjs(path: &str, source: &str) -> Result<Option<String>, EsmSyntax
             let (offset, message) = d
                 .first()
                 .map(|e| {
-                    let off = e.labels.first().map_or(0, |l| l.offset() as u32);
+                    let off = e.labels.first().map_or(0, |l| l.offset());
                     (off, e.message.to_string())
                 })
                 .unwrap_or((0, "invalid module".into()));
             let (line, column) = position(source, offset);
-            return Err(EsmSyntaxError { line, column, message });
+            return Err(EsmSyntaxError {
+                line,
+                column,
+                message,
+            });
         }
         return Ok(None);
     }
     let program = &parsed.program;
     let has_module_syntax = program.body.iter().any(|s| s.is_module_declaration());
-    let semantic = SemanticBuilder::new().with_build_nodes(true).build(program).semantic;
+    let semantic = SemanticBuilder::new()
+        .with_build_nodes(true)
+        .build(program)
+        .semantic;
     let nodes = semantic.nodes();
-    let has_dynamic = nodes.iter().any(|n| matches!(n.kind(), AstKind::ImportExpression(_) | AstKind::ImportMeta(_)));
+    let has_dynamic = nodes.iter().any(|n| {
+        matches!(
+            n.kind(),
+            AstKind::ImportExpression(_) | AstKind::ImportMeta(_)
+        )
+    });
     if !has_module_syntax && !has_dynamic {
         return Ok(None);
     }
@@ -141,20 +162,34 @@ pub fn to_commonjs(path: &str, source: &str) -> Result<Option<String>, EsmSyntax
         match stmt {
             Statement::ImportDeclaration(decl) => {
                 let m = tmp();
-                edits.replace(source, decl.span, format!("var {m} = __ftImport(require({}));", js_string(&decl.source.value)));
+                edits.replace(
+                    source,
+                    decl.span,
+                    format!(
+                        "var {m} = __ftImport(require({}));",
+                        js_string(&decl.source.value)
+                    ),
+                );
                 for spec in decl.specifiers.iter().flatten() {
                     let (local, access) = match spec {
                         ImportDeclarationSpecifier::ImportSpecifier(s) => {
                             let name = export_name(&s.imported);
-                            let access = if name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$') {
+                            let access = if name
+                                .chars()
+                                .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+                            {
                                 format!("{m}.{name}")
                             } else {
                                 format!("{m}[{}]", js_string(&name))
                             };
                             (&s.local, access)
                         }
-                        ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => (&s.local, format!("{m}.default")),
-                        ImportDeclarationSpecifier::ImportNamespaceSpecifier(s) => (&s.local, m.clone()),
+                        ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => {
+                            (&s.local, format!("{m}.default"))
+                        }
+                        ImportDeclarationSpecifier::ImportNamespaceSpecifier(s) => {
+                            (&s.local, m.clone())
+                        }
                     };
                     if let Some(id) = local.symbol_id.get() {
                         imported.insert(id, access);
@@ -164,20 +199,39 @@ pub fn to_commonjs(path: &str, source: &str) -> Result<Option<String>, EsmSyntax
             Statement::ExportAllDeclaration(decl) => {
                 let src = js_string(&decl.source.value);
                 match &decl.exported {
-                    None => edits.replace(source, decl.span, format!("__ftReExport(exports, require({src}));")),
+                    None => edits.replace(
+                        source,
+                        decl.span,
+                        format!("__ftReExport(exports, require({src}));"),
+                    ),
                     Some(name) => {
                         let m = tmp();
-                        edits.replace(source, decl.span, format!("var {m} = __ftImport(require({src}));"));
+                        edits.replace(
+                            source,
+                            decl.span,
+                            format!("var {m} = __ftImport(require({src}));"),
+                        );
                         exports.push((export_name(name), m));
                     }
                 }
             }
             Statement::ExportFromDeclaration(decl) => {
                 let m = tmp();
-                edits.replace(source, decl.span, format!("var {m} = __ftImport(require({}));", js_string(&decl.source.value)));
+                edits.replace(
+                    source,
+                    decl.span,
+                    format!(
+                        "var {m} = __ftImport(require({}));",
+                        js_string(&decl.source.value)
+                    ),
+                );
                 for s in &decl.specifiers {
                     let local = export_name(&s.local);
-                    let access = if local == "default" { format!("{m}.default") } else { format!("{m}[{}]", js_string(&local)) };
+                    let access = if local == "default" {
+                        format!("{m}.default")
+                    } else {
+                        format!("{m}[{}]", js_string(&local))
+                    };
                     exports.push((export_name(&s.exported), access));
                 }
             }
@@ -186,7 +240,10 @@ pub fn to_commonjs(path: &str, source: &str) -> Result<Option<String>, EsmSyntax
                 for s in &decl.specifiers {
                     let exported = export_name(&s.exported);
                     if let ModuleExportName::IdentifierReference(r) = &s.local {
-                        let sym = r.reference_id.get().and_then(|rid| scoping.get_reference(rid).symbol_id());
+                        let sym = r
+                            .reference_id
+                            .get()
+                            .and_then(|rid| scoping.get_reference(rid).symbol_id());
                         match sym {
                             Some(sym) => local_exports.push((exported, sym, r.name.to_string())),
                             None => exports.push((exported, r.name.to_string())),
@@ -205,8 +262,12 @@ pub fn to_commonjs(path: &str, source: &str) -> Result<Option<String>, EsmSyntax
                             d.id.bound_names(&mut |id| names.push(id.name.to_string()));
                         }
                     }
-                    Declaration::FunctionDeclaration(f) => names.extend(f.id.as_ref().map(|i| i.name.to_string())),
-                    Declaration::ClassDeclaration(c) => names.extend(c.id.as_ref().map(|i| i.name.to_string())),
+                    Declaration::FunctionDeclaration(f) => {
+                        names.extend(f.id.as_ref().map(|i| i.name.to_string()))
+                    }
+                    Declaration::ClassDeclaration(c) => {
+                        names.extend(c.id.as_ref().map(|i| i.name.to_string()))
+                    }
                     _ => {}
                 }
                 for n in names {
@@ -224,10 +285,20 @@ pub fn to_commonjs(path: &str, source: &str) -> Result<Option<String>, EsmSyntax
                         }
                         None => {
                             // Name it, so it stays a hoisted declaration as in ESM.
-                            let kw = if f.r#async { "async function" } else { "function" };
+                            let kw = if f.r#async {
+                                "async function"
+                            } else {
+                                "function"
+                            };
                             let star = if f.generator { "*" } else { "" };
-                            let after_kw = source[inner.start as usize..].find('(').map_or(inner.start, |i| inner.start + i as u32);
-                            edits.replace(source, Span::new(decl.span.start, after_kw), format!("{kw}{star} __ftdefault"));
+                            let after_kw = source[inner.start as usize..]
+                                .find('(')
+                                .map_or(inner.start, |i| inner.start + i as u32);
+                            edits.replace(
+                                source,
+                                Span::new(decl.span.start, after_kw),
+                                format!("{kw}{star} __ftdefault"),
+                            );
                             exports.push(("default".into(), "__ftdefault".into()));
                         }
                     },
@@ -263,10 +334,17 @@ pub fn to_commonjs(path: &str, source: &str) -> Result<Option<String>, EsmSyntax
             let node = nodes.get_node(r.node_id());
             let span = node.kind().span();
             let text = match nodes.parent_kind(r.node_id()) {
-                AstKind::CallExpression(call) if call.callee.span() == span => format!("(0, {access})"),
-                AstKind::TaggedTemplateExpression(t) if t.tag.span() == span => format!("(0, {access})"),
+                AstKind::CallExpression(call) if call.callee.span() == span => {
+                    format!("(0, {access})")
+                }
+                AstKind::TaggedTemplateExpression(t) if t.tag.span() == span => {
+                    format!("(0, {access})")
+                }
                 AstKind::ObjectProperty(p) if p.shorthand => {
-                    format!("{}: {access}", &source[span.start as usize..span.end as usize])
+                    format!(
+                        "{}: {access}",
+                        &source[span.start as usize..span.end as usize]
+                    )
                 }
                 _ => access.clone(),
             };
@@ -278,11 +356,21 @@ pub fn to_commonjs(path: &str, source: &str) -> Result<Option<String>, EsmSyntax
     for node in nodes.iter() {
         match node.kind() {
             AstKind::ImportExpression(e) => {
-                let open = source[e.span.start as usize..e.span.end as usize].find('(').map_or(6, |i| i as u32 + 1);
-                edits.list.push((e.span.start, e.span.start + open, "__ftDynamicImport(require, ".into()));
+                let open = source[e.span.start as usize..e.span.end as usize]
+                    .find('(')
+                    .map_or(6, |i| i as u32 + 1);
+                edits.list.push((
+                    e.span.start,
+                    e.span.start + open,
+                    "__ftDynamicImport(require, ".into(),
+                ));
             }
             AstKind::ImportMeta(m) => {
-                edits.list.push((m.span.start, m.span.end, format!("({{ url: {} }})", js_string(path))));
+                edits.list.push((
+                    m.span.start,
+                    m.span.end,
+                    format!("({{ url: {} }})", js_string(path)),
+                ));
             }
             _ => {}
         }
@@ -296,7 +384,10 @@ pub fn to_commonjs(path: &str, source: &str) -> Result<Option<String>, EsmSyntax
                 .iter()
                 .map(|(name, expr)| format!("{}: () => {expr}", js_string(name)))
                 .collect();
-            prefix.push_str(&format!("__ftExport(exports, {{ {} }}); ", getters.join(", ")));
+            prefix.push_str(&format!(
+                "__ftExport(exports, {{ {} }}); ",
+                getters.join(", ")
+            ));
         }
     }
     Ok(Some(edits.apply(source, &prefix)))
@@ -313,18 +404,29 @@ mod tests {
     #[test]
     fn commonjs_is_left_alone() {
         assert_eq!(to_commonjs("a.js", "module.exports = 1;").unwrap(), None);
-        assert_eq!(to_commonjs("a.js", "with (o) { x } // export").unwrap(), None);
-        assert_eq!(to_commonjs("a.js", "const important = require('./x');").unwrap(), None);
+        assert_eq!(
+            to_commonjs("a.js", "with (o) { x } // export").unwrap(),
+            None
+        );
+        assert_eq!(
+            to_commonjs("a.js", "const important = require('./x');").unwrap(),
+            None
+        );
     }
 
     #[test]
     fn imports_become_live_member_reads_and_lines_stay() {
-        let out = cjs("import def, { a as b, c } from './x';\nimport * as ns from './y';\nexport const z = b + c() + ns.q + def;\nconst o = { c };\nc`t`;\n");
+        let out = cjs(
+            "import def, { a as b, c } from './x';\nimport * as ns from './y';\nexport const z = b + c() + ns.q + def;\nconst o = { c };\nc`t`;\n",
+        );
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), 5);
         assert!(lines[0].contains("var __ftm0 = __ftImport(require(\"./x\"));"));
         assert!(lines[1].contains("var __ftm1 = __ftImport(require(\"./y\"));"));
-        assert!(lines[2].contains("const z = __ftm0.a + (0, __ftm0.c)() + __ftm1.q + __ftm0.default;"), "{out}");
+        assert!(
+            lines[2].contains("const z = __ftm0.a + (0, __ftm0.c)() + __ftm1.q + __ftm0.default;"),
+            "{out}"
+        );
         assert!(lines[3].contains("{ c: __ftm0.c }"));
         assert!(lines[4].contains("(0, __ftm0.c)`t`"));
         assert!(out.starts_with("Object.defineProperty(exports, \"__esModule\""));
@@ -333,8 +435,19 @@ mod tests {
 
     #[test]
     fn exports_of_every_kind() {
-        let out = cjs("export default function () {}\nexport function f() {}\nexport class C {}\nlet v = 1;\nexport { v as w, f as g };\nexport { x as y } from './x';\nexport * from './all';\nexport * as ns from './n';\n");
-        for needle in ["function __ftdefault", "\"default\": () => __ftdefault", "\"f\": () => f", "\"C\": () => C", "\"w\": () => v", "\"y\": () => __ftm0[\"x\"]", "__ftReExport(exports, require(\"./all\"))", "\"ns\": () => __ftm1"] {
+        let out = cjs(
+            "export default function () {}\nexport function f() {}\nexport class C {}\nlet v = 1;\nexport { v as w, f as g };\nexport { x as y } from './x';\nexport * from './all';\nexport * as ns from './n';\n",
+        );
+        for needle in [
+            "function __ftdefault",
+            "\"default\": () => __ftdefault",
+            "\"f\": () => f",
+            "\"C\": () => C",
+            "\"w\": () => v",
+            "\"y\": () => __ftm0[\"x\"]",
+            "__ftReExport(exports, require(\"./all\"))",
+            "\"ns\": () => __ftm1",
+        ] {
             assert!(out.contains(needle), "missing {needle} in\n{out}");
         }
         assert_eq!(out.lines().count(), 8);
@@ -352,7 +465,10 @@ mod tests {
     #[test]
     fn dynamic_import_and_meta() {
         let out = cjs("const p = import('./lazy');\nconsole.log(import.meta.url);\n");
-        assert!(out.contains("__ftDynamicImport(require, './lazy')"), "{out}");
+        assert!(
+            out.contains("__ftDynamicImport(require, './lazy')"),
+            "{out}"
+        );
         assert!(out.contains("({ url: \"m.js\" }).url"));
     }
 

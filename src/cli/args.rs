@@ -280,6 +280,9 @@ pub struct RunArgs {
     /// Do not send the pre-fetch request
     #[arg(long)]
     pub no_prefetch: bool,
+    /// Make every wx.request fail with "request:fail network disabled"
+    #[arg(long)]
+    pub offline: bool,
     #[command(flatten)]
     pub overrides: FetchOverrides,
     #[command(flatten)]

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use super::CliError;
 use super::args::{LaunchArgs, RunArgs};
 use super::common;
+use crate::apis::request::{NetworkPolicy, RequestExtension};
+use crate::apis::storage::StorageExtension;
 use crate::bgfetch::js_ext::BgFetchExtension;
 use crate::bgfetch::service::{ColdStart, start_cold, stderr_warnings};
 use crate::bundle::{AppConfig, Bundle, BundleFiles, page_route, read_app_config, resolve_app_id};
@@ -70,8 +72,21 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
     };
     let bgfetch = BgFetchExtension {
         services: Arc::clone(&services),
-        app_id,
+        app_id: app_id.clone(),
         io: io.handle().clone(),
+    };
+    let storage = StorageExtension {
+        services: Arc::clone(&services),
+        app_id: bundle.app_id.clone(),
+    };
+    let request = RequestExtension {
+        services: Arc::clone(&services),
+        io: io.handle().clone(),
+        policy: if args.offline {
+            NetworkPolicy::Offline
+        } else {
+            NetworkPolicy::Open
+        },
     };
     let options = EngineOptions {
         timeout: args.timeout,
@@ -85,7 +100,7 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
             options: &options,
             output: Rc::new(ProcessOutput::default()),
             events: (events_tx, events_rx),
-            extensions: &[&bgfetch],
+            extensions: &[&bgfetch, &storage, &request],
             prelude: engine::Prelude::App,
         },
     );

@@ -65,7 +65,12 @@ pub fn format_compile_error(err: &CaughtError<'_>) -> String {
         return format_caught(err);
     };
     let msg = e.message().unwrap_or_default();
-    if let Some(loc) = e.as_object().get::<_, Option<String>>("ftLocation").ok().flatten() {
+    if let Some(loc) = e
+        .as_object()
+        .get::<_, Option<String>>("ftLocation")
+        .ok()
+        .flatten()
+    {
         return format!("{loc}: SyntaxError: {msg}");
     }
     let stack = e.stack().unwrap_or_default();

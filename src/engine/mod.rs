@@ -117,7 +117,11 @@ const CORE_JS: &[JsSource] = &[
 ];
 
 /// The mini-program layer: App/Page/Component and the `ft`/`wx` object.
-const APP_JS: &[JsSource] = &[js_source!("app.js"), js_source!("wx.js")];
+const APP_JS: &[JsSource] = &[
+    js_source!("app.js"),
+    js_source!("wx.js"),
+    js_source!("navigation.js"),
+];
 
 /// Which JS layer sits on the core: a mini-program, or a test file (`ftrun test`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -46,7 +46,11 @@ pub fn compile_wrapped<'js>(
 }
 
 /// A SyntaxError found by the ES module parser, tagged like QuickJS's own compile errors.
-fn throw_syntax_at<'js>(ctx: &Ctx<'js>, path: &str, e: &crate::bundle::esm::EsmSyntaxError) -> rquickjs::Error {
+fn throw_syntax_at<'js>(
+    ctx: &Ctx<'js>,
+    path: &str,
+    e: &crate::bundle::esm::EsmSyntaxError,
+) -> rquickjs::Error {
     let err = Exception::throw_syntax(ctx, &e.message);
     let exc = ctx.catch();
     if let Some(obj) = exc.as_object() {

@@ -57,6 +57,8 @@ struct TestScope {
     prefix: String,
     data: Option<tempfile::TempDir>,
     routes: Vec<String>,
+    /// Declared absolute URLs (without query) -> the local path that answers for them.
+    external: Vec<(String, String)>,
 }
 
 struct AppSession {
@@ -118,6 +120,7 @@ impl FileState {
             prefix: format!("/t{seq}"),
             data: None,
             routes: Vec::new(),
+            external: Vec::new(),
         });
     }
 
@@ -166,6 +169,60 @@ impl FileState {
         Ok(())
     }
 
+    /// Declares what `url` (absolute, or a path on the local server) answers; returns the URL
+    /// an app can use for it.
+    fn set_url_route(&self, url: &str, route: Route) -> Result<String, String> {
+        let mut scope = self.test.borrow_mut();
+        let scope = scope
+            .as_mut()
+            .ok_or("server routes are declared inside a test")?;
+        if url.starts_with('/') {
+            let local = format!("{}/r{url}", scope.prefix);
+            self.shared.server.route(&local, route);
+            return Ok(self.shared.server.url(&local));
+        }
+        let parsed = url::Url::parse(url).map_err(|e| format!("server.route('{url}'): {e}"))?;
+        let key = strip_query(&parsed);
+        let local = format!(
+            "{}/x/{}{}",
+            scope.prefix,
+            parsed.host_str().unwrap_or(""),
+            parsed.path()
+        );
+        self.shared.server.route(&local, route);
+        scope.external.push((key, local));
+        Ok(url.to_string())
+    }
+
+    /// The network policy of apps launched by tests: the runner's server, and URLs the test
+    /// declared (served by it); nothing else.
+    fn map_request(&self, u: &url::Url) -> Result<url::Url, String> {
+        let server = self.shared.server.addr();
+        if u.host_str() == Some("127.0.0.1") && u.port() == Some(server.port()) {
+            return Ok(u.clone());
+        }
+        let key = strip_query(u);
+        let scope = self.test.borrow();
+        let local = scope.as_ref().and_then(|s| {
+            s.external
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, l)| l.clone())
+        });
+        match local {
+            Some(path) => {
+                let mut target =
+                    url::Url::parse(&self.shared.server.url(&path)).map_err(|e| e.to_string())?;
+                target.set_query(u.query());
+                Ok(target)
+            }
+            None => Err(format!(
+                "ftrun test blocks requests to hosts the test did not declare ({}); declare the URL with ftrun.server.route(url, response) or replace wx.request with ftrun.mock",
+                u.host_str().unwrap_or("")
+            )),
+        }
+    }
+
     fn requests(&self, kind: &str) -> Vec<serde_json::Value> {
         let scope = self.test.borrow();
         let Some(scope) = scope.as_ref() else {
@@ -199,7 +256,7 @@ impl FileState {
         })
     }
 
-    fn launch(&self, opts: LaunchOptions) -> Result<u32, String> {
+    fn launch(self: &Rc<Self>, opts: LaunchOptions) -> Result<u32, String> {
         let root = self.bundle_root(opts.bundle.as_deref())?;
         let files = BundleFiles::open(&root).map_err(|e| e.to_string())?;
         let config = read_app_config(&files).map_err(|e| e.to_string())?;
@@ -273,6 +330,18 @@ impl FileState {
             app_id: app_id.clone(),
             io: self.shared.io.clone(),
         };
+        let storage = crate::apis::storage::StorageExtension {
+            services: services.clone(),
+            app_id: app_id.clone(),
+        };
+        let me = self.clone();
+        let request = crate::apis::request::RequestExtension {
+            services: services.clone(),
+            io: self.shared.io.clone(),
+            policy: crate::apis::request::NetworkPolicy::Rewrite(Rc::new(move |u| {
+                me.map_request(u)
+            })),
+        };
         let mocks = MockExtension {
             specs: serde_json::to_string(&opts.mocks).unwrap_or_else(|_| "[]".into()),
         };
@@ -287,7 +356,7 @@ impl FileState {
                 options: &options,
                 output: output.clone(),
                 events: (events_tx, events_rx),
-                extensions: &[&bgfetch, &mocks],
+                extensions: &[&bgfetch, &storage, &request, &mocks],
                 prelude: Prelude::App,
             },
         )
@@ -329,6 +398,13 @@ impl FileState {
             .ok_or("this app was closed (apps live until the end of their test)")?;
         f(s)
     }
+}
+
+fn strip_query(u: &url::Url) -> String {
+    let mut u = u.clone();
+    u.set_query(None);
+    u.set_fragment(None);
+    u.to_string()
 }
 
 fn nearest_bundle(start: &Path) -> Option<PathBuf> {
@@ -624,6 +700,18 @@ impl Extension for TestExtension {
                     st.set_route(&kind, route_from(&v))
                         .map_err(|e| js_err(&ctx, e))?;
                     Ok(st.route_url(&kind).unwrap_or_default())
+                },
+            ),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "serverRouteUrl",
+            Func::from(
+                move |ctx: Ctx<'js>, url: String, json: String| -> rquickjs::Result<String> {
+                    let v: serde_json::Value =
+                        serde_json::from_str(&json).map_err(|e| js_err(&ctx, e))?;
+                    st.set_url_route(&url, route_from(&v))
+                        .map_err(|e| js_err(&ctx, e))
                 },
             ),
         )?;

@@ -1,0 +1,73 @@
+// wx.setStorage / getStorage / removeStorage / clearStorage / getStorageInfo, sync and async,
+// with WeChat's semantics: a missing key is '' from the sync getter and a fail from the async.
+(function (native, internal) {
+  'use strict';
+  const LIMIT_KB = 10240;
+
+  function checkKey(api, key) {
+    if (typeof key !== 'string' || key === '') {
+      const got = key === undefined ? 'Undefined' : key === null ? 'Null' : typeof key === 'string' ? 'empty String' : typeof key;
+      throw internal.fail(`parameter error: parameter.key should be String instead of ${got}`);
+    }
+  }
+  const encode = (data) => JSON.stringify({ v: data === undefined ? null : data });
+  const decode = (text) => JSON.parse(text).v;
+
+  const ops = {
+    set(api, key, data) {
+      checkKey(api, key);
+      let json;
+      try { json = encode(data); } catch (e) { throw internal.fail(`data cannot be serialized: ${e.message}`); }
+      const refused = native.storageSet(key, json);
+      if (refused) throw internal.fail(refused);
+      return {};
+    },
+    get(api, key) {
+      checkKey(api, key);
+      const text = native.storageGet(key);
+      if (text === null || text === undefined) throw internal.fail('data not found');
+      return { data: decode(text) };
+    },
+    remove(api, key) {
+      checkKey(api, key);
+      native.storageRemove(key);
+      return {};
+    },
+    clear() {
+      native.storageRemove();
+      return {};
+    },
+    info() {
+      const info = JSON.parse(native.storageInfo());
+      return { keys: info.keys, currentSize: Math.ceil(info.size / 1024), limitSize: LIMIT_KB };
+    },
+  };
+
+  // Sync versions throw an Error whose message is the errMsg, as WeChat's do.
+  function sync(api, fn) {
+    return function (...args) {
+      try {
+        return fn(...args);
+      } catch (e) {
+        if (e && e.reason !== undefined) throw new Error(`${api}:fail ${e.reason}`);
+        throw e;
+      }
+    };
+  }
+
+  internal.defineApi('setStorageSync', sync('setStorageSync', (key, data) => { ops.set('setStorageSync', key, data); }));
+  internal.defineApi('getStorageSync', sync('getStorageSync', (key) => {
+    checkKey('getStorageSync', key);
+    const text = native.storageGet(key);
+    return text === null || text === undefined ? '' : decode(text);
+  }));
+  internal.defineApi('removeStorageSync', sync('removeStorageSync', (key) => { ops.remove('removeStorageSync', key); }));
+  internal.defineApi('clearStorageSync', sync('clearStorageSync', () => { ops.clear(); }));
+  internal.defineApi('getStorageInfoSync', sync('getStorageInfoSync', () => ops.info()));
+
+  internal.defineApi('setStorage', (o) => ops.set('setStorage', o.key, o.data), 'async');
+  internal.defineApi('getStorage', (o) => ops.get('getStorage', o.key), 'async');
+  internal.defineApi('removeStorage', (o) => ops.remove('removeStorage', o.key), 'async');
+  internal.defineApi('clearStorage', () => ops.clear(), 'async');
+  internal.defineApi('getStorageInfo', () => ops.info(), 'async');
+})

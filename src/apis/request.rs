@@ -1,0 +1,155 @@
+//! `wx.request`: real HTTP(S) through the background-fetch client, under a network policy
+//! (`ftrun run --offline` refuses everything; `ftrun test` lets a request reach only hosts
+//! the test declared).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rquickjs::prelude::Func;
+use rquickjs::{Ctx, Exception, Object};
+use serde::Deserialize;
+use url::Url;
+
+use crate::bgfetch::fetcher::{FetchError, HttpRequest};
+use crate::bgfetch::service::Services;
+use crate::engine::{Extension, Host, HostEvent, JsSource, js_source};
+
+/// Maps a requested URL to the one actually fetched, or refuses it with a reason.
+pub type UrlRewrite = Rc<dyn Fn(&Url) -> Result<Url, String>>;
+
+/// Where a request may go.
+#[derive(Clone)]
+pub enum NetworkPolicy {
+    Open,
+    Offline,
+    Rewrite(UrlRewrite),
+}
+
+pub struct RequestExtension {
+    pub services: Arc<Services>,
+    pub io: tokio::runtime::Handle,
+    pub policy: NetworkPolicy,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RequestSpec {
+    method: String,
+    url: String,
+    #[serde(default)]
+    headers: Vec<(String, String)>,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    timeout_ms: Option<f64>,
+}
+
+/// wx.request reads up to this much of a response.
+const MAX_RESPONSE: usize = 50 * 1024 * 1024;
+
+impl Extension for RequestExtension {
+    fn js_sources(&self) -> &'static [JsSource] {
+        const JS: &[JsSource] = &[js_source!("request.js")];
+        JS
+    }
+
+    fn install<'js>(
+        &self,
+        _ctx: &Ctx<'js>,
+        native: &Object<'js>,
+        host: &Rc<Host>,
+    ) -> rquickjs::Result<()> {
+        let tasks: Rc<RefCell<HashMap<u32, tokio::task::AbortHandle>>> = Rc::default();
+        let (services, io, policy, h, t) = (
+            self.services.clone(),
+            self.io.clone(),
+            self.policy.clone(),
+            host.clone(),
+            tasks.clone(),
+        );
+        // Returns an op id; the op settles with the response or a fail reason.
+        native.set(
+            "requestStart",
+            Func::from(
+                move |ctx: Ctx<'js>, json: String| -> rquickjs::Result<u32> {
+                    let spec: RequestSpec = serde_json::from_str(&json)
+                        .map_err(|e| Exception::throw_message(&ctx, &format!("request: {e}")))?;
+                    let id = h.next_op_id();
+                    let work = h.events.hold();
+                    let target = Url::parse(&spec.url)
+                        .map_err(|e| format!("invalid url '{}': {e}", spec.url))
+                        .and_then(|u| match u.scheme() {
+                            "http" | "https" => Ok(u),
+                            s => Err(format!(
+                                "invalid url '{}': '{s}:' is not allowed, only http and https",
+                                spec.url
+                            )),
+                        })
+                        .and_then(|u| match &policy {
+                            NetworkPolicy::Open => Ok(u),
+                            NetworkPolicy::Offline => Err("network disabled".to_string()),
+                            NetworkPolicy::Rewrite(f) => f(&u),
+                        });
+                    let services = services.clone();
+                    let handle = io.spawn(async move {
+                        let result = match target {
+                            Err(e) => Err(e),
+                            Ok(url) => match services.fetcher() {
+                                Err(e) => Err(e),
+                                Ok(fetcher) => {
+                                    let req = HttpRequest {
+                                        method: spec.method.to_ascii_uppercase(),
+                                        url,
+                                        headers: spec.headers,
+                                        body: spec.body.into_bytes(),
+                                        timeout: Duration::from_millis(
+                                            spec.timeout_ms.unwrap_or(60_000.0).max(1.0) as u64,
+                                        ),
+                                        max_body: MAX_RESPONSE,
+                                    };
+                                    fetcher.request(req).await.map_err(|e| match e {
+                                        FetchError::Timeout(_) => "timeout".to_string(),
+                                        FetchError::TooLarge => "response too large".to_string(),
+                                        other => other.to_string(),
+                                    })
+                                }
+                            },
+                        };
+                        let result = result.map(|r| {
+                            let header: serde_json::Map<String, serde_json::Value> =
+                                r.headers.into_iter().map(|(k, v)| (k, v.into())).collect();
+                            serde_json::json!({
+                                "statusCode": r.status,
+                                "header": header,
+                                "body": String::from_utf8_lossy(&r.body),
+                            })
+                        });
+                        work.sender().send(HostEvent::OpDone { id, result });
+                        drop(work);
+                    });
+                    t.borrow_mut().insert(id, handle.abort_handle());
+                    Ok(id)
+                },
+            ),
+        )?;
+        let (h, t) = (host.clone(), tasks);
+        native.set(
+            "requestAbort",
+            Func::from(move |id: u32| {
+                if let Some(task) = t.borrow_mut().remove(&id)
+                    && !task.is_finished()
+                {
+                    task.abort();
+                    h.events.send(HostEvent::OpDone {
+                        id,
+                        result: Err("abort".into()),
+                    });
+                }
+            }),
+        )?;
+        Ok(())
+    }
+}

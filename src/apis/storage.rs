@@ -1,0 +1,82 @@
+//! `wx.setStorage[Sync]` and friends: natives over the store, bound to one appId.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use rquickjs::prelude::{Func, Opt};
+use rquickjs::{Ctx, Exception, Object};
+
+use crate::bgfetch::service::Services;
+use crate::engine::{Extension, Host, JsSource, js_source};
+
+pub struct StorageExtension {
+    pub services: Arc<Services>,
+    pub app_id: String,
+}
+
+fn fail<'js>(ctx: &Ctx<'js>, e: impl std::fmt::Display) -> rquickjs::Error {
+    Exception::throw_message(ctx, &format!("storage error: {e}"))
+}
+
+impl Extension for StorageExtension {
+    fn js_sources(&self) -> &'static [JsSource] {
+        const JS: &[JsSource] = &[js_source!("storage.js")];
+        JS
+    }
+
+    fn install<'js>(
+        &self,
+        _ctx: &Ctx<'js>,
+        native: &Object<'js>,
+        _host: &Rc<Host>,
+    ) -> rquickjs::Result<()> {
+        let (s, app) = (self.services.clone(), self.app_id.clone());
+        native.set(
+            "storageGet",
+            Func::from(
+                move |ctx: Ctx<'js>, key: String| -> rquickjs::Result<Option<String>> {
+                    let store = s.store().map_err(|e| fail(&ctx, e))?;
+                    store.storage_get(&app, &key).map_err(|e| fail(&ctx, e))
+                },
+            ),
+        )?;
+        let (s, app) = (self.services.clone(), self.app_id.clone());
+        native.set(
+            "storageSet",
+            Func::from(
+                move |ctx: Ctx<'js>,
+                      key: String,
+                      json: String|
+                      -> rquickjs::Result<Option<String>> {
+                    let store = s.store().map_err(|e| fail(&ctx, e))?;
+                    let refused = store
+                        .storage_set(&app, &key, &json)
+                        .map_err(|e| fail(&ctx, e))?;
+                    Ok(refused.err())
+                },
+            ),
+        )?;
+        let (s, app) = (self.services.clone(), self.app_id.clone());
+        native.set(
+            "storageRemove",
+            Func::from(
+                move |ctx: Ctx<'js>, key: Opt<String>| -> rquickjs::Result<()> {
+                    let store = s.store().map_err(|e| fail(&ctx, e))?;
+                    store
+                        .storage_remove(&app, key.0.as_deref())
+                        .map_err(|e| fail(&ctx, e))
+                },
+            ),
+        )?;
+        let (s, app) = (self.services.clone(), self.app_id.clone());
+        native.set(
+            "storageInfo",
+            Func::from(move |ctx: Ctx<'js>| -> rquickjs::Result<String> {
+                let store = s.store().map_err(|e| fail(&ctx, e))?;
+                let (keys, size) = store.storage_info(&app).map_err(|e| fail(&ctx, e))?;
+                Ok(serde_json::json!({ "keys": keys, "size": size }).to_string())
+            }),
+        )?;
+        Ok(())
+    }
+}
