@@ -85,6 +85,14 @@
   `.trim().split(/\s+/);
 
   const unsupportedReason = 'not supported by ftrun';
+  // `ftrun run --trace`: every UI or device call a headless run cannot perform, with its
+  // arguments, on stderr.
+  internal.trace = function (name, args) {
+    if (internal.launchInfo && internal.launchInfo.trace) {
+      native.print(2, `trace: wx.${name}(${Array.from(args).map(internal.inspect).join(', ')})`);
+    }
+  };
+
   function warnUnsupported(name) {
     internal.warnOnce('unsupported:' + name, `wx.${name} is not supported by ftrun; the call fails with "${name}:fail ${unsupportedReason}"`);
   }
@@ -104,15 +112,17 @@
   function unsupported(name) {
     if (SYNC.test(name)) {
       return function () {
+        internal.trace(name, arguments);
         warnUnsupported(name);
         throw new Error(`${name}:fail ${unsupportedReason}`);
       };
     }
-    if (EVENT.test(name)) return function () { warnUnsupported(name); };
+    if (EVENT.test(name)) return function () { internal.trace(name, arguments); warnUnsupported(name); };
     if (FACTORY.test(name)) {
-      return function () { warnUnsupported(name); return inert(); };
+      return function () { internal.trace(name, arguments); warnUnsupported(name); return inert(); };
     }
     return function (options) {
+      internal.trace(name, arguments);
       warnUnsupported(name);
       return internal.invoke(name, () => { throw internal.fail(unsupportedReason); }, options);
     };
@@ -128,7 +138,56 @@
     },
     has: (target, key) => typeof key === 'string' && documented.has(key),
   }));
-  for (const name of UI_NOOPS) internal.defineApi(name, () => ({}), 'async');
+  for (const name of UI_NOOPS) {
+    internal.defineApi(name, (o) => { internal.trace(name, [o]); return {}; }, 'async');
+  }
+
+  // Harmless stand-ins for what needs a screen: queries answer null, animations export nothing.
+  internal.defineApi('createSelectorQuery', function createSelectorQuery() {
+    internal.trace('createSelectorQuery', arguments);
+    const wanted = [];
+    const node = {
+      boundingClientRect(cb) { wanted.push(cb); return query; },
+      fields(_f, cb) { wanted.push(cb); return query; },
+      scrollOffset(cb) { wanted.push(cb); return query; },
+      node(cb) { wanted.push(cb); return query; },
+      context(cb) { wanted.push(cb); return query; },
+    };
+    const query = {
+      in() { return query; },
+      select() { return node; },
+      selectAll() { return node; },
+      selectViewport() { return node; },
+      exec(cb) {
+        Promise.resolve().then(() => {
+          const res = wanted.map(() => null);
+          wanted.forEach((f) => typeof f === 'function' && internal.safeCall(f, undefined, [null], 'selector query callback'));
+          if (typeof cb === 'function') internal.safeCall(cb, undefined, [res], 'selector query exec callback');
+        });
+        return query;
+      },
+    };
+    return query;
+  });
+  internal.defineApi('createIntersectionObserver', function () {
+    internal.trace('createIntersectionObserver', arguments);
+    const o = { relativeTo: () => o, relativeToViewport: () => o, observe() {}, disconnect() {} };
+    return o;
+  });
+  internal.defineApi('createAnimation', function createAnimation() {
+    internal.trace('createAnimation', arguments);
+    const a = new Proxy({}, {
+      get: (t, key) => (key === 'export' ? () => ({ actions: [] }) : key === 'then' ? undefined : () => a),
+    });
+    return a;
+  });
+  internal.defineApi('getUpdateManager', function getUpdateManager() {
+    return {
+      onCheckForUpdate(cb) { Promise.resolve().then(() => internal.safeCall(cb, undefined, [{ hasUpdate: false }], 'onCheckForUpdate')); },
+      onUpdateReady() {}, onUpdateFailed() {}, applyUpdate() {},
+    };
+  });
+  const networkListeners = [];
 
   internal.defineApi('canIUse', function canIUse(schema) {
     if (typeof schema !== 'string' || !schema) return false;
@@ -154,6 +213,7 @@
     });
   }
   listenerPair('onAppShow', 'offAppShow', appShow);
+  listenerPair('onNetworkStatusChange', 'offNetworkStatusChange', networkListeners);
   listenerPair('onAppHide', 'offAppHide', appHide);
   listenerPair('onError', 'offError', internal.errorListeners);
   listenerPair('onUnhandledRejection', 'offUnhandledRejection', internal.rejectionListeners);

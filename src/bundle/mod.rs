@@ -124,6 +124,24 @@ fn page_list(file: &str, field: &str, v: Option<&Value>) -> Result<Vec<String>, 
 
 /// Reads and checks `app.json`; every listed page must have its `.js` file.
 pub fn read_app_config(files: &BundleFiles) -> Result<AppConfig, BundleError> {
+    let config = parse_app_config(files)?;
+    if files.entry("app.js") != Entry::File {
+        return Err(BundleError::Missing("app.js".into()));
+    }
+    for page in config.all_pages() {
+        let file = format!("{page}.js");
+        if files.entry(&file) != Entry::File {
+            return Err(BundleError::Invalid {
+                file: "app.json".into(),
+                problem: format!("page '{page}' is listed but {file} does not exist"),
+            });
+        }
+    }
+    Ok(config)
+}
+
+/// Parses `app.json` without requiring the listed pages' files (`ftrun check` reports them).
+pub fn parse_app_config(files: &BundleFiles) -> Result<AppConfig, BundleError> {
     let raw =
         read_json(files, "app.json")?.ok_or_else(|| BundleError::Missing("app.json".into()))?;
     if !raw.is_object() {
@@ -174,18 +192,6 @@ pub fn read_app_config(files: &BundleFiles) -> Result<AppConfig, BundleError> {
         entry,
         raw,
     };
-    if files.entry("app.js") != Entry::File {
-        return Err(BundleError::Missing("app.js".into()));
-    }
-    for page in config.all_pages() {
-        let file = format!("{page}.js");
-        if files.entry(&file) != Entry::File {
-            return Err(BundleError::Invalid {
-                file: "app.json".into(),
-                problem: format!("page '{page}' is listed but {file} does not exist"),
-            });
-        }
-    }
     if !config.all_pages().contains(&config.entry) {
         return Err(BundleError::Invalid {
             file: "app.json".into(),

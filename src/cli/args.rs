@@ -41,6 +41,26 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run JS test files (*.test.js, *.spec.js) that launch bundles and check what they do
     Test(TestArgs),
+    /// Load every page and component of a bundle and run each page's onLoad/onShow/onReady
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The bundle folder (holds app.json)
+    pub bundle: PathBuf,
+    /// appId (default: project.config.json's "appid")
+    #[arg(long, value_name = "ID")]
+    pub app_id: Option<String>,
+    /// Stop after this many seconds in all
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_secs)]
+    pub timeout: std::time::Duration,
+    /// Print the table as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Also print what the app printed (console, errors) on stderr
+    #[arg(long = "output")]
+    pub verbose_output: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -283,6 +303,9 @@ pub struct RunArgs {
     /// Make every wx.request fail with "request:fail network disabled"
     #[arg(long)]
     pub offline: bool,
+    /// Print every UI or device call the app makes that a headless run cannot perform
+    #[arg(long)]
+    pub trace: bool,
     #[command(flatten)]
     pub overrides: FetchOverrides,
     #[command(flatten)]

@@ -3,6 +3,7 @@
 
 mod args;
 mod cache;
+mod check;
 mod common;
 mod config;
 mod daemon;
@@ -95,6 +96,7 @@ pub fn main() -> i32 {
         Command::Daemon(args) => daemon::run(args, data_dir),
         Command::Serve(args) => serve::run(args),
         Command::Test(args) => test::run(args),
+        Command::Check(args) => check::run(args),
     };
     let code = match result {
         Ok(code) => code,

@@ -96,6 +96,7 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
     let outcome = engine::run(
         &bundle,
         &launch,
+        args.trace,
         RunContext {
             options: &options,
             output: Rc::new(ProcessOutput::default()),

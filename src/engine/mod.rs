@@ -369,15 +369,19 @@ pub fn boot_payload(bundle: &Bundle, launch: &Launch) -> serde_json::Value {
     })
 }
 
-/// Cold-starts `bundle` and runs it until idle, an error that stops it, or the deadline.
+/// Cold-starts `bundle` and runs it until idle, an error that stops it, or the deadline;
+/// `trace` prints the UI and device calls the app makes (`--trace`).
 pub fn run(
     bundle: &Bundle,
     launch: &Launch,
+    trace: bool,
     rc: RunContext<'_>,
 ) -> Result<RunOutcome, EngineError> {
     let output = rc.output.clone();
     let mut engine = Engine::new(bundle.files.clone(), rc)?;
-    if engine.start("boot", &boot_payload(bundle, launch)) != Progress::Stopped {
+    let mut payload = boot_payload(bundle, launch);
+    payload["trace"] = trace.into();
+    if engine.start("boot", &payload) != Progress::Stopped {
         tracing::info!("engine: cold start done (launch page ready)");
         engine.run_until(Until::Idle);
     }

@@ -1,0 +1,162 @@
+//! `ftrun check BUNDLE`: what a user runs first on an existing project. Loads every page and
+//! component (main package and subpackages), runs each page's onLoad/onShow/onReady with an
+//! empty query, and prints page, status and time. Exit 0 only when every page loaded.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rquickjs::prelude::Func;
+use rquickjs::{Ctx, Object};
+
+use super::CliError;
+use super::args::CheckArgs;
+use super::common;
+use crate::apis::request::{NetworkPolicy, RequestExtension};
+use crate::apis::storage::StorageExtension;
+use crate::bgfetch::js_ext::BgFetchExtension;
+use crate::bgfetch::service::Services;
+use crate::bgfetch::{Clock, SystemClock};
+use crate::bundle::{BundleFiles, parse_app_config, resolve_app_id};
+use crate::engine::{
+    self, CapturedOutput, Engine, EngineOptions, Extension, Host, JsSource, Launch, Prelude,
+    Progress, RunContext, Until, js_source,
+};
+
+struct CheckExtension {
+    results: Rc<RefCell<Option<String>>>,
+}
+
+impl Extension for CheckExtension {
+    fn js_sources(&self) -> &'static [JsSource] {
+        const JS: &[JsSource] = &[js_source!("check.js")];
+        JS
+    }
+
+    fn install<'js>(
+        &self,
+        _ctx: &Ctx<'js>,
+        native: &Object<'js>,
+        _host: &Rc<Host>,
+    ) -> rquickjs::Result<()> {
+        let r = self.results.clone();
+        native.set(
+            "checkResults",
+            Func::from(move |json: String| *r.borrow_mut() = Some(json)),
+        )
+    }
+}
+
+#[derive(serde::Deserialize, serde::Serialize)]
+struct PageResult {
+    page: String,
+    status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    ms: f64,
+}
+
+pub fn run(args: CheckArgs) -> Result<i32, CliError> {
+    let started = Instant::now();
+    let files = BundleFiles::open(&args.bundle)?;
+    let config = parse_app_config(&files)?;
+    let app_id =
+        resolve_app_id(&files, args.app_id.as_deref()).unwrap_or_else(|_| "ftrun-check".into());
+    // A check never touches the user's data or network: a throwaway data dir, no requests.
+    let data = tempfile::tempdir().map_err(|e| CliError::Failed(format!("temp dir: {e}")))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::from_env());
+    let services = Arc::new(Services::new(
+        data.path().to_path_buf(),
+        None,
+        std::time::Duration::from_secs(1),
+        clock,
+        Arc::new(|_: &str| {}),
+    ));
+    let io = common::io_runtime(1)?;
+    let results = Rc::new(RefCell::new(None));
+    let check = CheckExtension {
+        results: results.clone(),
+    };
+    let bgfetch = BgFetchExtension {
+        services: services.clone(),
+        app_id: app_id.clone(),
+        io: io.handle().clone(),
+    };
+    let storage = StorageExtension {
+        services: services.clone(),
+        app_id: app_id.clone(),
+    };
+    let request = RequestExtension {
+        services,
+        io: io.handle().clone(),
+        policy: NetworkPolicy::Offline,
+    };
+    let output = Rc::new(CapturedOutput::default());
+    let options = EngineOptions {
+        timeout: args.timeout,
+        ..EngineOptions::default()
+    };
+    let mut engine = Engine::new(
+        files.clone(),
+        RunContext {
+            options: &options,
+            output: output.clone(),
+            events: engine::events::channel(),
+            extensions: &[&bgfetch, &storage, &request, &check],
+            prelude: Prelude::App,
+        },
+    )?;
+    let bundle = crate::bundle::Bundle {
+        files,
+        config,
+        app_id,
+    };
+    let launch = Launch {
+        path: bundle.config.entry.clone(),
+        query: String::new(),
+        scene: 1001,
+    };
+    if engine.start("check", &engine::boot_payload(&bundle, &launch)) != Progress::Stopped {
+        engine.run_until(Until::Idle);
+    }
+    if args.verbose_output {
+        for (_, line) in output.lines.borrow().iter() {
+            eprintln!("{line}");
+        }
+    }
+    let json = results.borrow().clone();
+    let Some(json) = json else {
+        return Err(CliError::Failed(format!(
+            "the check did not finish ({:?}); run with --output to see what the app printed",
+            engine.outcome()
+        )));
+    };
+    let pages: Vec<PageResult> =
+        serde_json::from_str(&json).map_err(|e| CliError::Failed(e.to_string()))?;
+    let all_ok = pages.iter().all(|p| p.status == "ok");
+    if args.json {
+        println!("{}", serde_json::to_string(&pages).unwrap_or_default());
+    } else {
+        let width = pages.iter().map(|p| p.page.len()).max().unwrap_or(4).max(4);
+        println!("{:<width$}  {:<8}  {:>8}  DETAIL", "PAGE", "STATUS", "TIME");
+        for p in &pages {
+            println!(
+                "{:<width$}  {:<8}  {:>5.1} ms  {}",
+                p.page,
+                p.status,
+                p.ms,
+                p.reason.as_deref().unwrap_or("")
+            );
+        }
+        let count = |s: &str| pages.iter().filter(|p| p.status == s).count();
+        println!(
+            "\n{} ok, {} error, {} skipped ({:.0} ms)",
+            count("ok"),
+            count("error"),
+            count("skipped"),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    Ok(if all_ok { 0 } else { 1 })
+}
