@@ -98,11 +98,21 @@
     }
   }
 
+  // Files do not change during a run: a request from a folder resolves once.
+  const resolved = new Map();
   internal.resolve = function (request, fromDir, fromFile) {
     if (typeof request !== 'string' || request === '') {
       throw new TypeError(`require: expected a module path, got ${internal.inspect(request)}`);
     }
-    request = applyAlias(request);
+    const key = fromDir + '\0' + request;
+    const hit = resolved.get(key);
+    if (hit !== undefined) return hit;
+    const found = resolveUncached(applyAlias(request), fromDir, fromFile);
+    resolved.set(key, found);
+    return found;
+  };
+
+  function resolveUncached(request, fromDir, fromFile) {
     const tried = [];
     const bases = [];
     if (request.startsWith('/')) bases.push(request);
@@ -129,7 +139,7 @@
       `module '${request}' is not defined, required from ${fromFile || 'the bundle root'} (tried ${Array.from(new Set(tried)).join(', ')})`);
     err.code = 'MODULE_NOT_FOUND';
     throw err;
-  };
+  }
 
   // Loaders by extension; `.js` compiles CommonJS, `.json` parses. Extensions may add (ESM).
   internal.loaders = {
