@@ -123,38 +123,73 @@ fn write(path: &Path, text: &str) {
 }
 
 /// A bundle of `pages` pages and `modules` modules in all (pages included), as real apps
-/// split their code: utilities requiring each other, pages requiring a few utilities.
-fn synthetic_bundle(dir: &Path, pages: usize, modules: usize) {
+/// split their code: utilities requiring each other, pages requiring a few utilities. With
+/// `esm`, every other module is an ES module; `components` are listed in app.json.
+fn synthetic_bundle(dir: &Path, pages: usize, modules: usize, esm: bool, components: usize) {
     let utils = modules.saturating_sub(pages).max(1);
     let page_list: Vec<String> = (0..pages).map(|i| format!("\"pages/p{i}/p{i}\"")).collect();
+    let comps: Vec<String> = (0..components)
+        .map(|k| format!("\"c{k}\": \"/components/c{k}/c{k}\""))
+        .collect();
     write(
         &dir.join("app.json"),
-        &format!("{{\"pages\": [{}]}}", page_list.join(",")),
+        &format!(
+            "{{\"pages\": [{}], \"usingComponents\": {{{}}}}}",
+            page_list.join(","),
+            comps.join(",")
+        ),
     );
     write(
         &dir.join("project.config.json"),
         "{\"appid\": \"wxsynthetic\"}",
     );
     for m in 0..utils {
-        let deps: Vec<String> = [m.checked_sub(1), m.checked_sub(2)]
+        let deps: Vec<usize> = [m.checked_sub(1), m.checked_sub(2)]
             .iter()
             .flatten()
-            .map(|d| format!("require('./m{d}')"))
+            .copied()
             .collect();
-        write(
-            &dir.join(format!("utils/m{m}.js")),
-            &format!(
+        let body = if esm && m % 2 == 0 {
+            let imports: String = deps
+                .iter()
+                .map(|d| format!("import * as d{d} from './m{d}';\n"))
+                .collect();
+            format!(
+                "{imports}export function helper{m}(x) {{ return x * {m} + {}; }}\nexport const table = {{}};\nfor (let i = 0; i < 50; i++) table['k' + i] = helper{m}(i);\nexport const name = 'm{m}';\nexport default {{ name }};\n",
+                deps.len()
+            )
+        } else {
+            let reqs: Vec<String> = deps.iter().map(|d| format!("require('./m{d}')")).collect();
+            format!(
                 "const deps = [{}];\nfunction helper{m}(x) {{ return x * {m} + deps.length; }}\nconst table = {{}};\nfor (let i = 0; i < 50; i++) table['k' + i] = helper{m}(i);\nmodule.exports = {{ helper{m}, table, name: 'm{m}' }};\n",
-                deps.join(", ")
+                reqs.join(", ")
+            )
+        };
+        write(&dir.join(format!("utils/m{m}.js")), &body);
+    }
+    for k in 0..components {
+        write(
+            &dir.join(format!("components/c{k}/c{k}.js")),
+            &format!(
+                "Component({{ properties: {{ v: Number }}, data: {{ k: {k} }}, observers: {{ v(x) {{ this.setData({{ d: x * 2 }}); }} }}, methods: {{ tap() {{}} }} }});\n"
             ),
         );
     }
     for i in 0..pages {
         let (a, b) = ((i * 3) % utils, (i * 3 + 1) % utils);
+        let head = if esm && i % 2 == 0 {
+            format!(
+                "import * as a from '../../utils/m{a}';\nimport * as b from '../../utils/m{b}';\n"
+            )
+        } else {
+            format!(
+                "const a = require('../../utils/m{a}');\nconst b = require('../../utils/m{b}');\n"
+            )
+        };
         write(
             &dir.join(format!("pages/p{i}/p{i}.js")),
             &format!(
-                "const a = require('../../utils/m{a}');\nconst b = require('../../utils/m{b}');\nPage({{\n  data: {{ list: [], title: 'page {i}' }},\n  onLoad() {{ this.setData({{ list: [a.helper{a}(1), b.name] }}); }},\n  onShow() {{}},\n  onReady() {{}},\n}});\n"
+                "{head}Page({{\n  data: {{ list: [], title: 'page {i}' }},\n  onLoad() {{ this.setData({{ list: [a.name, b.name] }}); }},\n  onShow() {{}},\n  onReady() {{}},\n}});\n"
             ),
         );
     }
@@ -256,7 +291,9 @@ fn main() {
     // 1 and 6: cold start and peak RSS.
     let hello = root.join("fixtures/hello");
     let syn50 = w.join("syn50");
-    synthetic_bundle(&syn50, 50, 200);
+    synthetic_bundle(&syn50, 50, 200, false, 0);
+    let syn100 = w.join("syn100esm");
+    synthetic_bundle(&syn100, 100, 300, true, 30);
     let (c, r) = cold_start(
         "hello",
         &hello,
@@ -276,6 +313,49 @@ fn main() {
     );
     figures.push(c);
     figures.push(r);
+    let (c, r) = cold_start(
+        "100 pages / 300 modules, half ESM",
+        &syn100,
+        &w.join("d-syn100"),
+        n(20),
+        None,
+    );
+    figures.push(c);
+    figures.push(r);
+
+    // ftrun check over the ESM bundle with 30 components: first run of a fresh copy, then
+    // repeated runs (there is no transform cache to warm: the ESM transform of all 300
+    // modules takes about 1 ms).
+    let run_check = |bundle: &Path| {
+        let t = timed(Command::new(BIN).arg("check").arg(bundle), &[]);
+        assert!(
+            t.stdout.contains("101 ok, 0 error"),
+            "check failed: {}",
+            t.stdout
+        );
+        t.wall_ms
+    };
+    let mut firsts = Vec::new();
+    for k in 0..n(5) {
+        let fresh = w.join(format!("syn100-copy{k}"));
+        synthetic_bundle(&fresh, 100, 300, true, 30);
+        firsts.push(run_check(&fresh));
+    }
+    figures.push(figure(
+        "ftrun check: 100 pages / 300 modules (half ESM) / 30 components, first run",
+        "ms",
+        firsts,
+        Some(("<=", 150.0)),
+        "fresh copy of the bundle",
+    ));
+    let warm: Vec<f64> = (0..n(10)).map(|_| run_check(&syn100)).collect();
+    figures.push(figure(
+        "ftrun check: same bundle, repeated runs",
+        "ms",
+        warm,
+        Some(("<=", 60.0)),
+        "files in the page cache",
+    ));
 
     // 7: the same hello bundle under Node.js with the smallest shim, as a ratio.
     let node_ok = Command::new("node")

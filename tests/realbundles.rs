@@ -11,8 +11,14 @@ fn es_modules_run_with_original_lines_and_syntax_errors_exit_2() {
     let sb = Sandbox::with_app(
         &[INDEX],
         &[
-            ("utils/math.js", "export const two = 2;\nexport function fail(o = null) {\n  return o.x;\n}\n"),
-            ("app.js", "import { two, fail } from './utils/math';\nApp({ onLaunch() { console.log('two', two); fail(); } });\n"),
+            (
+                "utils/math.js",
+                "export const two = 2;\nexport function fail(o = null) {\n  return o.x;\n}\n",
+            ),
+            (
+                "app.js",
+                "import { two, fail } from './utils/math';\nApp({ onLaunch() { console.log('two', two); fail(); } });\n",
+            ),
         ],
     );
     sb.run(&[])
@@ -20,8 +26,14 @@ fn es_modules_run_with_original_lines_and_syntax_errors_exit_2() {
         .stdout_has("two 2")
         .stderr_has("at fail (utils/math.js:3:")
         .stderr_has("app.js:2:");
-    sb.write("bundle/utils/math.js", "export const two = 2;\nexport const = 3;\n");
-    sb.run(&[]).expect_status(2).stderr_has("utils/math.js:2:").stderr_has("SyntaxError");
+    sb.write(
+        "bundle/utils/math.js",
+        "export const two = 2;\nexport const = 3;\n",
+    );
+    sb.run(&[])
+        .expect_status(2)
+        .stderr_has("utils/math.js:2:")
+        .stderr_has("SyntaxError");
 }
 
 #[test]
@@ -33,14 +45,26 @@ fn check_reports_every_page_and_exits_0_only_when_all_loaded() {
                 "app.json",
                 r#"{"pages": ["pages/a/a", "pages/b/b", "pages/c/c", "pages/d/d", "pages/ts/ts"], "subpackages": [{"root": "sub", "pages": ["s/s"]}], "useExtendedLib": {"weui": true}}"#,
             ),
-            ("pages/a/a.js", "import x from '../../lib/x';\nPage({ onLoad() { console.log(x); } });"),
+            (
+                "pages/a/a.js",
+                "import x from '../../lib/x';\nPage({ onLoad() { console.log(x); } });",
+            ),
             ("lib/x.js", "export default 'x';"),
-            ("pages/b/b.js", "Page({\n  onShow() {\n    undefinedThing();\n  },\n});"),
-            ("pages/c/c.js", "require('weui-miniprogram/toast');\nPage({});"),
+            (
+                "pages/b/b.js",
+                "Page({\n  onShow() {\n    undefinedThing();\n  },\n});",
+            ),
+            (
+                "pages/c/c.js",
+                "require('weui-miniprogram/toast');\nPage({});",
+            ),
             ("pages/d/d.js", "require('dayjs');\nPage({});"),
             ("node_modules/dayjs/index.js", "module.exports = {};"),
             ("pages/ts/ts.ts", "Page({});"),
-            ("sub/s/s.js", "Page({ onReady() { console.log('sub ready'); } });"),
+            (
+                "sub/s/s.js",
+                "Page({ onReady() { console.log('sub ready'); } });",
+            ),
         ],
     );
     let bundle = sb.bundle();
@@ -55,12 +79,21 @@ fn check_reports_every_page_and_exits_0_only_when_all_loaded() {
         .stdout_has("3 ok, 1 error, 3 skipped");
     let json = sb.ftrun(&["check", bundle.to_str().unwrap(), "--json"]);
     let rows: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
-    let status = |page: &str| rows.as_array().unwrap().iter().find(|r| r["page"] == page).unwrap()["status"].clone();
+    let status = |page: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["page"] == page)
+            .unwrap()["status"]
+            .clone()
+    };
     assert_eq!(status("pages/a/a"), "ok");
     assert_eq!(status("sub/s/s"), "ok");
     assert_eq!(status("pages/b/b"), "error");
     sb.write("bundle/app.json", r#"{"pages": ["pages/a/a", "sub/s/s"]}"#);
-    sb.ftrun(&["check", bundle.to_str().unwrap()]).expect_status(0).stdout_has("3 ok, 0 error, 0 skipped");
+    sb.ftrun(&["check", bundle.to_str().unwrap()])
+        .expect_status(0)
+        .stdout_has("3 ok, 0 error, 0 skipped");
 }
 
 #[test]
@@ -82,11 +115,16 @@ fn offline_requests_fail_and_real_requests_reach_the_server() {
             "App({ onLaunch() { wx.request({ url: getUrl(), method: 'PUT', data: { a: 1 }, success: (r) => console.log('ok', r.statusCode, r.data.n, r.header['x-h']), fail: (e) => console.log(e.errMsg) }); } });\nfunction getUrl() { return require('./url.json').url; }",
         )],
     );
-    sb.write("bundle/url.json", &format!("{{\"url\": \"{}\"}}", srv.url("/api")));
+    sb.write(
+        "bundle/url.json",
+        &format!("{{\"url\": \"{}\"}}", srv.url("/api")),
+    );
     sb.run(&[]).expect_status(0).stdout_has("ok 200 1 v");
     let got = &srv.received_on("/api")[0];
     assert_eq!(got.method, "PUT");
-    sb.run(&["--offline"]).expect_status(0).stdout_has("request:fail network disabled");
+    sb.run(&["--offline"])
+        .expect_status(0)
+        .stdout_has("request:fail network disabled");
     assert_eq!(srv.received_on("/api").len(), 1);
 }
 
@@ -94,7 +132,10 @@ fn offline_requests_fail_and_real_requests_reach_the_server() {
 fn trace_lists_ui_and_device_calls() {
     let sb = Sandbox::with_app(
         &[INDEX],
-        &[("app.js", "App({ onLaunch() { wx.showToast({ title: 'hi' }); wx.setNavigationBarTitle({ title: 'T' }); wx.makePhoneCall({ phoneNumber: '1' }).catch(() => {}); } });")],
+        &[(
+            "app.js",
+            "App({ onLaunch() { wx.showToast({ title: 'hi' }); wx.setNavigationBarTitle({ title: 'T' }); wx.makePhoneCall({ phoneNumber: '1' }).catch(() => {}); } });",
+        )],
     );
     let r = sb.run(&["--trace"]);
     r.expect_status(0)
@@ -122,16 +163,26 @@ fn storage_limits_and_persistence_across_launches() {
         .stdout_has("setStorageSync:fail exceed storage max size 10MB");
     sb.run(&[]).expect_status(0).stdout_has("n 2 string");
     // another app on the same data dir sees none of it
-    sb.run(&["--app-id", "other"]).expect_status(0).stdout_has("n 1 string");
+    sb.run(&["--app-id", "other"])
+        .expect_status(0)
+        .stdout_has("n 1 string");
 }
 
 #[test]
 fn a_timer_that_throws_every_tick_is_reported_and_the_run_goes_on() {
     let sb = Sandbox::with_app(
         &[INDEX],
-        &[("app.js", "let n = 0; const t = setInterval(() => { n++; if (n === 3) { clearInterval(t); console.log('done after', n); } throw new Error('tick ' + n); }, 1);\nApp({});")],
+        &[(
+            "app.js",
+            "let n = 0; const t = setInterval(() => { n++; if (n === 3) { clearInterval(t); console.log('done after', n); } throw new Error('tick ' + n); }, 1);\nApp({});",
+        )],
     );
     let r = sb.run(&[]);
     r.expect_status(1).stdout_has("done after 3");
-    assert_eq!(r.stderr.matches("Uncaught Error: tick").count(), 3, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("Uncaught Error: tick").count(),
+        3,
+        "{}",
+        r.stderr
+    );
 }
