@@ -240,13 +240,15 @@ fn configured_url(
 }
 
 /// Starts the cold-start requests on the I/O runtime. The event loop stays alive until they
-/// are stored and delivered (each holds a [`crate::engine::PendingWork`]).
+/// are stored and delivered (each holds a [`crate::engine::PendingWork`]). The receiver gets
+/// a message once the requests are under way (or none will be made).
 pub fn start_cold(
     io: &tokio::runtime::Handle,
     services: Arc<Services>,
     plan: ColdStart,
     events: EventSender,
-) {
+) -> std::sync::mpsc::Receiver<()> {
+    let (started, started_rx) = std::sync::mpsc::channel();
     let work = events.hold();
     let io2 = io.clone();
     io.spawn(async move {
@@ -267,6 +269,7 @@ pub fn start_cold(
             Ok(v) => v,
             Err(e) => {
                 (services.warn)(&format!("warning: background fetch disabled: {e}"));
+                let _ = started.send(());
                 drop(work);
                 return;
             }
@@ -316,9 +319,18 @@ pub fn start_cold(
                 }
             }
         }
-        if state
-            .last_launch
-            .is_none_or(|t| now - t >= LAUNCH_NOTE_EVERY_MS || t > now)
+        // Let the request tasks make their first move (connect, send) before anything else.
+        tokio::task::yield_now().await;
+        let _ = started.send(());
+        if !tasks.is_empty() {
+            // The record will be written: open for writing while the request is in flight.
+            let s = services.clone();
+            let _ = blocking(move || s.store()?.prepare_write().map_err(|e| e.to_string())).await;
+        }
+        if plan.note_launch
+            && state
+                .last_launch
+                .is_none_or(|t| now - t >= LAUNCH_NOTE_EVERY_MS || t > now)
         {
             let s = services.clone();
             let app = plan.app_id.clone();
@@ -333,6 +345,7 @@ pub fn start_cold(
         }
         drop(work);
     });
+    started_rx
 }
 
 /// One cold-start request: fetch, store, then hand the record to the JS listeners.

@@ -49,7 +49,7 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
     let services = common::services(data_dir, &args.net, stderr_warnings())?;
     let io = common::io_runtime(1)?;
     let (events_tx, events_rx) = engine::events::channel();
-    start_cold(
+    let started = start_cold(
         io.handle(),
         services.clone(),
         ColdStart {
@@ -64,6 +64,9 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
         },
         events_tx.clone(),
     );
+    // On two cores the JS thread would compete with the request for the CPU: give the request
+    // a head start (bounded) so it is on the wire before the scripts load.
+    let _ = started.recv_timeout(std::time::Duration::from_millis(3));
     tracing::debug!("run: background requests started");
     let bundle = Bundle {
         files,

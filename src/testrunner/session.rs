@@ -309,7 +309,7 @@ impl FileState {
             store.set_config(&app_id, &cfg).map_err(|e| e.to_string())?;
         }
         let (events_tx, events_rx) = crate::engine::events::channel();
-        start_cold(
+        let _ = start_cold(
             &self.shared.io,
             services.clone(),
             ColdStart {
