@@ -38,10 +38,13 @@
       }
       if (aborted) throw internal.fail('abort');
       const headers = Object.keys(header).map((k) => [k, String(header[k])]);
-      opId = native.requestStart(JSON.stringify({ method, url, headers, body, timeoutMs: o.timeout }));
+      const binary = o.responseType === 'arraybuffer';
+      opId = native.requestStart(JSON.stringify({ method, url, headers, body, timeoutMs: o.timeout, binary }));
       return internal.awaitOp(opId).then((res) => {
         let out = res.body;
-        if ((o.dataType || 'json') === 'json') {
+        if (binary) {
+          out = internal.ft.base64ToArrayBuffer(res.body);
+        } else if ((o.dataType || 'json') === 'json') {
           try { out = JSON.parse(res.body); } catch (_) { out = res.body; }
         }
         return { data: out, statusCode: res.statusCode, header: res.header, cookies: [] };

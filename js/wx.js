@@ -224,6 +224,31 @@
   internal.defineApi('getSetting', () => ({ authSetting: {} }), 'async');
   internal.defineApi('getNetworkType', () => ({ networkType: 'wifi', signalStrength: 4 }), 'async');
 
+  // base64 <-> ArrayBuffer (the standard alphabet, with padding).
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  internal.defineApi('arrayBufferToBase64', (buffer) => {
+    const bytes = new Uint8Array(buffer);
+    let out = '';
+    for (let i = 0; i < bytes.length; i += 3) {
+      const n = (bytes[i] << 16) | ((bytes[i + 1] || 0) << 8) | (bytes[i + 2] || 0);
+      out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63] + (i + 1 < bytes.length ? B64[(n >> 6) & 63] : '=') + (i + 2 < bytes.length ? B64[n & 63] : '=');
+    }
+    return out;
+  });
+  internal.defineApi('base64ToArrayBuffer', (text) => {
+    const clean = String(text).replace(/[^A-Za-z0-9+/]/g, '');
+    const bytes = new Uint8Array(Math.floor((clean.length * 3) / 4));
+    let j = 0;
+    for (let i = 0; i < clean.length; i += 4) {
+      const n = (B64.indexOf(clean[i]) << 18) | (B64.indexOf(clean[i + 1]) << 12) |
+        ((B64.indexOf(clean[i + 2]) & 63) << 6) | (B64.indexOf(clean[i + 3]) & 63);
+      bytes[j++] = (n >> 16) & 255;
+      if (i + 2 < clean.length) bytes[j++] = (n >> 8) & 255;
+      if (i + 3 < clean.length) bytes[j++] = n & 255;
+    }
+    return bytes.buffer.slice(0, j);
+  });
+
   internal.defineApi('nextTick', (fn) => { if (typeof fn === 'function') queueMicrotask(fn); });
   internal.defineApi('getAccountInfoSync', () => ({
     miniProgram: { appId: internal.launchInfo ? internal.launchInfo.appId : '', envVersion: 'develop', version: '' },

@@ -227,7 +227,7 @@ fn redirects_are_followed_and_loops_fail() {
     srv.route("/b", Route::redirect(302, &srv.url("/c")));
     srv.route("/c", Route::redirect(307, "d?x=1"));
     srv.route("/d", Route::ok("after redirects"));
-    srv.route("/loop", Route::redirect(308, "/loop"));
+    srv.route("/loop", Route::redirect(301, "/loop"));
     srv.route("/ftp", Route::redirect(302, "ftp://example.com/x"));
     let sb = bg_sandbox();
     let r = sb.run(&["--prefetch-url", &srv.url("/a")]);

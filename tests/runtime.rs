@@ -1,5 +1,5 @@
-//! `ftrun run`: loading, lifecycle, globals, require, errors, limits (issue 2), through the
-//! real binary.
+//! `ftrun run` as a process: loading, exit statuses, errors on stderr, limits. Runtime
+//! conventions seen from inside an app are in `fixtures/runtime-basics/tests` (JS).
 
 mod common;
 use common::*;
@@ -277,44 +277,6 @@ fn memory_limit_and_deep_recursion_are_errors_not_crashes() {
 }
 
 #[test]
-fn require_resolution_cache_json_index_and_cycles() {
-    let sb = Sandbox::with_app(
-        &[INDEX],
-        &[
-            ("config.js", "module.exports = { where: 'root config' };"),
-            (
-                "utils/config.js",
-                "module.exports = { where: 'utils config' };",
-            ),
-            (
-                "utils/util.js",
-                "exports.cfg = require('config.js').where;\nexports.rooted = require('/config').where;\nexports.data = require('../data/list.json');\nexports.lib = require('./lib').name;",
-            ),
-            ("utils/lib/index.js", "exports.name = 'lib index';"),
-            ("data/list.json", r#"{"items": [1, 2]}"#),
-            (
-                "cycle/a.js",
-                "exports.early = 'a-early';\nconst b = require('./b');\nexports.fromB = b.seenA;\nexports.late = 'a-late';",
-            ),
-            (
-                "cycle/b.js",
-                "const a = require('./a');\nexports.seenA = JSON.stringify(a);",
-            ),
-            (
-                "app.js",
-                "const u = require('utils/util.js');\nconsole.log(u.cfg, '|', u.rooted, '|', u.data.items.length, '|', u.lib);\nconsole.log('cached', require('./utils/util') === u, require('/utils/util.js') === u);\nconst a = require('./cycle/a');\nconsole.log('cycle', a.fromB, a.late);\nconsole.log('names', typeof module, typeof exports, typeof require, typeof __filename);\nApp({});",
-            ),
-        ],
-    );
-    sb.run(&[])
-        .expect_status(0)
-        .stdout_has("utils config | root config | 2 | lib index")
-        .stdout_has("cached true true")
-        .stdout_has(r#"cycle {"early":"a-early"} a-late"#)
-        .stdout_has("names object object function string");
-}
-
-#[test]
 fn require_outside_the_bundle_or_missing_is_an_error_naming_the_path() {
     let sb = Sandbox::with_app(
         &[INDEX],
@@ -362,55 +324,6 @@ fn stack_traces_name_the_module_file_and_line() {
 }
 
 #[test]
-fn pages_set_data_paths_and_get_current_pages() {
-    let sb = Sandbox::with_app(
-        &[INDEX],
-        &[
-            (
-                "pages/index/index.js",
-                "const app = getApp();\nPage({\n  data: { a: { b: 1, list: [{ x: 0 }, { x: 1 }] }, list: [1, 2, 3] },\n  onLoad() {\n    this.setData({ 'a.b': 2, 'list[1]': 20, 'a.list[0].x': 'y', 'new.deep[2]': true, plain: 'p' });\n    console.log(JSON.stringify(this.data));\n    console.log('app at top level', app === getApp(), getApp().globalData.n);\n    const pages = getCurrentPages();\n    console.log(pages.length, pages[0] === this, pages[0].route);\n  }\n});",
-            ),
-            ("app.js", "App({ globalData: { n: 7 } });"),
-        ],
-    );
-    sb.run(&[])
-        .expect_status(0)
-        .stdout_has(r#"{"a":{"b":2,"list":[{"x":"y"},{"x":1}]},"list":[1,20,3],"new":{"deep":[null,null,true]},"plain":"p"}"#)
-        .stdout_has("app at top level true 7")
-        .stdout_has("1 true pages/index/index");
-}
-
-#[test]
-fn component_used_as_a_page_with_behaviors() {
-    let sb = Sandbox::with_app(
-        &[INDEX],
-        &[
-            (
-                "behaviors/log.js",
-                "module.exports = Behavior({ data: { fromBehavior: 1 }, methods: { hello() { return 'hi from behavior'; } }, lifetimes: { created() { console.log('behavior created'); } } });",
-            ),
-            (
-                "pages/index/index.js",
-                "const log = require('../../behaviors/log');\nComponent({\n  behaviors: [log],\n  properties: { id: String, n: { type: Number, value: 3 } },\n  data: { own: 2 },\n  lifetimes: { created() { console.log('created'); }, attached() { console.log('attached'); }, ready() { console.log('ready'); } },\n  methods: {\n    onLoad(q) { console.log('onLoad', q.id, this.data.id, this.data.n, this.data.fromBehavior, this.data.own, this.hello()); this.setData({ own: 5 }); },\n    onShow() { console.log('onShow', this.data.own); },\n  },\n});",
-            ),
-        ],
-    );
-    let r = sb.run(&["--query", "id=abc"]);
-    r.expect_status(0);
-    assert_eq!(
-        r.lines(),
-        vec![
-            "behavior created",
-            "created",
-            "attached",
-            "onLoad abc abc 3 1 2 hi from behavior",
-            "onShow 5",
-            "ready"
-        ]
-    );
-}
-
-#[test]
 fn app_registers_once_and_globals_are_writable_and_configurable() {
     let sb = Sandbox::with_app(
         &[INDEX],
@@ -446,23 +359,6 @@ fn app_code_runs_in_sloppy_mode() {
         .expect_status(0)
         .stdout_has("with works")
         .stdout_has("5 sloppy");
-}
-
-#[test]
-fn async_api_convention_callbacks_promise_and_errmsg() {
-    let sb = Sandbox::with_app(
-        &[INDEX],
-        &[(
-            "app.js",
-            "const order = [];\nwx.showToast({ title: 'x', success(r) { order.push('success:' + r.errMsg); }, complete(r) { order.push('complete:' + r.errMsg); } });\norder.push('returned');\nwx.getBackgroundFetchData({ fetchType: 'bad', fail(r) { order.push('fail:' + r.errMsg); }, complete() { order.push('complete2'); } });\nconst p = wx.showLoading({ title: 'y' });\nconsole.log('promise?', p instanceof Promise);\np.then((r) => { console.log(order.join(' | ')); console.log('resolved', r.errMsg); });\nwx.getBackgroundFetchToken().catch((e) => console.log('rejected', e.errMsg));\nApp({});",
-        )],
-    );
-    sb.run(&[])
-        .expect_status(0)
-        .stdout_has("promise? true")
-        .stdout_has("returned | success:showToast:ok | complete:showToast:ok | fail:getBackgroundFetchData:fail invalid fetchType: expected 'pre' or 'periodic' | complete2")
-        .stdout_has("resolved showLoading:ok")
-        .stdout_has("rejected getBackgroundFetchToken:fail token not set");
 }
 
 #[test]
@@ -506,18 +402,4 @@ fn console_streams_and_formatting() {
         .stderr_has("warned")
         .stderr_has("err Error: boom");
     assert!(!r.stdout.contains("warned"));
-}
-
-#[test]
-fn timers_order_clear_and_intervals() {
-    let sb = Sandbox::with_app(
-        &[INDEX],
-        &[(
-            "app.js",
-            "const out = [];\nsetTimeout(() => out.push('t20'), 20);\nsetTimeout(() => out.push('t0a'), 0);\nsetTimeout((x) => out.push('t0b' + x), 0, '!');\nconst c = setTimeout(() => out.push('cancelled'), 5); clearTimeout(c);\nPromise.resolve().then(() => out.push('micro'));\nlet n = 0; const iv = setInterval(() => { out.push('iv' + (++n)); if (n === 3) clearInterval(iv); }, 1);\nsetTimeout(() => console.log(out.join(' ')), 60);\nApp({});",
-        )],
-    );
-    sb.run(&[])
-        .expect_status(0)
-        .stdout_has("micro t0a t0b! iv1 iv2 iv3 t20");
 }

@@ -45,6 +45,30 @@ struct RequestSpec {
     body: String,
     #[serde(default)]
     timeout_ms: Option<f64>,
+    /// `responseType: 'arraybuffer'`: the body goes to JS as base64, not text.
+    #[serde(default)]
+    binary: bool,
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// wx.request reads up to this much of a response.
@@ -75,7 +99,7 @@ impl Extension for RequestExtension {
             "requestStart",
             Func::from(
                 move |ctx: Ctx<'js>, json: String| -> rquickjs::Result<u32> {
-                    let spec: RequestSpec = serde_json::from_str(&json)
+                    let mut spec: RequestSpec = serde_json::from_str(&json)
                         .map_err(|e| Exception::throw_message(&ctx, &format!("request: {e}")))?;
                     let id = h.next_op_id();
                     let work = h.events.hold();
@@ -103,8 +127,8 @@ impl Extension for RequestExtension {
                                     let req = HttpRequest {
                                         method: spec.method.to_ascii_uppercase(),
                                         url,
-                                        headers: spec.headers,
-                                        body: spec.body.into_bytes(),
+                                        headers: std::mem::take(&mut spec.headers),
+                                        body: std::mem::take(&mut spec.body).into_bytes(),
                                         timeout: Duration::from_millis(
                                             spec.timeout_ms.unwrap_or(60_000.0).max(1.0) as u64,
                                         ),
@@ -118,14 +142,16 @@ impl Extension for RequestExtension {
                                 }
                             },
                         };
+                        let binary = spec.binary;
                         let result = result.map(|r| {
                             let header: serde_json::Map<String, serde_json::Value> =
                                 r.headers.into_iter().map(|(k, v)| (k, v.into())).collect();
-                            serde_json::json!({
-                                "statusCode": r.status,
-                                "header": header,
-                                "body": String::from_utf8_lossy(&r.body),
-                            })
+                            let body = if binary {
+                                base64(&r.body)
+                            } else {
+                                String::from_utf8_lossy(&r.body).into_owned()
+                            };
+                            serde_json::json!({ "statusCode": r.status, "header": header, "body": body })
                         });
                         work.sender().send(HostEvent::OpDone { id, result });
                         drop(work);
@@ -151,5 +177,17 @@ impl Extension for RequestExtension {
             }),
         )?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_the_standard_alphabet() {
+        assert_eq!(super::base64(b""), "");
+        assert_eq!(super::base64(b"f"), "Zg==");
+        assert_eq!(super::base64(b"fo"), "Zm8=");
+        assert_eq!(super::base64(b"foo"), "Zm9v");
+        assert_eq!(super::base64(&[0xff, 0x00, 0x10, 0x80]), "/wAQgA==");
     }
 }
