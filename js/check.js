@@ -90,9 +90,13 @@
         internal.loadingRoute = route;
         try { internal.loadModule(file); } catch (e) { internal.reportError(e, `loading ${file}`); }
         internal.loadingRoute = null;
-        const refs = Object.assign({}, (info.appJson && info.appJson.usingComponents) || {}, internal.usingComponents(route + '.json'));
-        for (const name of Object.keys(refs)) {
-          try { internal.loadComponent(refs[name], internal.dirname(route)); } catch (e) { internal.reportError(e, `component '${name}'`); }
+        // App-level components resolve from the root, the page's own from its folder.
+        const appRefs = (info.appJson && info.appJson.usingComponents) || {};
+        const pageRefs = internal.usingComponents(route + '.json');
+        for (const [refs, dir] of [[appRefs, ''], [pageRefs, internal.dirname(route)]]) {
+          for (const name of Object.keys(refs)) {
+            try { internal.loadComponent(refs[name], dir); } catch (e) { internal.reportError(e, `component '${name}'`); }
+          }
         }
         if (!bucket.length) {
           while (internal.pageStack.length) {
