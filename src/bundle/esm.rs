@@ -97,6 +97,11 @@ fn export_name(n: &ModuleExportName<'_>) -> String {
     }
 }
 
+/// `var __ftmN = __ftImport(require("src"));`
+fn require_into(tmp: &str, src: &str) -> String {
+    format!("var {tmp} = __ftImport(require({}));", js_string(src))
+}
+
 fn js_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
@@ -162,14 +167,7 @@ pub fn to_commonjs(path: &str, source: &str) -> Result<Option<String>, EsmSyntax
         match stmt {
             Statement::ImportDeclaration(decl) => {
                 let m = tmp();
-                edits.replace(
-                    source,
-                    decl.span,
-                    format!(
-                        "var {m} = __ftImport(require({}));",
-                        js_string(&decl.source.value)
-                    ),
-                );
+                edits.replace(source, decl.span, require_into(&m, &decl.source.value));
                 for spec in decl.specifiers.iter().flatten() {
                     let (local, access) = match spec {
                         ImportDeclarationSpecifier::ImportSpecifier(s) => {
@@ -206,25 +204,14 @@ pub fn to_commonjs(path: &str, source: &str) -> Result<Option<String>, EsmSyntax
                     ),
                     Some(name) => {
                         let m = tmp();
-                        edits.replace(
-                            source,
-                            decl.span,
-                            format!("var {m} = __ftImport(require({src}));"),
-                        );
+                        edits.replace(source, decl.span, require_into(&m, &decl.source.value));
                         exports.push((export_name(name), m));
                     }
                 }
             }
             Statement::ExportFromDeclaration(decl) => {
                 let m = tmp();
-                edits.replace(
-                    source,
-                    decl.span,
-                    format!(
-                        "var {m} = __ftImport(require({}));",
-                        js_string(&decl.source.value)
-                    ),
-                );
+                edits.replace(source, decl.span, require_into(&m, &decl.source.value));
                 for s in &decl.specifiers {
                     let local = export_name(&s.local);
                     let access = if local == "default" {
