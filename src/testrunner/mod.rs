@@ -2,6 +2,7 @@
 //! (Jest-style API in `js/test/`), lets tests launch bundles against a real local server, and
 //! reports (default, TAP, JUnit). Files run in parallel on `--jobs` threads.
 
+mod natives;
 pub mod report;
 mod session;
 
@@ -15,7 +16,8 @@ use crate::bundle::BundleFiles;
 use crate::engine::{
     CapturedOutput, Engine, EngineOptions, Prelude, Progress, RunContext, RunOutcome, Stream,
 };
-use session::{FileState, RunnerShared, TestExtension};
+use natives::TestExtension;
+use session::{FileState, RunnerShared};
 
 pub use report::Reporter;
 

@@ -10,13 +10,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rquickjs::prelude::Func;
-use rquickjs::{Ctx, Exception, Object};
+use rquickjs::{Ctx, Object};
 use serde::Deserialize;
 
 use crate::bgfetch::fetcher::Fetcher;
 use crate::bgfetch::js_ext::BgFetchExtension;
 use crate::bgfetch::service::{Attempt, ColdStart, Services, fetch_and_store, start_cold};
-use crate::bgfetch::store::Store;
 use crate::bgfetch::wire::check_url;
 use crate::bgfetch::{Clock, FetchType, SystemClock};
 use crate::bundle::{Bundle, BundleFiles, read_app_config, resolve_app_id};
@@ -61,19 +60,19 @@ struct TestScope {
     external: Vec<(String, String)>,
 }
 
-struct AppSession {
-    engine: Engine,
+pub(super) struct AppSession {
+    pub(super) engine: Engine,
     output: Rc<CapturedOutput>,
     warnings: Arc<Mutex<Vec<String>>>,
-    services: Arc<Services>,
-    app_id: String,
+    pub(super) services: Arc<Services>,
+    pub(super) app_id: String,
     launch: Launch,
     periodic_url: Option<url::Url>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
-struct LaunchOptions {
+pub(super) struct LaunchOptions {
     bundle: Option<String>,
     path: Option<String>,
     query: Option<String>,
@@ -86,10 +85,6 @@ struct LaunchOptions {
     timeout_ms: Option<u64>,
     until: Option<String>,
     mocks: Vec<serde_json::Value>,
-}
-
-fn js_err<'js>(ctx: &Ctx<'js>, msg: impl std::fmt::Display) -> rquickjs::Error {
-    Exception::throw_message(ctx, &msg.to_string())
 }
 
 impl FileState {
@@ -145,7 +140,7 @@ impl FileState {
             .unwrap_or_default())
     }
 
-    fn route_url(&self, kind: &str) -> Option<String> {
+    pub(super) fn route_url(&self, kind: &str) -> Option<String> {
         let scope = self.test.borrow();
         let scope = scope.as_ref()?;
         scope
@@ -155,7 +150,7 @@ impl FileState {
             .then(|| self.shared.server.url(&format!("{}/{kind}", scope.prefix)))
     }
 
-    fn set_route(&self, kind: &str, route: Route) -> Result<(), String> {
+    pub(super) fn set_route(&self, kind: &str, route: Route) -> Result<(), String> {
         let mut scope = self.test.borrow_mut();
         let scope = scope
             .as_mut()
@@ -171,7 +166,7 @@ impl FileState {
 
     /// Declares what `url` (absolute, or a path on the local server) answers; returns the URL
     /// an app can use for it.
-    fn set_url_route(&self, url: &str, route: Route) -> Result<String, String> {
+    pub(super) fn set_url_route(&self, url: &str, route: Route) -> Result<String, String> {
         let mut scope = self.test.borrow_mut();
         let scope = scope
             .as_mut()
@@ -223,7 +218,7 @@ impl FileState {
         }
     }
 
-    fn requests(&self, kind: &str) -> Vec<serde_json::Value> {
+    pub(super) fn requests(&self, kind: &str) -> Vec<serde_json::Value> {
         let scope = self.test.borrow();
         let Some(scope) = scope.as_ref() else {
             return Vec::new();
@@ -256,7 +251,7 @@ impl FileState {
         })
     }
 
-    fn launch(self: &Rc<Self>, opts: LaunchOptions) -> Result<u32, String> {
+    pub(super) fn launch(self: &Rc<Self>, opts: LaunchOptions) -> Result<u32, String> {
         let root = self.bundle_root(opts.bundle.as_deref())?;
         let files = BundleFiles::open(&root).map_err(|e| e.to_string())?;
         let config = read_app_config(&files).map_err(|e| e.to_string())?;
@@ -387,7 +382,7 @@ impl FileState {
         Ok(id)
     }
 
-    fn with_session<T>(
+    pub(super) fn with_session<T>(
         &self,
         id: u32,
         f: impl FnOnce(&mut AppSession) -> Result<T, String>,
@@ -419,7 +414,7 @@ fn nearest_bundle(start: &Path) -> Option<PathBuf> {
 }
 
 impl AppSession {
-    fn progress_json(&self, p: Progress) -> String {
+    pub(super) fn progress_json(&self, p: Progress) -> String {
         let state = match p {
             Progress::Reached => "reached",
             Progress::Idle => "idle",
@@ -429,7 +424,7 @@ impl AppSession {
             .to_string()
     }
 
-    fn output_json(&self) -> String {
+    pub(super) fn output_json(&self) -> String {
         let lines = self.output.lines.borrow();
         let mut stdout = Vec::new();
         let mut stderr = Vec::new();
@@ -451,7 +446,10 @@ impl AppSession {
     }
 
     /// A periodic request now (the IDE's "Fetch Periodic Data"), delivered to the app.
-    fn trigger_periodic(&mut self, io: &tokio::runtime::Handle) -> Result<String, String> {
+    pub(super) fn trigger_periodic(
+        &mut self,
+        io: &tokio::runtime::Handle,
+    ) -> Result<String, String> {
         let Some(url) = self.periodic_url.clone() else {
             return Err("triggerPeriodic: no periodic endpoint (declare server.periodic(...) or pass periodicUrl)".into());
         };
@@ -521,207 +519,5 @@ impl Extension for MockExtension {
     ) -> rquickjs::Result<()> {
         let specs = self.specs.clone();
         native.set("mockSpecs", Func::from(move || specs.clone()))
-    }
-}
-
-/// The natives of the test runtime.
-pub struct TestExtension {
-    pub state: Rc<FileState>,
-}
-
-fn route_from(json: &serde_json::Value) -> Route {
-    let body = match json.get("body") {
-        None | Some(serde_json::Value::Null) => Vec::new(),
-        Some(serde_json::Value::String(s)) => s.clone().into_bytes(),
-        Some(other) => other.to_string().into_bytes(),
-    };
-    let mut route = Route::ok(body)
-        .status(json.get("status").and_then(|v| v.as_u64()).unwrap_or(200) as u16)
-        .delay(Duration::from_millis(
-            json.get("delay").and_then(|v| v.as_u64()).unwrap_or(0),
-        ));
-    if let Some(h) = json.get("headers").and_then(|v| v.as_object()) {
-        for (k, v) in h {
-            route = route.header(
-                k,
-                v.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string())
-                    .as_str(),
-            );
-        }
-    }
-    route
-}
-
-impl Extension for TestExtension {
-    fn js_sources(&self) -> &'static [JsSource] {
-        const JS: &[JsSource] = &[
-            js_source!("test/expect.js"),
-            js_source!("test/framework.js"),
-            js_source!("test/scenario.js"),
-        ];
-        JS
-    }
-
-    fn install<'js>(
-        &self,
-        _ctx: &Ctx<'js>,
-        native: &Object<'js>,
-        host: &Rc<Host>,
-    ) -> rquickjs::Result<()> {
-        let st = self.state.clone();
-        native.set(
-            "testResult",
-            Func::from(move |json: String| {
-                if let Ok(v) = serde_json::from_str(&json) {
-                    st.results.borrow_mut().push(v);
-                }
-            }),
-        )?;
-        let (st, h) = (self.state.clone(), host.clone());
-        native.set(
-            "testBegin",
-            Func::from(move |index: usize, timeout_ms: f64| {
-                st.begin_test(index);
-                h.rearm_deadline(Duration::from_millis(timeout_ms.max(1.0) as u64 + 250));
-            }),
-        )?;
-        let (st, h) = (self.state.clone(), host.clone());
-        native.set(
-            "testEnd",
-            Func::from(move || {
-                st.end_test();
-                st.current.set(None);
-                h.rearm_deadline(Duration::from_secs(3600));
-            }),
-        )?;
-        let h = host.clone();
-        native.set(
-            "hookDeadline",
-            Func::from(move |timeout_ms: f64| {
-                h.rearm_deadline(Duration::from_millis(timeout_ms.max(1.0) as u64 + 250));
-            }),
-        )?;
-        let st = self.state.clone();
-        native.set(
-            "testPlan",
-            Func::from(move |json: String| {
-                *st.names.borrow_mut() = serde_json::from_str(&json).unwrap_or_default();
-            }),
-        )?;
-        let st = self.state.clone();
-        native.set(
-            "launch",
-            Func::from(
-                move |ctx: Ctx<'js>, json: String| -> rquickjs::Result<u32> {
-                    let opts: LaunchOptions = serde_json::from_str(&json)
-                        .map_err(|e| js_err(&ctx, format!("launch: bad options: {e}")))?;
-                    st.launch(opts).map_err(|e| js_err(&ctx, e))
-                },
-            ),
-        )?;
-        let st = self.state.clone();
-        native.set(
-            "appStep",
-            Func::from(
-                move |ctx: Ctx<'js>, id: u32, what: String| -> rquickjs::Result<String> {
-                    st.with_session(id, |s| {
-                        let until = match what.as_str() {
-                            "bgfetch" => Until::Event("bgfetch"),
-                            _ => Until::Idle,
-                        };
-                        let p = s.engine.run_until(until);
-                        Ok(s.progress_json(p))
-                    })
-                    .map_err(|e| js_err(&ctx, e))
-                },
-            ),
-        )?;
-        let st = self.state.clone();
-        native.set(
-            "appEval",
-            Func::from(
-                move |ctx: Ctx<'js>, id: u32, code: String| -> rquickjs::Result<String> {
-                    st.with_session(id, |s| s.engine.eval_json(&code))
-                        .map_err(|e| js_err(&ctx, e))
-                },
-            ),
-        )?;
-        let st = self.state.clone();
-        native.set(
-            "appOutput",
-            Func::from(move |ctx: Ctx<'js>, id: u32| -> rquickjs::Result<String> {
-                st.with_session(id, |s| Ok(s.output_json()))
-                    .map_err(|e| js_err(&ctx, e))
-            }),
-        )?;
-        let st = self.state.clone();
-        native.set(
-            "appStored",
-            Func::from(
-                move |ctx: Ctx<'js>, id: u32, kind: String| -> rquickjs::Result<String> {
-                    st.with_session(id, |s| {
-                        let store: Arc<Store> = s.services.store()?;
-                        let out = match kind.as_str() {
-                            "token" => serde_json::to_string(
-                                &store.token(&s.app_id).map_err(|e| e.to_string())?,
-                            ),
-                            other => {
-                                let k = FetchType::parse(other)
-                                    .ok_or(format!("unknown slot '{other}'"))?;
-                                serde_json::to_string(
-                                    &store.record(&s.app_id, k).map_err(|e| e.to_string())?,
-                                )
-                            }
-                        };
-                        out.map_err(|e| e.to_string())
-                    })
-                    .map_err(|e| js_err(&ctx, e))
-                },
-            ),
-        )?;
-        let st = self.state.clone();
-        native.set(
-            "appTriggerPeriodic",
-            Func::from(move |ctx: Ctx<'js>, id: u32| -> rquickjs::Result<String> {
-                let io = st.shared.io.clone();
-                st.with_session(id, |s| s.trigger_periodic(&io))
-                    .map_err(|e| js_err(&ctx, e))
-            }),
-        )?;
-        let st = self.state.clone();
-        native.set(
-            "serverRoute",
-            Func::from(
-                move |ctx: Ctx<'js>, kind: String, json: String| -> rquickjs::Result<String> {
-                    let v: serde_json::Value =
-                        serde_json::from_str(&json).map_err(|e| js_err(&ctx, e))?;
-                    st.set_route(&kind, route_from(&v))
-                        .map_err(|e| js_err(&ctx, e))?;
-                    Ok(st.route_url(&kind).unwrap_or_default())
-                },
-            ),
-        )?;
-        let st = self.state.clone();
-        native.set(
-            "serverRouteUrl",
-            Func::from(
-                move |ctx: Ctx<'js>, url: String, json: String| -> rquickjs::Result<String> {
-                    let v: serde_json::Value =
-                        serde_json::from_str(&json).map_err(|e| js_err(&ctx, e))?;
-                    st.set_url_route(&url, route_from(&v))
-                        .map_err(|e| js_err(&ctx, e))
-                },
-            ),
-        )?;
-        let st = self.state.clone();
-        native.set(
-            "serverRequests",
-            Func::from(move |kind: String| {
-                serde_json::to_string(&st.requests(&kind)).unwrap_or_else(|_| "[]".into())
-            }),
-        )?;
-        Ok(())
     }
 }

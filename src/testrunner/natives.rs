@@ -1,0 +1,222 @@
+//! The private natives of a test file's runtime, behind `js/test/*.js`: results and deadlines
+//! for the framework, and launching and stepping apps, the local endpoints and stored slots for
+//! the `ftrun` scenario object.
+
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rquickjs::prelude::Func;
+use rquickjs::{Ctx, Exception, Object};
+
+use super::session::{FileState, LaunchOptions};
+use crate::bgfetch::FetchType;
+use crate::bgfetch::store::Store;
+use crate::engine::{Extension, Host, JsSource, Until, js_source};
+use crate::mockserver::Route;
+
+fn js_err<'js>(ctx: &Ctx<'js>, msg: impl std::fmt::Display) -> rquickjs::Error {
+    Exception::throw_message(ctx, &msg.to_string())
+}
+
+/// The natives of the test runtime.
+pub struct TestExtension {
+    pub state: Rc<FileState>,
+}
+
+fn route_from(json: &serde_json::Value) -> Route {
+    let body = match json.get("body") {
+        None | Some(serde_json::Value::Null) => Vec::new(),
+        Some(serde_json::Value::String(s)) => s.clone().into_bytes(),
+        Some(other) => other.to_string().into_bytes(),
+    };
+    let mut route = Route::ok(body)
+        .status(json.get("status").and_then(|v| v.as_u64()).unwrap_or(200) as u16)
+        .delay(Duration::from_millis(
+            json.get("delay").and_then(|v| v.as_u64()).unwrap_or(0),
+        ));
+    if let Some(h) = json.get("headers").and_then(|v| v.as_object()) {
+        for (k, v) in h {
+            route = route.header(
+                k,
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+                    .as_str(),
+            );
+        }
+    }
+    route
+}
+
+impl Extension for TestExtension {
+    fn js_sources(&self) -> &'static [JsSource] {
+        const JS: &[JsSource] = &[
+            js_source!("test/expect.js"),
+            js_source!("test/framework.js"),
+            js_source!("test/scenario.js"),
+        ];
+        JS
+    }
+
+    fn install<'js>(
+        &self,
+        _ctx: &Ctx<'js>,
+        native: &Object<'js>,
+        host: &Rc<Host>,
+    ) -> rquickjs::Result<()> {
+        let st = self.state.clone();
+        native.set(
+            "testResult",
+            Func::from(move |json: String| {
+                if let Ok(v) = serde_json::from_str(&json) {
+                    st.results.borrow_mut().push(v);
+                }
+            }),
+        )?;
+        let (st, h) = (self.state.clone(), host.clone());
+        native.set(
+            "testBegin",
+            Func::from(move |index: usize, timeout_ms: f64| {
+                st.begin_test(index);
+                h.rearm_deadline(Duration::from_millis(timeout_ms.max(1.0) as u64 + 250));
+            }),
+        )?;
+        let (st, h) = (self.state.clone(), host.clone());
+        native.set(
+            "testEnd",
+            Func::from(move || {
+                st.end_test();
+                st.current.set(None);
+                h.rearm_deadline(Duration::from_secs(3600));
+            }),
+        )?;
+        let h = host.clone();
+        native.set(
+            "hookDeadline",
+            Func::from(move |timeout_ms: f64| {
+                h.rearm_deadline(Duration::from_millis(timeout_ms.max(1.0) as u64 + 250));
+            }),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "testPlan",
+            Func::from(move |json: String| {
+                *st.names.borrow_mut() = serde_json::from_str(&json).unwrap_or_default();
+            }),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "launch",
+            Func::from(
+                move |ctx: Ctx<'js>, json: String| -> rquickjs::Result<u32> {
+                    let opts: LaunchOptions = serde_json::from_str(&json)
+                        .map_err(|e| js_err(&ctx, format!("launch: bad options: {e}")))?;
+                    st.launch(opts).map_err(|e| js_err(&ctx, e))
+                },
+            ),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "appStep",
+            Func::from(
+                move |ctx: Ctx<'js>, id: u32, what: String| -> rquickjs::Result<String> {
+                    st.with_session(id, |s| {
+                        let until = match what.as_str() {
+                            "bgfetch" => Until::Event("bgfetch"),
+                            _ => Until::Idle,
+                        };
+                        let p = s.engine.run_until(until);
+                        Ok(s.progress_json(p))
+                    })
+                    .map_err(|e| js_err(&ctx, e))
+                },
+            ),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "appEval",
+            Func::from(
+                move |ctx: Ctx<'js>, id: u32, code: String| -> rquickjs::Result<String> {
+                    st.with_session(id, |s| s.engine.eval_json(&code))
+                        .map_err(|e| js_err(&ctx, e))
+                },
+            ),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "appOutput",
+            Func::from(move |ctx: Ctx<'js>, id: u32| -> rquickjs::Result<String> {
+                st.with_session(id, |s| Ok(s.output_json()))
+                    .map_err(|e| js_err(&ctx, e))
+            }),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "appStored",
+            Func::from(
+                move |ctx: Ctx<'js>, id: u32, kind: String| -> rquickjs::Result<String> {
+                    st.with_session(id, |s| {
+                        let store: Arc<Store> = s.services.store()?;
+                        let out = match kind.as_str() {
+                            "token" => serde_json::to_string(
+                                &store.token(&s.app_id).map_err(|e| e.to_string())?,
+                            ),
+                            other => {
+                                let k = FetchType::parse(other)
+                                    .ok_or(format!("unknown slot '{other}'"))?;
+                                serde_json::to_string(
+                                    &store.record(&s.app_id, k).map_err(|e| e.to_string())?,
+                                )
+                            }
+                        };
+                        out.map_err(|e| e.to_string())
+                    })
+                    .map_err(|e| js_err(&ctx, e))
+                },
+            ),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "appTriggerPeriodic",
+            Func::from(move |ctx: Ctx<'js>, id: u32| -> rquickjs::Result<String> {
+                let io = st.shared.io.clone();
+                st.with_session(id, |s| s.trigger_periodic(&io))
+                    .map_err(|e| js_err(&ctx, e))
+            }),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "serverRoute",
+            Func::from(
+                move |ctx: Ctx<'js>, kind: String, json: String| -> rquickjs::Result<String> {
+                    let v: serde_json::Value =
+                        serde_json::from_str(&json).map_err(|e| js_err(&ctx, e))?;
+                    st.set_route(&kind, route_from(&v))
+                        .map_err(|e| js_err(&ctx, e))?;
+                    Ok(st.route_url(&kind).unwrap_or_default())
+                },
+            ),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "serverRouteUrl",
+            Func::from(
+                move |ctx: Ctx<'js>, url: String, json: String| -> rquickjs::Result<String> {
+                    let v: serde_json::Value =
+                        serde_json::from_str(&json).map_err(|e| js_err(&ctx, e))?;
+                    st.set_url_route(&url, route_from(&v))
+                        .map_err(|e| js_err(&ctx, e))
+                },
+            ),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "serverRequests",
+            Func::from(move |kind: String| {
+                serde_json::to_string(&st.requests(&kind)).unwrap_or_else(|_| "[]".into())
+            }),
+        )?;
+        Ok(())
+    }
+}
