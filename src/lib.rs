@@ -6,7 +6,13 @@
 //! conventions on top of them (require, App/Page, the success/fail/complete-or-Promise adapter,
 //! `ft`/`wx`), and an event loop that runs microtasks, timers and host events on one thread.
 //! Capabilities beyond the core plug in as [`engine::Extension`]s (natives + their JS), the way
-//! Deno's extensions do. [`cli`] parses the command line and maps errors to exit statuses.
+//! Deno's extensions do. [`bgfetch`] is background fetch (wire format, hyper client, redb store,
+//! cold start, daemon) and [`apis`] the other host-backed wx APIs (storage, request), both as
+//! engine extensions. [`testrunner`] is `ftrun test`; [`mockserver`] the local endpoint used by
+//! `serve`, tests and benchmarks. [`cli`] parses the command line and maps errors to exit
+//! statuses. Threads: QuickJS runs on the main thread only, driven by the engine's own loop
+//! (microtasks, a timer queue, host events over a channel); network and disk work runs on a
+//! tokio multi-thread runtime and reaches JS only as events, so no JS value crosses threads.
 
 pub mod apis;
 pub mod bgfetch;

@@ -261,14 +261,17 @@ pub async fn run(
         let started = Instant::now();
         let report = run_pass(&services, &opts, &log, &mut warned, &stop).await?;
         any_failed |= report.failed > 0;
-        log.info(&format!(
-            "pass: {} due, {} ok, {} failed, {} without token ({} ms)",
-            report.due,
-            report.ok,
-            report.failed,
-            report.skipped_no_token,
-            started.elapsed().as_millis()
-        ));
+        // A long-running daemon says something only when a pass did something.
+        if opts.once || report.due > 0 {
+            log.info(&format!(
+                "pass: {} due, {} ok, {} failed, {} without token ({} ms)",
+                report.due,
+                report.ok,
+                report.failed,
+                report.skipped_no_token,
+                started.elapsed().as_millis()
+            ));
+        }
         if opts.once || *stop.borrow() {
             if *stop.borrow() {
                 log.info("stopped");
