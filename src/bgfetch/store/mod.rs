@@ -301,8 +301,11 @@ impl Store {
         f: impl FnOnce(&redb::WriteTransaction) -> Result<(), redb::Error>,
     ) -> Result<(), StoreError> {
         let wtx = self.begin_write()?;
+        tracing::trace!("store: write transaction begun");
         f(&wtx).map_err(|e| self.err(e))?;
-        wtx.commit().map_err(|e| self.err(e))
+        let r = wtx.commit().map_err(|e| self.err(e));
+        tracing::trace!("store: committed");
+        r
     }
 
     pub fn set_config(&self, app_id: &str, cfg: &ConsoleConfig) -> Result<(), StoreError> {
