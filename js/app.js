@@ -214,6 +214,9 @@
     const runAll = (list, name, args) => list.forEach((fn) => internal.safeCall(fn, page, args, where(name)));
     return {
       page,
+      lifetime(name) {
+        runAll(lifetimes[name] || [], name, []);
+      },
       hook(name, args) {
         switch (name) {
           case 'onLoad':
@@ -238,6 +241,26 @@
       },
     };
   }
+
+  // A registered component mounted on its own, as a parent would: created, then the given
+  // properties (their observers fire), then attached and ready. Used by `ftrun test`.
+  internal.mountComponent = function (ref, props) {
+    const path = internal.loadComponent(ref, '');
+    const def = path && internal.components[path];
+    if (!def) throw new Error(`${ref}: ${path || ref} did not register a Component()`);
+    const route = path.replace(/\.js$/, '');
+    const inst = componentPageInstance(route, def, {});
+    const c = inst.page;
+    c.is = route;
+    delete c.route;
+    delete c.__route__;
+    inst.lifetime('created');
+    if (props && typeof props === 'object' && Object.keys(props).length) c.setData(props);
+    inst.lifetime('attached');
+    inst.lifetime('ready');
+    c.__ftDetach = () => inst.lifetime('detached');
+    return c;
+  };
 
   function defaultFor(spec) {
     const type = typeof spec === 'function' ? spec : spec && spec.type;

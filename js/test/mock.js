@@ -1,7 +1,16 @@
-// Test doubles for ft/wx APIs, installed in an app launched by a test. A double is a value
-// ({ success }, { fail }, { returns }, { throws }) or a function whose source runs in the app.
+// What a test can do inside an app it launched: test doubles for ft/wx APIs (a value:
+// { success }, { fail }, { returns }, { throws }; or a function whose source runs in the app),
+// and components mounted on their own.
 (function (native, internal) {
   'use strict';
+  // Components mounted by the test (app.mount): kept here, reached by id.
+  const mounted = [];
+  Object.defineProperty(globalThis, '__ftrunMount', {
+    value: (ref, props) => mounted.push(internal.mountComponent(ref, props)) - 1,
+    configurable: true,
+  });
+  Object.defineProperty(globalThis, '__ftrunMounted', { value: (id) => mounted[id], configurable: true });
+
   const specs = JSON.parse(native.mockSpecs());
   if (!specs.length) return;
   const calls = Object.create(null);

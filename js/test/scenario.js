@@ -63,6 +63,18 @@
     token() { return JSON.parse(native.appStored(this.id, 'token')); }
     /** The calls a mocked API received (arguments as JSON data). */
     calls(name) { return this.eval((n) => (globalThis.__ftrunMockCalls || {})[n] || [], name); }
+    /** Mounts a registered component on its own with `props` (created, properties, attached,
+     *  ready) and returns a handle: data(), call(method, ...args), setData(patch), detach(). */
+    mount(path, props) {
+      const id = this.eval((p, pr) => __ftrunMount(p, pr), path, props || {});
+      const app = this;
+      return {
+        data: () => app.eval((i) => __ftrunMounted(i).data, id),
+        call: (method, ...args) => app.eval((i, m, a) => __ftrunMounted(i)[m](...a), id, method, args),
+        setData: (patch) => app.eval((i, p) => { __ftrunMounted(i).setData(p); }, id, patch),
+        detach: () => app.eval((i) => { __ftrunMounted(i).__ftDetach(); }, id),
+      };
+    }
   }
 
   function endpoint(kind) {
