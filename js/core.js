@@ -45,14 +45,13 @@
   internal.rejectionListeners = rejectionListeners;
   let reporting = false;
 
+  // App.<hook> first, then the wx.on<Event> listeners; one that throws is reported and the
+  // others still run.
   function notify(listeners, appHook, arg) {
     const app = internal.app;
-    const targets = listeners.slice();
-    if (app && typeof app[appHook] === 'function') targets.unshift([app, app[appHook]]);
-    else targets.unshift(null);
-    for (const t of targets) {
-      if (!t) continue;
-      const [self, fn] = Array.isArray(t) ? t : [undefined, t];
+    const calls = listeners.map((fn) => [undefined, fn]);
+    if (app && typeof app[appHook] === 'function') calls.unshift([app, app[appHook]]);
+    for (const [self, fn] of calls) {
       try {
         fn.call(self, arg);
       } catch (e2) {
