@@ -40,6 +40,21 @@ fn show(app_id: &str, cfg: &ConsoleConfig, json: bool) {
     println!("wire              {}", wire.as_str().unwrap_or("finclip"));
 }
 
+/// Reads an app's config, lets `change` edit it, stores and shows the result.
+fn update(
+    data_dir: Option<&std::path::Path>,
+    app_id: &str,
+    change: impl FnOnce(&mut ConsoleConfig),
+) -> Result<i32, CliError> {
+    let failed = |e: crate::bgfetch::store::StoreError| CliError::Failed(e.to_string());
+    let store = common::store(data_dir)?;
+    let mut cfg = store.config(app_id).map_err(failed)?;
+    change(&mut cfg);
+    store.set_config(app_id, &cfg).map_err(failed)?;
+    show(app_id, &cfg, false);
+    Ok(0)
+}
+
 pub fn run(cmd: ConfigCommand, data_dir: Option<&std::path::Path>) -> Result<i32, CliError> {
     match cmd {
         ConfigCommand::Set {
@@ -73,27 +88,12 @@ pub fn run(cmd: ConfigCommand, data_dir: Option<&std::path::Path>) -> Result<i32
                 .map(check_period)
                 .transpose()
                 .map_err(CliError::Invalid)?;
-            let store = common::store(data_dir)?;
-            let mut cfg = store
-                .config(&app_id)
-                .map_err(|e| CliError::Failed(e.to_string()))?;
-            if pre.is_some() {
-                cfg.pre_fetch_url = pre;
-            }
-            if periodic.is_some() {
-                cfg.periodic_fetch_url = periodic;
-            }
-            if period.is_some() {
-                cfg.period_hours = period;
-            }
-            if wire.is_some() {
-                cfg.wire = wire;
-            }
-            store
-                .set_config(&app_id, &cfg)
-                .map_err(|e| CliError::Failed(e.to_string()))?;
-            show(&app_id, &cfg, false);
-            Ok(0)
+            update(data_dir, &app_id, |cfg| {
+                cfg.pre_fetch_url = pre.or(cfg.pre_fetch_url.take());
+                cfg.periodic_fetch_url = periodic.or(cfg.periodic_fetch_url.take());
+                cfg.period_hours = period.or(cfg.period_hours);
+                cfg.wire = wire.or(cfg.wire);
+            })
         }
         ConfigCommand::Show { app_id, json } => {
             let store = common::store(data_dir)?;
@@ -110,30 +110,21 @@ pub fn run(cmd: ConfigCommand, data_dir: Option<&std::path::Path>) -> Result<i32
             period,
             wire,
         } => {
-            let store = common::store(data_dir)?;
-            let mut cfg = store
-                .config(&app_id)
-                .map_err(|e| CliError::Failed(e.to_string()))?;
-            if !(prefetch_url || periodic_url || period || wire) {
-                cfg = ConsoleConfig::default();
-            }
-            if prefetch_url {
-                cfg.pre_fetch_url = None;
-            }
-            if periodic_url {
-                cfg.periodic_fetch_url = None;
-            }
-            if period {
-                cfg.period_hours = None;
-            }
-            if wire {
-                cfg.wire = None;
-            }
-            store
-                .set_config(&app_id, &cfg)
-                .map_err(|e| CliError::Failed(e.to_string()))?;
-            show(&app_id, &cfg, false);
-            Ok(0)
+            let all = !(prefetch_url || periodic_url || period || wire);
+            update(data_dir, &app_id, |cfg| {
+                if all || prefetch_url {
+                    cfg.pre_fetch_url = None;
+                }
+                if all || periodic_url {
+                    cfg.periodic_fetch_url = None;
+                }
+                if all || period {
+                    cfg.period_hours = None;
+                }
+                if all || wire {
+                    cfg.wire = None;
+                }
+            })
         }
     }
 }
