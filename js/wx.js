@@ -75,14 +75,15 @@
   ];
 
   // Headless no-ops that succeed: there is no screen to show them on.
-  const UI_NOOPS = `
-    showToast hideToast showLoading hideLoading showNavigationBarLoading hideNavigationBarLoading
-    setNavigationBarTitle setNavigationBarColor hideHomeButton setBackgroundTextStyle
-    setBackgroundColor showTabBarRedDot hideTabBarRedDot showTabBar hideTabBar setTabBarStyle
-    setTabBarItem setTabBarBadge removeTabBarBadge startPullDownRefresh stopPullDownRefresh
-    pageScrollTo setTopBarText enableAlertBeforeUnload disableAlertBeforeUnload hideKeyboard
-    loadFontFace showShareMenu hideShareMenu updateShareMenu
-  `.trim().split(/\s+/);
+  const UI_NOOPS = [
+    'showToast', 'hideToast', 'showLoading', 'hideLoading', 'showNavigationBarLoading',
+    'hideNavigationBarLoading', 'setNavigationBarTitle', 'setNavigationBarColor', 'hideHomeButton',
+    'setBackgroundTextStyle', 'setBackgroundColor', 'showTabBarRedDot', 'hideTabBarRedDot',
+    'showTabBar', 'hideTabBar', 'setTabBarStyle', 'setTabBarItem', 'setTabBarBadge',
+    'removeTabBarBadge', 'startPullDownRefresh', 'stopPullDownRefresh', 'pageScrollTo',
+    'setTopBarText', 'enableAlertBeforeUnload', 'disableAlertBeforeUnload', 'hideKeyboard',
+    'loadFontFace', 'showShareMenu', 'hideShareMenu', 'updateShareMenu',
+  ];
 
   const unsupportedReason = 'not supported by ftrun';
   // `ftrun run --trace`: every UI or device call a headless run cannot perform, with its

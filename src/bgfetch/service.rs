@@ -239,86 +239,85 @@ fn configured_url(
     }
 }
 
-/// Starts the cold-start requests on the I/O runtime. The event loop stays alive until they
-/// are stored and delivered (each holds a [`crate::engine::PendingWork`]). The receiver gets
-/// a message once the requests are under way (or none will be made).
+/// Starts the cold-start requests. The store is read here, on the caller's thread (three reads
+/// from a read-only handle: tens of microseconds), so the requests go out without waiting for
+/// another thread; they run on the I/O runtime, and the event loop stays alive until they are
+/// stored and delivered (each holds a [`crate::engine::PendingWork`]). Returns a receiver that
+/// gets a message once the requests are on their way, or `None` when none is made.
 pub fn start_cold(
     io: &tokio::runtime::Handle,
     services: Arc<Services>,
     plan: ColdStart,
     events: EventSender,
-) -> std::sync::mpsc::Receiver<()> {
+) -> Option<std::sync::mpsc::Receiver<()>> {
+    let loaded = (|| -> Result<_, String> {
+        let store = services.store()?;
+        let app = &plan.app_id;
+        let err = |e: super::store::StoreError| e.to_string();
+        Ok((
+            store.config(app).map_err(err)?,
+            store.token(app).map_err(err)?,
+            store.state(app).map_err(err)?,
+        ))
+    })();
+    tracing::trace!("bgfetch: config, token and state read");
+    let (cfg, token, state) = match loaded {
+        Ok(v) => v,
+        Err(e) => {
+            (services.warn)(&format!("warning: background fetch disabled: {e}"));
+            return None;
+        }
+    };
+    let now = services.clock.now_ms();
+    let wire = plan.wire.or(cfg.wire).unwrap_or_default();
+    let attempt = |kind: FetchType, url: Url, token: Option<String>| Attempt {
+        app_id: plan.app_id.clone(),
+        kind,
+        url,
+        token,
+        app_version: plan.app_version.clone(),
+        launch: plan.launch.clone(),
+        wire,
+    };
+    let mut attempts = Vec::new();
+    let pre_url = plan
+        .prefetch_url
+        .clone()
+        .or_else(|| configured_url(&services, &cfg, FetchType::Pre, &plan.app_id));
+    if let (Some(url), false) = (pre_url, plan.no_prefetch) {
+        attempts.push(attempt(FetchType::Pre, url, token.clone()));
+    }
+    let periodic_url = plan
+        .periodic_url
+        .clone()
+        .or_else(|| configured_url(&services, &cfg, FetchType::Periodic, &plan.app_id));
+    if let Some(url) = periodic_url
+        && periodic_due(&cfg, &state, now)
+    {
+        match &token {
+            None => (services.warn)(&format!(
+                "warning: periodic fetch for {} skipped: {NO_TOKEN}",
+                plan.app_id
+            )),
+            Some(t) => attempts.push(attempt(FetchType::Periodic, url, Some(t.clone()))),
+        }
+    }
+    let note_launch = plan.note_launch
+        && state
+            .last_launch
+            .is_none_or(|t| now - t >= LAUNCH_NOTE_EVERY_MS || t > now);
+    if attempts.is_empty() && !note_launch {
+        return None;
+    }
     let (started, started_rx) = std::sync::mpsc::channel();
+    let requests = !attempts.is_empty();
     let work = events.hold();
     let io2 = io.clone();
     io.spawn(async move {
-        // Three reads from a read-only handle take tens of microseconds: done right here, so
-        // the request is not delayed by a hand-off to the blocking pool.
-        let loaded = (|| -> Result<_, String> {
-            let store = services.store()?;
-            let app = &plan.app_id;
-            let err = |e: super::store::StoreError| e.to_string();
-            Ok((
-                store.config(app).map_err(err)?,
-                store.token(app).map_err(err)?,
-                store.state(app).map_err(err)?,
-            ))
-        })();
-        tracing::trace!("bgfetch: config, token and state read");
-        let (cfg, token, state) = match loaded {
-            Ok(v) => v,
-            Err(e) => {
-                (services.warn)(&format!("warning: background fetch disabled: {e}"));
-                let _ = started.send(());
-                drop(work);
-                return;
-            }
-        };
-        let now = services.clock.now_ms();
-        let wire = plan.wire.or(cfg.wire).unwrap_or_default();
-        let mut tasks = Vec::new();
-        let pre_url = plan
-            .prefetch_url
-            .clone()
-            .or_else(|| configured_url(&services, &cfg, FetchType::Pre, &plan.app_id));
-        if let (Some(url), false) = (pre_url, plan.no_prefetch) {
-            let attempt = Attempt {
-                app_id: plan.app_id.clone(),
-                kind: FetchType::Pre,
-                url,
-                token: token.clone(),
-                app_version: plan.app_version.clone(),
-                launch: plan.launch.clone(),
-                wire,
-            };
-            tasks.push(io2.spawn(deliver(services.clone(), attempt, events.hold())));
-        }
-        let periodic_url = plan
-            .periodic_url
-            .clone()
-            .or_else(|| configured_url(&services, &cfg, FetchType::Periodic, &plan.app_id));
-        if let Some(url) = periodic_url
-            && periodic_due(&cfg, &state, now)
-        {
-            match &token {
-                None => (services.warn)(&format!(
-                    "warning: periodic fetch for {} skipped: {NO_TOKEN}",
-                    plan.app_id
-                )),
-                Some(t) => {
-                    let attempt = Attempt {
-                        app_id: plan.app_id.clone(),
-                        kind: FetchType::Periodic,
-                        url,
-                        token: Some(t.clone()),
-                        app_version: plan.app_version.clone(),
-                        launch: plan.launch.clone(),
-                        wire,
-                    };
-                    tasks.push(io2.spawn(deliver(services.clone(), attempt, events.hold())));
-                }
-            }
-        }
+        let tasks: Vec<_> = attempts
+            .into_iter()
+            .map(|a| io2.spawn(deliver(services.clone(), a, events.hold())))
+            .collect();
         // Let the request tasks make their first move (connect, send) before anything else.
         tokio::task::yield_now().await;
         let _ = started.send(());
@@ -327,11 +326,7 @@ pub fn start_cold(
             let s = services.clone();
             let _ = blocking(move || s.store()?.prepare_write().map_err(|e| e.to_string())).await;
         }
-        if plan.note_launch
-            && state
-                .last_launch
-                .is_none_or(|t| now - t >= LAUNCH_NOTE_EVERY_MS || t > now)
-        {
+        if note_launch {
             let s = services.clone();
             let app = plan.app_id.clone();
             if let Err(e) =
@@ -345,7 +340,7 @@ pub fn start_cold(
         }
         drop(work);
     });
-    started_rx
+    requests.then_some(started_rx)
 }
 
 /// One cold-start request: fetch, store, then hand the record to the JS listeners.

@@ -66,7 +66,9 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
     );
     // On two cores the JS thread would compete with the request for the CPU: give the request
     // a head start (bounded) so it is on the wire before the scripts load.
-    let _ = started.recv_timeout(std::time::Duration::from_millis(3));
+    if let Some(started) = started {
+        let _ = started.recv_timeout(std::time::Duration::from_millis(3));
+    }
     tracing::debug!("run: background requests started");
     let bundle = Bundle {
         files,
