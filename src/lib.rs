@@ -19,5 +19,6 @@ pub mod bgfetch;
 pub mod bundle;
 pub mod cli;
 pub mod engine;
+pub mod io;
 pub mod mockserver;
 pub mod testrunner;

@@ -30,7 +30,7 @@ pub enum NetworkPolicy {
 
 pub struct RequestExtension {
     pub services: Arc<Services>,
-    pub io: tokio::runtime::Handle,
+    pub io: Rc<crate::io::Io>,
     pub policy: NetworkPolicy,
 }
 
@@ -118,6 +118,13 @@ impl Extension for RequestExtension {
                             NetworkPolicy::Rewrite(f) => f(&u),
                         });
                     let services = services.clone();
+                    let io = match io.handle() {
+                        Ok(io) => io,
+                        Err(e) => {
+                            h.events.send(HostEvent::OpDone { id, result: Err(e) });
+                            return Ok(id);
+                        }
+                    };
                     let handle = io.spawn(async move {
                         let result = match target {
                             Err(e) => Err(e),

@@ -14,7 +14,7 @@ use crate::engine::{Extension, Host, HostEvent, JsSource, js_source};
 pub struct BgFetchExtension {
     pub services: Arc<Services>,
     pub app_id: String,
-    pub io: tokio::runtime::Handle,
+    pub io: Rc<crate::io::Io>,
 }
 
 fn storage_error<'js>(ctx: &Ctx<'js>, e: &str) -> rquickjs::Error {
@@ -73,6 +73,13 @@ impl Extension for BgFetchExtension {
                 let id = host.next_op_id();
                 let work = host.events.hold();
                 let (services, app) = (services.clone(), app.clone());
+                let io = match io.handle() {
+                    Ok(io) => io,
+                    Err(e) => {
+                        host.events.send(HostEvent::OpDone { id, result: Err(e) });
+                        return id;
+                    }
+                };
                 io.spawn(async move {
                     let result = blocking(move || {
                         services

@@ -245,7 +245,7 @@ fn configured_url(
 /// stored and delivered (each holds a [`crate::engine::PendingWork`]). Returns a receiver that
 /// gets a message once the requests are on their way, or `None` when none is made.
 pub fn start_cold(
-    io: &tokio::runtime::Handle,
+    io: &crate::io::Io,
     services: Arc<Services>,
     plan: ColdStart,
     events: EventSender,
@@ -309,6 +309,13 @@ pub fn start_cold(
     if attempts.is_empty() && !note_launch {
         return None;
     }
+    let io = match io.handle() {
+        Ok(io) => io,
+        Err(e) => {
+            (services.warn)(&format!("warning: background fetch disabled: {e}"));
+            return None;
+        }
+    };
     let (started, started_rx) = std::sync::mpsc::channel();
     let requests = !attempts.is_empty();
     let work = events.hold();

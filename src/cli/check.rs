@@ -12,7 +12,6 @@ use rquickjs::{Ctx, Object};
 
 use super::CliError;
 use super::args::CheckArgs;
-use super::common;
 use crate::apis::request::{NetworkPolicy, RequestExtension};
 use crate::apis::storage::StorageExtension;
 use crate::bgfetch::js_ext::BgFetchExtension;
@@ -73,7 +72,7 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
         clock,
         Arc::new(|_: &str| {}),
     ));
-    let io = common::io_runtime(1)?;
+    let io = crate::io::Io::lazy(1);
     let results = Rc::new(RefCell::new(None));
     let check = CheckExtension {
         results: results.clone(),
@@ -81,7 +80,7 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
     let bgfetch = BgFetchExtension {
         services: services.clone(),
         app_id: app_id.clone(),
-        io: io.handle().clone(),
+        io: io.clone(),
     };
     let storage = StorageExtension {
         services: services.clone(),
@@ -89,7 +88,7 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
     };
     let request = RequestExtension {
         services,
-        io: io.handle().clone(),
+        io: io.clone(),
         policy: NetworkPolicy::Offline,
     };
     let output = Rc::new(CapturedOutput::default());

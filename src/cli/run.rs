@@ -13,6 +13,7 @@ use crate::bgfetch::js_ext::BgFetchExtension;
 use crate::bgfetch::service::{ColdStart, start_cold, stderr_warnings};
 use crate::bundle::{AppConfig, Bundle, BundleFiles, page_route, read_app_config, resolve_app_id};
 use crate::engine::{self, EngineOptions, Launch, ProcessOutput, RunContext, RunOutcome};
+use crate::io::Io;
 
 /// The launch for a bundle: `--path` must name a listed page.
 pub fn launch_for(config: &AppConfig, args: &LaunchArgs) -> Result<Launch, CliError> {
@@ -47,10 +48,10 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
     let launch = launch_for(&config, &args.launch)?;
     tracing::debug!("run: manifests read");
     let services = common::services(data_dir, &args.net, stderr_warnings())?;
-    let io = common::io_runtime(1)?;
+    let io = Io::lazy(1);
     let (events_tx, events_rx) = engine::events::channel();
     let started = start_cold(
-        io.handle(),
+        &io,
         services.clone(),
         ColdStart {
             app_id: app_id.clone(),
@@ -78,7 +79,7 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
     let bgfetch = BgFetchExtension {
         services: Arc::clone(&services),
         app_id: app_id.clone(),
-        io: io.handle().clone(),
+        io: io.clone(),
     };
     let storage = StorageExtension {
         services: Arc::clone(&services),
@@ -86,7 +87,7 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
     };
     let request = RequestExtension {
         services: Arc::clone(&services),
-        io: io.handle().clone(),
+        io: io.clone(),
         policy: if args.offline {
             NetworkPolicy::Offline
         } else {
@@ -112,9 +113,10 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
     );
     // After a clean or erroring run the loop has already waited for the requests; after a
     // timeout or an invalid bundle, what is still in flight is abandoned (redb stays whole).
-    match &outcome {
-        Ok(RunOutcome::Clean | RunOutcome::AppErrors) => drop(io),
-        _ => io.shutdown_background(),
+    let abandon = !matches!(&outcome, Ok(RunOutcome::Clean | RunOutcome::AppErrors));
+    drop((bgfetch, storage, request));
+    if let Ok(io) = Rc::try_unwrap(io) {
+        io.shutdown(abandon);
     }
     Ok(outcome?.exit_code())
 }

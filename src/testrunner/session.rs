@@ -304,8 +304,9 @@ impl FileState {
             store.set_config(&app_id, &cfg).map_err(|e| e.to_string())?;
         }
         let (events_tx, events_rx) = crate::engine::events::channel();
+        let io = crate::io::Io::from_handle(self.shared.io.clone());
         let _ = start_cold(
-            &self.shared.io,
+            &io,
             services.clone(),
             ColdStart {
                 app_id: app_id.clone(),
@@ -323,7 +324,7 @@ impl FileState {
         let bgfetch = BgFetchExtension {
             services: services.clone(),
             app_id: app_id.clone(),
-            io: self.shared.io.clone(),
+            io: io.clone(),
         };
         let storage = crate::apis::storage::StorageExtension {
             services: services.clone(),
@@ -332,7 +333,7 @@ impl FileState {
         let me = self.clone();
         let request = crate::apis::request::RequestExtension {
             services: services.clone(),
-            io: self.shared.io.clone(),
+            io: io.clone(),
             policy: crate::apis::request::NetworkPolicy::Rewrite(Rc::new(move |u| {
                 me.map_request(u)
             })),
