@@ -8,7 +8,8 @@ bin=${FTRUN_BIN:-target/debug/ftrun}
 work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-"$bin" serve fixtures/bgfetch-demo/server-data.json --port-file "$work/port" 2>/dev/null &
+# The endpoint answers after 100 ms, as a real one might: the app starts meanwhile.
+"$bin" serve fixtures/bgfetch-demo/server-data.json --delay-ms 100 --port-file "$work/port" 2>/dev/null &
 server=$!
 for _ in $(seq 1 100); do [ -s "$work/port" ] && break; sleep 0.05; done
 url="http://127.0.0.1:$(cat "$work/port")/prefetch"

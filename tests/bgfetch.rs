@@ -113,7 +113,9 @@ fn urlencode(s: &str) -> String {
 #[test]
 fn second_launch_gets_old_data_at_once_and_new_data_as_an_event() {
     let srv = Server::start();
-    srv.route("/pre", Route::ok("v1"));
+    // A local server answers within a millisecond, which can beat the app's own start-up;
+    // a short delay keeps "nothing stored yet" true when onLaunch reads the slot.
+    srv.route("/pre", Route::ok("v1").delay(Duration::from_millis(100)));
     let sb = bg_sandbox();
     let url = srv.url("/pre");
     let r1 = sb.run(&["--prefetch-url", &url, "--query", "p=1", "--scene", "1011"]);
