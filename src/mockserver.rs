@@ -83,6 +83,8 @@ pub struct Received {
     /// When the request arrived, on this process's monotonic clock.
     #[serde(skip)]
     pub arrived: std::time::Instant,
+    /// The request body as text (lossy UTF-8), up to 1 MiB.
+    pub body: String,
 }
 
 impl Received {
@@ -244,6 +246,14 @@ async fn handle(
     req: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
     use http_body_util::BodyExt;
+    let arrived = std::time::Instant::now();
+    let (parts, body) = req.into_parts();
+    let body = http_body_util::Limited::new(body, 1 << 20)
+        .collect()
+        .await
+        .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
+        .unwrap_or_default();
+    let req = Request::from_parts(parts, ());
     let raw_query = req.uri().query().unwrap_or("").to_string();
     let received = Received {
         method: req.method().to_string(),
@@ -263,7 +273,8 @@ async fn handle(
             })
             .collect(),
         at_ms: chrono::Utc::now().timestamp_millis(),
-        arrived: std::time::Instant::now(),
+        arrived,
+        body,
     };
     if let Some(p) = &printer {
         p(&received);

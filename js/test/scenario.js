@@ -100,7 +100,8 @@
     server: {
       pre: endpoint('pre'),
       periodic: endpoint('periodic'),
-      requests(kind) { return JSON.parse(native.serverRequests(kind)); },
+      /** What an endpoint received: 'pre', 'periodic', or a URL from route(). */
+      requests(which) { return JSON.parse(native.serverRequests(String(which))); },
       /** What `url` answers for apps of this test (an absolute URL, or a path on the local
        *  server); returns the URL to use. Requests to undeclared hosts fail. */
       route(url, spec) {

@@ -218,14 +218,26 @@ impl FileState {
         }
     }
 
-    pub(super) fn requests(&self, kind: &str) -> Vec<serde_json::Value> {
+    /// What the local server received on an endpoint: `'pre'`, `'periodic'`, or a URL that
+    /// `server.route` returned or declared.
+    pub(super) fn requests(&self, which: &str) -> Vec<serde_json::Value> {
         let scope = self.test.borrow();
         let Some(scope) = scope.as_ref() else {
             return Vec::new();
         };
+        let path = match url::Url::parse(which) {
+            Ok(u) => {
+                let key = strip_query(&u);
+                match scope.external.iter().find(|(k, _)| *k == key) {
+                    Some((_, local)) => local.clone(),
+                    None => u.path().to_string(),
+                }
+            }
+            Err(_) => format!("{}/{which}", scope.prefix),
+        };
         self.shared
             .server
-            .received_on(&format!("{}/{kind}", scope.prefix))
+            .received_on(&path)
             .into_iter()
             .map(|r| {
                 let query: serde_json::Map<String, serde_json::Value> = r
@@ -233,7 +245,8 @@ impl FileState {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone().into()))
                     .collect();
-                serde_json::json!({ "path": r.path, "query": query, "rawQuery": r.raw_query,
+                serde_json::json!({ "method": r.method, "path": r.path, "query": query,
+                    "rawQuery": r.raw_query, "body": r.body,
                     "headers": r.headers.into_iter().collect::<HashMap<_, _>>(), "time": r.at_ms })
             })
             .collect()
