@@ -1,0 +1,112 @@
+//! The management commands and the command line itself: help, usage errors, config and cache
+//! on empty and populated data dirs.
+
+mod common;
+use common::*;
+
+#[test]
+fn help_version_and_usage_errors() {
+    let sb = Sandbox::new();
+    sb.ftrun(&["--help"])
+        .expect_status(0)
+        .stdout_has("Commands:");
+    for cmd in [
+        "run", "fetch", "config", "cache", "daemon", "serve", "test", "check",
+    ] {
+        sb.ftrun(&[cmd, "--help"]).expect_status(0);
+    }
+    sb.ftrun(&["--version"])
+        .expect_status(0)
+        .stdout_has(env!("CARGO_PKG_VERSION"));
+    sb.ftrun(&["launch"]).expect_status(2);
+    sb.ftrun(&["run"]).expect_status(2).stderr_has("BUNDLE");
+    sb.ftrun(&["run", ".", "--scene", "abc"])
+        .expect_status(2)
+        .stderr_has("--scene");
+    sb.ftrun(&["fetch", ".", "--type", "later"])
+        .expect_status(2)
+        .stderr_has("--type");
+}
+
+#[test]
+fn reading_an_empty_data_dir_creates_nothing() {
+    let sb = Sandbox::new();
+    sb.ftrun(&["cache", "list"])
+        .expect_status(0)
+        .stdout_has("no apps stored");
+    sb.ftrun(&["cache", "list", "--json"])
+        .expect_status(0)
+        .stdout_has("[]");
+    sb.ftrun(&["config", "show", "wxnone"])
+        .expect_status(0)
+        .stdout_has("preFetchUrl       (none)")
+        .stdout_has("periodHours       12 (default)");
+    sb.ftrun(&["cache", "show", "wxnone", "--type", "pre"])
+        .expect_status(1)
+        .stderr_has("no pre record for wxnone");
+    assert!(
+        !sb.data_dir().exists(),
+        "a read must not create the data dir"
+    );
+}
+
+#[test]
+fn config_unset_and_cache_clear_of_every_app() {
+    let srv = Server::start();
+    srv.fallback(Route::ok("data"));
+    let sb = Sandbox::with_app(
+        &["pages/index/index"],
+        &[(
+            "app.js",
+            "App({ onLaunch() { ft.setBackgroundFetchToken({ token: 'tk' }); } });",
+        )],
+    );
+    for app in ["a1", "a2"] {
+        sb.ftrun(&[
+            "config",
+            "set",
+            app,
+            "--prefetch-url",
+            &srv.url("/p"),
+            "--period",
+            "6",
+            "--wire",
+            "wechat",
+        ])
+        .expect_status(0);
+        sb.run(&["--app-id", app]).expect_status(0);
+    }
+    let list = sb.ftrun(&["cache", "list", "--json"]);
+    let apps: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+    assert_eq!(apps.as_array().unwrap().len(), 2);
+    assert!(
+        apps.as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["hasToken"] == true && a["pre"]["bytes"] == 4)
+    );
+    assert_eq!(
+        srv.received()[0].param("appid"),
+        Some("a1"),
+        "the stored wire names are used"
+    );
+
+    sb.ftrun(&["cache", "clear"])
+        .expect_status(0)
+        .stdout_has("2 app(s)");
+    let list = sb.ftrun(&["cache", "list", "--json"]);
+    let apps: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+    for a in apps.as_array().unwrap() {
+        assert_eq!(a["hasToken"], false);
+        assert!(a["pre"].is_null());
+        assert_eq!(a["config"]["periodHours"], 6, "the console config stays");
+    }
+
+    sb.ftrun(&["config", "unset", "a1"]).expect_status(0);
+    sb.ftrun(&["config", "show", "a1", "--json"])
+        .expect_status(0)
+        .stdout_has("\"periodHours\":12");
+    sb.ftrun(&["config", "set", "a1"])
+        .expect_status(2)
+        .stderr_has("nothing to set");
+}
