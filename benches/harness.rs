@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use ftrun::bgfetch::ConsoleConfig;
 use ftrun::bgfetch::store::{Change, Store};
-use ftrun::mockserver::{MockServer, Route};
+use ftrun::mockserver::{BackgroundServer, Route};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ftrun");
 
@@ -278,14 +278,7 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let work = tempfile::tempdir().expect("tempdir");
     let w = work.path();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let server = rt
-        .block_on(MockServer::start(0, None, None))
-        .expect("server");
+    let server = BackgroundServer::start(None).expect("local server");
     let mut figures: Vec<Figure> = Vec::new();
 
     // 1 and 6: cold start and peak RSS.

@@ -212,6 +212,32 @@ impl MockServer {
     }
 }
 
+/// A server with a tokio runtime of its own, for callers that are not async (tests,
+/// benchmarks): it serves while the caller runs other processes against it.
+pub struct BackgroundServer {
+    // The server stops before its runtime goes.
+    server: MockServer,
+    _rt: tokio::runtime::Runtime,
+}
+
+impl BackgroundServer {
+    pub fn start(tls: Option<TlsIdentity>) -> std::io::Result<BackgroundServer> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let server = rt.block_on(MockServer::start(0, tls, None))?;
+        Ok(BackgroundServer { server, _rt: rt })
+    }
+}
+
+impl std::ops::Deref for BackgroundServer {
+    type Target = MockServer;
+    fn deref(&self) -> &MockServer {
+        &self.server
+    }
+}
+
 impl Drop for MockServer {
     fn drop(&mut self) {
         let _ = self.stop.send(true);

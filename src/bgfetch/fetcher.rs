@@ -20,6 +20,7 @@ use rustls::pki_types::pem::PemObject;
 use url::Url;
 
 use super::wire::display_url_str;
+use crate::engine::format_secs;
 
 /// Largest body stored (spec section 3).
 pub const MAX_BODY: usize = 262_144;
@@ -296,15 +297,6 @@ impl Fetcher for HyperFetcher {
                 Err(_) => Err(FetchError::Timeout(format_secs(timeout))),
             }
         })
-    }
-}
-
-pub fn format_secs(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s.fract() == 0.0 {
-        format!("{s:.0}")
-    } else {
-        format!("{s}")
     }
 }
 

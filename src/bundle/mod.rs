@@ -8,7 +8,6 @@ pub(crate) use files::io_reason;
 pub use files::{BundleFiles, Entry, normalize};
 
 use serde_json::Value;
-use std::path::Path;
 
 /// Everything that can be wrong with a bundle. Each message names the file.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +52,23 @@ pub struct AppConfig {
 }
 
 impl AppConfig {
+    /// The launch page for a requested path (a query after `?` is ignored), or the entry page;
+    /// `Err` says which pages exist.
+    pub fn launch_route(&self, requested: Option<&str>) -> Result<String, String> {
+        let Some(p) = requested else {
+            return Ok(self.entry.clone());
+        };
+        let route = page_route(p.split('?').next().unwrap_or(p));
+        if self.all_pages().contains(&route) {
+            Ok(route)
+        } else {
+            Err(format!(
+                "no such page in app.json (pages: {})",
+                self.all_pages().join(", ")
+            ))
+        }
+    }
+
     /// Every page route, main package first, then each subpackage's (root-prefixed).
     pub fn all_pages(&self) -> Vec<String> {
         let mut all = self.pages.clone();
@@ -207,20 +223,6 @@ pub struct Bundle {
     pub files: BundleFiles,
     pub config: AppConfig,
     pub app_id: String,
-}
-
-impl Bundle {
-    /// Opens the bundle at `root`; `app_id` (from `--app-id`) wins over `project.config.json`.
-    pub fn open(root: &Path, app_id: Option<&str>) -> Result<Bundle, BundleError> {
-        let files = BundleFiles::open(root)?;
-        let config = read_app_config(&files)?;
-        let app_id = resolve_app_id(&files, app_id)?;
-        Ok(Bundle {
-            files,
-            config,
-            app_id,
-        })
-    }
 }
 
 /// `--app-id` if given, else `project.config.json`'s `appid`, else an error.

@@ -11,25 +11,18 @@ use crate::apis::request::{NetworkPolicy, RequestExtension};
 use crate::apis::storage::StorageExtension;
 use crate::bgfetch::js_ext::BgFetchExtension;
 use crate::bgfetch::service::{ColdStart, start_cold, stderr_warnings};
-use crate::bundle::{AppConfig, Bundle, BundleFiles, page_route, read_app_config, resolve_app_id};
+use crate::bundle::{AppConfig, Bundle, BundleFiles, read_app_config, resolve_app_id};
 use crate::engine::{self, EngineOptions, Launch, ProcessOutput, RunContext, RunOutcome};
 use crate::io::Io;
 
 /// The launch for a bundle: `--path` must name a listed page.
 pub fn launch_for(config: &AppConfig, args: &LaunchArgs) -> Result<Launch, CliError> {
-    let path = match &args.path {
-        Some(p) => {
-            let route = page_route(p.split('?').next().unwrap_or(p));
-            if !config.all_pages().contains(&route) {
-                return Err(CliError::Invalid(format!(
-                    "--path '{p}': no such page in app.json (pages: {})",
-                    config.all_pages().join(", ")
-                )));
-            }
-            route
-        }
-        None => config.entry.clone(),
-    };
+    let path = config.launch_route(args.path.as_deref()).map_err(|e| {
+        CliError::Invalid(format!(
+            "--path '{}': {e}",
+            args.path.as_deref().unwrap_or("")
+        ))
+    })?;
     Ok(Launch {
         path,
         query: args.query.clone(),

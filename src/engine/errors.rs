@@ -10,6 +10,16 @@ pub enum EngineError {
     Prelude(String),
 }
 
+/// `30` or `0.5`: seconds as a user wrote them, for timeout messages.
+pub fn format_secs(d: std::time::Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{s}")
+    }
+}
+
 /// `Name: message` plus the stack, for exceptions that reach Rust (the JS side formats the rest).
 pub fn format_caught(err: &CaughtError<'_>) -> String {
     match err {

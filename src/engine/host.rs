@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use rquickjs::{Ctx, Function, JsLifetime, Value};
 
 use super::events::EventSender;
-use super::output::{OutputSink, Stream};
+use super::output::OutputSink;
 use super::timers::Timers;
 use crate::bundle::BundleFiles;
 
@@ -62,11 +62,6 @@ impl Host {
 
     pub(crate) fn deadline(&self) -> Instant {
         self.deadline.get()
-    }
-
-    /// A warning line on stderr (does not change the exit status).
-    pub fn warn(&self, text: &str) {
-        self.output.line(Stream::Err, text);
     }
 }
 

@@ -9,7 +9,7 @@ pub mod output;
 mod run_loop;
 mod timers;
 
-pub use errors::EngineError;
+pub use errors::{EngineError, format_secs};
 pub use events::{EventReceiver, EventSender, HostEvent, PendingWork};
 pub use host::Host;
 pub use natives::{compile_wrapped, json_to_js};

@@ -94,12 +94,25 @@ impl<'c> EventLoop<'c> {
     }
 
     fn timeout_secs(&self) -> String {
-        let secs = self.host.timeout.as_secs_f64();
-        if secs.fract() == 0.0 {
-            format!("{secs:.0}")
-        } else {
-            format!("{secs}")
+        super::errors::format_secs(self.host.timeout)
+    }
+
+    /// The deadline passed while JS ran: say so, with where it was when it had a stack.
+    fn interrupted(&self, stack: Option<String>) -> Stop {
+        let mut msg = format!(
+            "error: timed out after {} s (--timeout) while JavaScript was running",
+            self.timeout_secs()
+        );
+        for line in stack
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| is_app_frame(l))
+        {
+            msg.push('\n');
+            msg.push_str(line);
         }
+        self.host.output.line(Stream::Err, &msg);
+        Stop::TimedOut
     }
 
     /// Runs until `until` holds (returns `reached = true` for a delivered event) or idle.
@@ -243,20 +256,11 @@ impl<'c> EventLoop<'c> {
     /// An exception that got past the JS prelude's own reporting.
     fn escaped(&self, e: CaughtError<'_>) -> Option<Stop> {
         if self.host.timed_out.get() {
-            let mut msg = format!(
-                "error: timed out after {} s (--timeout) while JavaScript was running",
-                self.timeout_secs()
-            );
-            if let CaughtError::Exception(ex) = &e {
-                for line in ex.stack().unwrap_or_default().lines() {
-                    if is_app_frame(line) {
-                        msg.push('\n');
-                        msg.push_str(line);
-                    }
-                }
-            }
-            self.host.output.line(Stream::Err, &msg);
-            return Some(Stop::TimedOut);
+            let stack = match &e {
+                CaughtError::Exception(ex) => ex.stack(),
+                _ => None,
+            };
+            return Some(self.interrupted(stack));
         }
         if is_compile_error(&e) {
             self.host
@@ -276,14 +280,7 @@ impl<'c> EventLoop<'c> {
         loop {
             while ctx.execute_pending_job() {}
             if self.host.timed_out.get() {
-                self.host.output.line(
-                    Stream::Err,
-                    &format!(
-                        "error: timed out after {} s (--timeout) while JavaScript was running",
-                        self.timeout_secs()
-                    ),
-                );
-                return Some(Stop::TimedOut);
+                return Some(self.interrupted(None));
             }
             let rejected = match hooks(ctx) {
                 Some(h) => std::mem::take(&mut *h.rejections.borrow_mut()),

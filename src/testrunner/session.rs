@@ -269,16 +269,12 @@ impl FileState {
         let files = BundleFiles::open(&root).map_err(|e| e.to_string())?;
         let config = read_app_config(&files).map_err(|e| e.to_string())?;
         let app_id = resolve_app_id(&files, opts.app_id.as_deref()).map_err(|e| e.to_string())?;
-        let path = match &opts.path {
-            Some(p) => {
-                let route = crate::bundle::page_route(p);
-                if !config.all_pages().contains(&route) {
-                    return Err(format!("launch: no page '{p}' in app.json"));
-                }
-                route
-            }
-            None => config.entry.clone(),
-        };
+        let path = config.launch_route(opts.path.as_deref()).map_err(|e| {
+            format!(
+                "launch({{ path: '{}' }}): {e}",
+                opts.path.as_deref().unwrap_or("")
+            )
+        })?;
         let launch = Launch {
             path,
             query: opts.query.clone().unwrap_or_default(),

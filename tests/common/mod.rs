@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-pub use ftrun::mockserver::{MockServer, Received, Route, TlsIdentity};
+pub use ftrun::mockserver::{BackgroundServer, MockServer, Received, Route, TlsIdentity};
 
 /// A temp folder holding one bundle and its own data dir.
 pub struct Sandbox {
@@ -139,38 +139,16 @@ impl Run {
     }
 }
 
-/// A tokio runtime that keeps a [`MockServer`] serving while the test runs the binary.
-pub struct Server {
-    pub rt: tokio::runtime::Runtime,
-    pub server: MockServer,
-}
+/// A real local server that serves while the test runs the binary.
+pub struct Server;
 
 impl Server {
-    pub fn start() -> Server {
+    pub fn start() -> BackgroundServer {
         Server::start_with(None)
     }
 
-    pub fn start_with(tls: Option<TlsIdentity>) -> Server {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let server = rt
-            .block_on(MockServer::start(0, tls, None))
-            .expect("server");
-        Server { rt, server }
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        self.server.url(path)
-    }
-}
-
-impl std::ops::Deref for Server {
-    type Target = MockServer;
-    fn deref(&self) -> &MockServer {
-        &self.server
+    pub fn start_with(tls: Option<TlsIdentity>) -> BackgroundServer {
+        BackgroundServer::start(tls).expect("local server")
     }
 }
 
