@@ -29,7 +29,7 @@ test: lint unit-test fixture-test
 
 # Figures (table + target/bench/results.json); bench-check fails past a budget by > 25%.
 bench:
-	$(CARGO) bench --bench harness
+	$(CARGO) bench --bench harness -- $(if $(ONLY),--only $(ONLY))
 
 bench-check:
-	$(CARGO) bench --bench harness -- --check
+	$(CARGO) bench --bench harness -- --check $(if $(ONLY),--only $(ONLY))

@@ -271,54 +271,41 @@ fn cold_start(
     )
 }
 
-fn main() {
-    let check = std::env::args().any(|a| a == "--check");
-    let quick = std::env::var_os("FTRUN_BENCH_QUICK").is_some();
-    let n = |full: usize| if quick { (full / 4).max(3) } else { full };
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let work = tempfile::tempdir().expect("tempdir");
-    let w = work.path();
-    let server = BackgroundServer::start(None).expect("local server");
-    let mut figures: Vec<Figure> = Vec::new();
-
-    // 1 and 6: cold start and peak RSS.
-    let hello = root.join("fixtures/hello");
-    let syn50 = w.join("syn50");
-    synthetic_bundle(&syn50, 50, 200, false, 0);
-    let syn100 = w.join("syn100esm");
-    synthetic_bundle(&syn100, 100, 300, true, 30);
+/// 1 and 6: cold start and peak RSS.
+fn bench_cold(b: &Bench, figures: &mut Vec<Figure>) {
     let (c, r) = cold_start(
         "hello",
-        &hello,
-        &w.join("d-hello"),
-        n(40),
+        &b.hello,
+        &b.w.join("d-hello"),
+        b.n(40),
         Some(("<=", 5.0)),
     );
-    let hello_cold = c.median;
     figures.push(c);
     figures.push(r);
     let (c, r) = cold_start(
         "50 pages / 200 modules",
-        &syn50,
-        &w.join("d-syn50"),
-        n(20),
+        &b.syn50,
+        &b.w.join("d-syn50"),
+        b.n(20),
         Some(("<=", 40.0)),
     );
     figures.push(c);
     figures.push(r);
     let (c, r) = cold_start(
         "100 pages / 300 modules, half ESM",
-        &syn100,
-        &w.join("d-syn100"),
-        n(20),
+        &b.syn100,
+        &b.w.join("d-syn100"),
+        b.n(20),
         None,
     );
     figures.push(c);
     figures.push(r);
+}
 
-    // ftrun check over the ESM bundle with 30 components: first run of a fresh copy, then
-    // repeated runs (there is no transform cache to warm: the ESM transform of all 300
-    // modules takes about 1 ms).
+/// ftrun check over the ESM bundle with 30 components: first run of a fresh copy, then
+/// repeated runs (there is no transform cache to warm: the ESM transform of all 300
+/// modules takes about 1 ms).
+fn bench_check(b: &Bench, figures: &mut Vec<Figure>) {
     let run_check = |bundle: &Path| {
         let t = timed(Command::new(BIN).arg("check").arg(bundle), &[]);
         assert!(
@@ -329,8 +316,8 @@ fn main() {
         t.wall_ms
     };
     let mut firsts = Vec::new();
-    for k in 0..n(5) {
-        let fresh = w.join(format!("syn100-copy{k}"));
+    for k in 0..b.n(5) {
+        let fresh = b.w.join(format!("syn100-copy{k}"));
         synthetic_bundle(&fresh, 100, 300, true, 30);
         firsts.push(run_check(&fresh));
     }
@@ -341,7 +328,7 @@ fn main() {
         Some(("<=", 150.0)),
         "fresh copy of the bundle",
     ));
-    let warm: Vec<f64> = (0..n(10)).map(|_| run_check(&syn100)).collect();
+    let warm: Vec<f64> = (0..b.n(10)).map(|_| run_check(&b.syn100)).collect();
     figures.push(figure(
         "ftrun check: same bundle, repeated runs",
         "ms",
@@ -349,18 +336,20 @@ fn main() {
         Some(("<=", 60.0)),
         "files in the page cache",
     ));
+}
 
-    // 7: the same hello bundle under Node.js with the smallest shim, as a ratio.
+/// 7: the same hello bundle under Node.js with the smallest shim, as a ratio.
+fn bench_node(b: &Bench, figures: &mut Vec<Figure>) {
     let node_ok = Command::new("node")
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
     if node_ok {
-        let shim = root.join("bench/node-shim.js");
+        let shim = b.root.join("bench/node-shim.js");
         let mut samples = Vec::new();
-        for _ in 0..n(20) {
+        for _ in 0..b.n(20) {
             let t = timed(
-                Command::new("node").arg(&shim).arg(&hello),
+                Command::new("node").arg(&shim).arg(&b.hello),
                 &["cold start done"],
             );
             samples.push(t.marks[0].unwrap_or(t.wall_ms));
@@ -372,8 +361,15 @@ fn main() {
             None,
             "bench/node-shim.js",
         );
+        let hello_cold = figures
+            .iter()
+            .find(|f| f.name == HELLO_COLD)
+            .map(|f| f.median);
+        figures.push(node.clone());
+        let Some(hello_cold) = hello_cold else {
+            return;
+        };
         let ratio = hello_cold / node.median;
-        figures.push(node);
         figures.push(Figure {
             name: "ratio: ftrun hello / Node.js hello".into(),
             unit: "x".into(),
@@ -386,25 +382,27 @@ fn main() {
             note: "medians of the same run".into(),
         });
     }
+}
 
-    // 2: prefetch overlap: time to the listener against max(D, code time).
-    let hello_l = w.join("hello-listener");
+/// 2: prefetch overlap: time to the listener against max(D, code time).
+fn bench_overlap(b: &Bench, figures: &mut Vec<Figure>) {
+    let hello_l = b.w.join("hello-listener");
     hello_with_listener(&hello_l);
-    for (label, bundle) in [("hello", &hello_l), ("50 pages", &syn50)] {
+    for (label, bundle) in [("hello", &hello_l), ("50 pages", &b.syn50)] {
         for delay in [0u64, 50, 200] {
             let path = format!("/overlap-{delay}");
-            server.route(
+            b.server.route(
                 &path,
                 Route::ok("{\"fresh\":true}").delay(Duration::from_millis(delay)),
             );
-            let url = server.url(&path);
-            let data = w.join(format!("d-overlap-{label}-{delay}"));
+            let url = b.server.url(&path);
+            let data = b.w.join(format!("d-overlap-{label}-{delay}"));
             let mut excess = Vec::new();
             let mut ratios = Vec::new();
             let mut arrivals = Vec::new();
             let mut after_answer = Vec::new();
-            for _ in 0..n(12) {
-                let before = server.received_on(&path).len();
+            for _ in 0..b.n(12) {
+                let before = b.server.received_on(&path).len();
                 let t0 = Instant::now();
                 let t = timed(
                     &mut run_cmd(bundle, &data, &["--prefetch-url", &url]),
@@ -414,7 +412,7 @@ fn main() {
                     let bound = code.max(delay as f64);
                     excess.push(got - bound);
                     ratios.push(got / bound);
-                    if let Some(r) = server.received_on(&path).get(before) {
+                    if let Some(r) = b.server.received_on(&path).get(before) {
                         let arrived = r.arrived.duration_since(t0).as_secs_f64() * 1000.0;
                         arrivals.push(arrived);
                         after_answer.push(got - code.max(arrived + delay as f64));
@@ -437,9 +435,11 @@ fn main() {
             figures.push(f);
         }
     }
+}
 
-    // 3: getBackgroundFetchData from JS, in-process, per call.
-    let gbd = w.join("gbd");
+/// 3: getBackgroundFetchData from JS, in-process, per call.
+fn bench_gbd(b: &Bench, figures: &mut Vec<Figure>) {
+    let gbd = b.w.join("gbd");
     write(&gbd.join("app.json"), "{\"pages\": [\"p\"]}");
     write(
         &gbd.join("project.config.json"),
@@ -450,10 +450,10 @@ fn main() {
         &gbd.join("app.js"),
         "App({});\nconst N = 3000; const t = [];\n(async () => {\n  try { await ft.getBackgroundFetchData({ fetchType: 'pre' }); } catch (e) { return; }\n  for (let i = 0; i < N; i++) { const s = performance.now(); await ft.getBackgroundFetchData({ fetchType: 'pre' }); t.push((performance.now() - s) * 1000); }\n  console.log('GBD ' + JSON.stringify(t));\n})();\n",
     );
-    server.route("/gbd", Route::ok("x".repeat(2048)));
-    let gdata = w.join("d-gbd");
+    b.server.route("/gbd", Route::ok("x".repeat(2048)));
+    let gdata = b.w.join("d-gbd");
     let _ = timed(
-        &mut run_cmd(&gbd, &gdata, &["--prefetch-url", &server.url("/gbd")]),
+        &mut run_cmd(&gbd, &gdata, &["--prefetch-url", &b.server.url("/gbd")]),
         &[],
     );
     let t = timed(&mut run_cmd(&gbd, &gdata, &["--no-prefetch"]), &[]);
@@ -472,9 +472,11 @@ fn main() {
     );
     f.note = format!("p99 {:.1} µs", f.p99.unwrap_or(f64::NAN));
     figures.push(f);
+}
 
-    // 4: ftrun test throughput.
-    let suite_root = w.join("suites");
+/// 4: ftrun test throughput.
+fn bench_test(b: &Bench, figures: &mut Vec<Figure>) {
+    let suite_root = b.w.join("suites");
     hello_with_listener(&suite_root.join("app"));
     for (total, files) in [(100usize, 10usize), (1000, 50)] {
         let dir = suite_root.join(format!("app/t{total}"));
@@ -486,7 +488,7 @@ fn main() {
         }
         for jobs in [Some(1), None] {
             let mut rates = Vec::new();
-            for _ in 0..(if total >= 1000 { n(2) } else { n(4) }) {
+            for _ in 0..(if total >= 1000 { b.n(2) } else { b.n(4) }) {
                 let mut c = Command::new(BIN);
                 c.arg("test").arg(&dir);
                 if let Some(j) = jobs {
@@ -512,12 +514,15 @@ fn main() {
             ));
         }
     }
+}
 
-    // 5: daemon --once over many apps.
+/// 5: daemon --once over many apps.
+fn bench_daemon(b: &Bench, figures: &mut Vec<Figure>) {
     for apps in [1000usize, 10_000] {
-        let data = w.join(format!("d-daemon-{apps}"));
-        server.route("/periodic", Route::ok("{\"periodic\":true}"));
-        let url = server.url("/periodic");
+        let data = b.w.join(format!("d-daemon-{apps}"));
+        b.server
+            .route("/periodic", Route::ok("{\"periodic\":true}"));
+        let url = b.server.url("/periodic");
         {
             let store = Store::open(&data).expect("store");
             let now = chrono::Utc::now().timestamp_millis();
@@ -537,7 +542,7 @@ fn main() {
         }
         let mut secs = Vec::new();
         let mut rss = Vec::new();
-        let runs = if apps >= 10_000 { n(3) } else { n(4) };
+        let runs = if apps >= 10_000 { b.n(3) } else { b.n(4) };
         for k in 0..runs {
             // Each pass finds every app due again: the clock moves 4 hours per run.
             let mut c = Command::new(BIN);
@@ -580,6 +585,67 @@ fn main() {
             "VmHWM",
         ));
     }
+}
+
+/// What every section shares: the built bundles, a scratch dir and the local server.
+struct Bench {
+    root: PathBuf,
+    w: PathBuf,
+    server: BackgroundServer,
+    quick: bool,
+    hello: PathBuf,
+    syn50: PathBuf,
+    syn100: PathBuf,
+}
+
+impl Bench {
+    /// Repeat count: `full`, or a quarter of it (at least 3) with FTRUN_BENCH_QUICK.
+    fn n(&self, full: usize) -> usize {
+        if self.quick { (full / 4).max(3) } else { full }
+    }
+}
+
+type Section = fn(&Bench, &mut Vec<Figure>);
+const SECTIONS: [(&str, Section); 7] = [
+    ("cold", bench_cold),
+    ("check", bench_check),
+    ("node", bench_node),
+    ("overlap", bench_overlap),
+    ("gbd", bench_gbd),
+    ("test", bench_test),
+    ("daemon", bench_daemon),
+];
+const HELLO_COLD: &str = "cold start to onReady: hello";
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let check = args.iter().any(|a| a == "--check");
+    // `--only a,b` runs some sections (names in SECTIONS); `make bench ONLY=overlap`.
+    let only: Option<Vec<String>> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .map(|v| v.split(',').map(str::to_string).collect());
+    let work = tempfile::tempdir().expect("tempdir");
+    let w = work.path().to_path_buf();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let b = Bench {
+        hello: root.join("fixtures/hello"),
+        syn50: w.join("syn50"),
+        syn100: w.join("syn100esm"),
+        root,
+        w,
+        server: BackgroundServer::start(None).expect("local server"),
+        quick: std::env::var_os("FTRUN_BENCH_QUICK").is_some(),
+    };
+    synthetic_bundle(&b.syn50, 50, 200, false, 0);
+    synthetic_bundle(&b.syn100, 100, 300, true, 30);
+    let mut figures: Vec<Figure> = Vec::new();
+    for (name, section) in SECTIONS {
+        if only.as_ref().is_none_or(|o| o.iter().any(|s| s == name)) {
+            section(&b, &mut figures);
+        }
+    }
 
     // The table, the file, the check.
     println!(
@@ -610,7 +676,12 @@ fn main() {
             }
         }
     }
-    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench/results.json");
+    // A partial run (--only) writes beside the full results, not over them.
+    let file = match &only {
+        Some(o) => format!("results-{}.json", o.join("-")),
+        None => "results.json".to_string(),
+    };
+    let out = b.root.join("target/bench").join(file);
     let machine = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {
