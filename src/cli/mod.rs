@@ -15,7 +15,7 @@ mod test;
 use clap::Parser;
 
 pub use args::Cli;
-use args::Command;
+use args::{Command, Deferred};
 
 /// Exit statuses shared by every command (spec section 7).
 pub mod status {
@@ -89,14 +89,14 @@ pub fn main() -> i32 {
     init_logging(cli.verbose);
     let data_dir = cli.data_dir.as_deref();
     let result = match cli.command {
-        Command::Run(args) => run::run(args, data_dir),
-        Command::Fetch(args) => fetch::run(args, data_dir),
-        Command::Config(cmd) => config::run(cmd, data_dir),
-        Command::Cache(cmd) => cache::run(cmd, data_dir),
-        Command::Daemon(args) => daemon::run(args, data_dir),
-        Command::Serve(args) => serve::run(args),
-        Command::Test(args) => test::run(args),
-        Command::Check(args) => check::run(args),
+        Command::Run(Deferred(args)) => run::run(args, data_dir),
+        Command::Fetch(Deferred(args)) => fetch::run(args, data_dir),
+        Command::Config(Deferred(cmd)) => config::run(cmd, data_dir),
+        Command::Cache(Deferred(cmd)) => cache::run(cmd, data_dir),
+        Command::Daemon(Deferred(args)) => daemon::run(args, data_dir),
+        Command::Serve(Deferred(args)) => serve::run(args),
+        Command::Test(Deferred(args)) => test::run(args),
+        Command::Check(Deferred(args)) => check::run(args),
     };
     let code = match result {
         Ok(code) => code,
