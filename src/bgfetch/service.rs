@@ -164,6 +164,19 @@ pub async fn blocking<T: Send + 'static>(
         .unwrap_or_else(|e| Err(format!("storage task failed: {e}")))
 }
 
+/// Blocking work the caller waits for at once (the commit between a response and its
+/// listeners): done on this thread, with the runtime told so (`block_in_place`), instead of
+/// handed to the blocking pool and back, two thread wake-ups that cost more than they save
+/// on a busy machine. A current-thread runtime cannot do that and uses the pool.
+pub async fn blocking_here<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    match tokio::runtime::Handle::current().runtime_flavor() {
+        tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => blocking(f).await,
+    }
+}
+
 /// One request, then a durable store of its record.
 pub async fn fetch_and_store(
     services: &Arc<Services>,
@@ -173,7 +186,7 @@ pub async fn fetch_and_store(
     tracing::trace!("bgfetch: response received");
     let s = services.clone();
     let (app, kind, rec) = (attempt.app_id.clone(), attempt.kind, record.clone());
-    blocking(move || {
+    blocking_here(move || {
         let store = s.store()?;
         store
             .put_records(&[NewRecord {
