@@ -1,0 +1,113 @@
+//! The bundles the harness measures, written into its scratch dir.
+
+use std::path::Path;
+
+pub(crate) fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+/// A bundle of `pages` pages and `modules` modules in all (pages included), as real apps
+/// split their code: utilities requiring each other, pages requiring a few utilities. With
+/// `esm`, every other module is an ES module; `components` are listed in app.json.
+pub(crate) fn synthetic_bundle(
+    dir: &Path,
+    pages: usize,
+    modules: usize,
+    esm: bool,
+    components: usize,
+) {
+    let utils = modules.saturating_sub(pages).max(1);
+    let page_list: Vec<String> = (0..pages).map(|i| format!("\"pages/p{i}/p{i}\"")).collect();
+    let comps: Vec<String> = (0..components)
+        .map(|k| format!("\"c{k}\": \"/components/c{k}/c{k}\""))
+        .collect();
+    write(
+        &dir.join("app.json"),
+        &format!(
+            "{{\"pages\": [{}], \"usingComponents\": {{{}}}}}",
+            page_list.join(","),
+            comps.join(",")
+        ),
+    );
+    write(
+        &dir.join("project.config.json"),
+        "{\"appid\": \"wxsynthetic\"}",
+    );
+    for m in 0..utils {
+        let deps: Vec<usize> = [m.checked_sub(1), m.checked_sub(2)]
+            .iter()
+            .flatten()
+            .copied()
+            .collect();
+        let body = if esm && m % 2 == 0 {
+            let imports: String = deps
+                .iter()
+                .map(|d| format!("import * as d{d} from './m{d}';\n"))
+                .collect();
+            format!(
+                "{imports}export function helper{m}(x) {{ return x * {m} + {}; }}\nexport const table = {{}};\nfor (let i = 0; i < 50; i++) table['k' + i] = helper{m}(i);\nexport const name = 'm{m}';\nexport default {{ name }};\n",
+                deps.len()
+            )
+        } else {
+            let reqs: Vec<String> = deps.iter().map(|d| format!("require('./m{d}')")).collect();
+            format!(
+                "const deps = [{}];\nfunction helper{m}(x) {{ return x * {m} + deps.length; }}\nconst table = {{}};\nfor (let i = 0; i < 50; i++) table['k' + i] = helper{m}(i);\nmodule.exports = {{ helper{m}, table, name: 'm{m}' }};\n",
+                reqs.join(", ")
+            )
+        };
+        write(&dir.join(format!("utils/m{m}.js")), &body);
+    }
+    for k in 0..components {
+        write(
+            &dir.join(format!("components/c{k}/c{k}.js")),
+            &format!(
+                "Component({{ properties: {{ v: Number }}, data: {{ k: {k} }}, observers: {{ v(x) {{ this.setData({{ d: x * 2 }}); }} }}, methods: {{ tap() {{}} }} }});\n"
+            ),
+        );
+    }
+    for i in 0..pages {
+        let (a, b) = ((i * 3) % utils, (i * 3 + 1) % utils);
+        let head = if esm && i % 2 == 0 {
+            format!(
+                "import * as a from '../../utils/m{a}';\nimport * as b from '../../utils/m{b}';\n"
+            )
+        } else {
+            format!(
+                "const a = require('../../utils/m{a}');\nconst b = require('../../utils/m{b}');\n"
+            )
+        };
+        write(
+            &dir.join(format!("pages/p{i}/p{i}.js")),
+            &format!(
+                "{head}Page({{\n  data: {{ list: [], title: 'page {i}' }},\n  onLoad() {{ this.setData({{ list: [a.name, b.name] }}); }},\n  onShow() {{}},\n  onReady() {{}},\n}});\n"
+            ),
+        );
+    }
+    write(
+        &dir.join("app.js"),
+        &format!(
+            "const u = require('./utils/m{}');\nApp({{ globalData: {{ u }}, onLaunch() {{ ft.onBackgroundFetchData(() => {{}}); }} }});\n",
+            utils - 1
+        ),
+    );
+}
+
+pub(crate) fn hello_with_listener(dir: &Path) {
+    write(
+        &dir.join("app.json"),
+        "{\"pages\": [\"pages/index/index\"]}",
+    );
+    write(
+        &dir.join("project.config.json"),
+        "{\"appid\": \"wxbenchhello\"}",
+    );
+    write(
+        &dir.join("app.js"),
+        "App({ onLaunch() { ft.onBackgroundFetchData(() => {}); } });\n",
+    );
+    write(
+        &dir.join("pages/index/index.js"),
+        "Page({ data: { x: 1 }, onLoad() { this.setData({ x: 2 }); } });\n",
+    );
+}
