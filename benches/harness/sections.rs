@@ -5,7 +5,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use ftrun::bgfetch::ConsoleConfig;
-use ftrun::bgfetch::store::{Change, Store};
+use ftrun::bgfetch::store::{Change, NewRecord, Store};
 use ftrun::mockserver::Route;
 
 use crate::bundles::{hello_with_listener, synthetic_bundle, write};
@@ -226,6 +226,58 @@ pub(crate) fn bench_overlap(b: &Bench, figures: &mut Vec<Figure>) {
             figures.push(f);
         }
     }
+    overlap_floor(b, figures);
+}
+
+/// What any runtime pays on this machine before the listener can run, with no ftrun code in
+/// it: starting a process that does nothing, and one durable commit of a record to the
+/// multi-process store after the idle wait for a response (the spec wants it durable before
+/// JS sees it). Reference figures for the overlap budget.
+fn overlap_floor(b: &Bench, figures: &mut Vec<Figure>) {
+    let spawns: Vec<f64> = (0..b.n(40))
+        .filter_map(|_| {
+            let t0 = Instant::now();
+            let ok = Command::new("true").status().is_ok_and(|s| s.success());
+            ok.then(|| t0.elapsed().as_secs_f64() * 1000.0)
+        })
+        .collect();
+    figures.push(figure(
+        "floor: spawn to exit of a process that does nothing (/bin/true)",
+        "ms",
+        spawns,
+        None,
+        "reference for the overlap figures",
+    ));
+    let dir = b.w.join("d-commit-floor");
+    let store = Store::open(&dir).expect("store");
+    store.prepare_write().expect("writable store");
+    let record = ftrun::bgfetch::Record {
+        fetched_data: "{\"fresh\":true}".into(),
+        time_stamp: 0,
+        path: "pages/index/index".into(),
+        query: String::new(),
+        scene: 1001,
+    };
+    let mut commits = Vec::new();
+    for _ in 0..b.n(20) {
+        std::thread::sleep(Duration::from_millis(50));
+        let t0 = Instant::now();
+        let item = NewRecord {
+            app_id: "wxfloor",
+            kind: ftrun::bgfetch::FetchType::Pre,
+            record: &record,
+        };
+        if store.put_records(&[item]).is_ok() {
+            commits.push(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    figures.push(figure(
+        "floor: one durable record commit after 50 ms idle (redb, multi-process)",
+        "ms",
+        commits,
+        None,
+        "reference for the overlap figures",
+    ));
 }
 
 /// 3: getBackgroundFetchData from JS, in-process, per call.
