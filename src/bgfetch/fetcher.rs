@@ -17,8 +17,10 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
+use tokio::sync::Notify;
 use url::Url;
 
+use super::connector::SignalingConnector;
 use super::wire::display_url_str;
 use crate::engine::format_secs;
 
@@ -75,6 +77,11 @@ pub type RequestFuture<'a> =
 pub trait Fetcher: Send + Sync {
     fn get(&self, url: Url, timeout: Duration) -> FetchFuture<'_>;
     fn request(&self, req: HttpRequest) -> RequestFuture<'_>;
+    /// Notified (one permit) when a new connection first writes; `None` when this fetcher
+    /// cannot tell.
+    fn wire_signal(&self) -> Option<Arc<Notify>> {
+        None
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,12 +92,13 @@ pub enum TlsError {
     Setup(String),
 }
 
-type HttpsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+type HttpsClient = Client<HttpsConnector<SignalingConnector>, Full<Bytes>>;
 
 /// hyper-util's pooled client with rustls (ring, public webpki roots, plus extra CAs).
 pub struct HyperFetcher {
     client: HttpsClient,
     user_agent: String,
+    wrote: Arc<Notify>,
 }
 
 fn root_store(ca_file: Option<&Path>) -> Result<rustls::RootCertStore, TlsError> {
@@ -129,11 +137,16 @@ impl HyperFetcher {
         let mut http = HttpConnector::new();
         http.enforce_http(false); // the HTTPS connector wraps it
         http.set_nodelay(true);
+        let wrote = Arc::new(Notify::new());
+        let tcp = SignalingConnector {
+            inner: http,
+            wrote: wrote.clone(),
+        };
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
-            .wrap_connector(http);
+            .wrap_connector(tcp);
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
             .pool_timer(TokioTimer::new())
@@ -141,6 +154,7 @@ impl HyperFetcher {
         Ok(HyperFetcher {
             client,
             user_agent: format!("ftrun/{}", env!("CARGO_PKG_VERSION")),
+            wrote,
         })
     }
 
@@ -287,6 +301,10 @@ impl Fetcher for HyperFetcher {
                 Err(_) => Err(FetchError::Timeout(format_secs(timeout))),
             }
         })
+    }
+
+    fn wire_signal(&self) -> Option<Arc<Notify>> {
+        Some(self.wrote.clone())
     }
 
     fn request(&self, req: HttpRequest) -> RequestFuture<'_> {

@@ -3,6 +3,7 @@
 //! fetch-and-store attempt and the cold-start requests ([`service`]), the periodic scheduler
 //! ([`daemon`]), and the JS API as an engine extension ([`js_ext`]).
 
+pub mod connector;
 pub mod daemon;
 pub mod fetcher;
 pub mod js_ext;

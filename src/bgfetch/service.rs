@@ -165,15 +165,16 @@ pub async fn blocking<T: Send + 'static>(
 }
 
 /// Blocking work the caller waits for at once (the commit between a response and its
-/// listeners): done on this thread, with the runtime told so (`block_in_place`), instead of
-/// handed to the blocking pool and back, two thread wake-ups that cost more than they save
-/// on a busy machine. A current-thread runtime cannot do that and uses the pool.
+/// listeners): done on this thread instead of handed to the blocking pool and back, two
+/// thread wake-ups that cost more than they save on a busy machine. A multi-thread runtime is
+/// told so (`block_in_place`); a current-thread one is `ftrun run`'s own I/O thread, which
+/// may simply block for the commit.
 pub async fn blocking_here<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, String> + Send + 'static,
 ) -> Result<T, String> {
     match tokio::runtime::Handle::current().runtime_flavor() {
         tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
-        _ => blocking(f).await,
+        _ => f(),
     }
 }
 
@@ -252,17 +253,18 @@ fn configured_url(
     }
 }
 
-/// Starts the cold-start requests. The store is read here, on the caller's thread (three reads
-/// from a read-only handle: tens of microseconds), so the requests go out without waiting for
-/// another thread; they run on the I/O runtime, and the event loop stays alive until they are
-/// stored and delivered (each holds a [`crate::engine::PendingWork`]). Returns a receiver that
-/// gets a message once the requests are on their way, or `None` when none is made.
+/// Starts the cold-start requests and returns once they are on the wire (at most
+/// [`WIRE_WAIT`]). The store is read here, on the caller's thread (three reads from a
+/// read-only handle: tens of microseconds), and the I/O runtime is driven here until the
+/// requests are written ([`crate::io::Io::drive_here_until`]), so no thread start or wake-up
+/// comes before them; the event loop stays alive until they are stored and delivered (each
+/// holds a [`crate::engine::PendingWork`]).
 pub fn start_cold(
     io: &crate::io::Io,
     services: Arc<Services>,
     plan: ColdStart,
     events: EventSender,
-) -> Option<std::sync::mpsc::Receiver<()>> {
+) {
     let loaded = (|| -> Result<_, String> {
         let store = services.store()?;
         let app = &plan.app_id;
@@ -278,7 +280,7 @@ pub fn start_cold(
         Ok(v) => v,
         Err(e) => {
             (services.warn)(&format!("warning: background fetch disabled: {e}"));
-            return None;
+            return;
         }
     };
     let now = services.clock.now_ms();
@@ -320,47 +322,84 @@ pub fn start_cold(
             .last_launch
             .is_none_or(|t| now - t >= LAUNCH_NOTE_EVERY_MS || t > now);
     if attempts.is_empty() && !note_launch {
-        return None;
+        return;
     }
-    let io = match io.handle() {
-        Ok(io) => io,
-        Err(e) => {
-            (services.warn)(&format!("warning: background fetch disabled: {e}"));
-            return None;
+    let requests = !attempts.is_empty();
+    // Taken before the request starts, so its first write cannot be missed.
+    let on_wire = requests
+        .then(|| services.fetcher().ok().and_then(|f| f.wire_signal()))
+        .flatten();
+    let warn = services.warn.clone();
+    let work = events.hold();
+    let app_id = plan.app_id.clone();
+    let start = move |io: &tokio::runtime::Handle| {
+        let io2 = io.clone();
+        io.spawn(async move {
+            let tasks: Vec<_> = attempts
+                .into_iter()
+                .map(|a| io2.spawn(deliver(services.clone(), a, events.hold())))
+                .collect();
+            prepare_and_note(
+                &services,
+                !tasks.is_empty(),
+                note_launch.then_some((app_id.as_str(), now)),
+            )
+            .await;
+            for t in tasks {
+                let _ = t.await;
+            }
+            drop(work);
+        });
+    };
+    // Scripts are read once the request is on the wire (on two cores the JS thread would
+    // otherwise compete with it for the CPU), or after WIRE_WAIT if the network is slower than
+    // that (a remote server: the I/O thread finishes the connection meanwhile).
+    let on_the_wire = async move {
+        if let Some(wrote) = on_wire {
+            written_or_after(&wrote, WIRE_WAIT).await;
+        } else if requests {
+            tokio::task::yield_now().await;
         }
     };
-    let (started, started_rx) = std::sync::mpsc::channel();
-    let requests = !attempts.is_empty();
-    let work = events.hold();
-    let io2 = io.clone();
-    io.spawn(async move {
-        let tasks: Vec<_> = attempts
-            .into_iter()
-            .map(|a| io2.spawn(deliver(services.clone(), a, events.hold())))
-            .collect();
-        // Let the request tasks make their first move (connect, send) before anything else.
-        tokio::task::yield_now().await;
-        let _ = started.send(());
-        if !tasks.is_empty() {
-            // The record will be written: open for writing while the request is in flight.
-            let s = services.clone();
-            let _ = blocking(move || s.store()?.prepare_write().map_err(|e| e.to_string())).await;
+    if let Err(e) = io.drive_here_until(start, on_the_wire) {
+        warn(&format!("warning: background fetch disabled: {e}"));
+    }
+}
+
+/// While the requests are in flight: opens the store for writing (so a record's commit is
+/// the only write left when it arrives) and records the launch time.
+async fn prepare_and_note(services: &Arc<Services>, records: bool, launch: Option<(&str, i64)>) {
+    if records {
+        let s = services.clone();
+        let _ = blocking(move || s.store()?.prepare_write().map_err(|e| e.to_string())).await;
+    }
+    if let Some((app, now)) = launch {
+        let (s, app) = (services.clone(), app.to_string());
+        if let Err(e) =
+            blocking(move || s.store()?.note_launch(&app, now).map_err(|e| e.to_string())).await
+        {
+            (services.warn)(&format!("warning: could not record the launch: {e}"));
         }
-        if note_launch {
-            let s = services.clone();
-            let app = plan.app_id.clone();
-            if let Err(e) =
-                blocking(move || s.store()?.note_launch(&app, now).map_err(|e| e.to_string())).await
-            {
-                (services.warn)(&format!("warning: could not record the launch: {e}"));
-            }
+    }
+}
+
+/// The longest a cold start waits for its request to be written before it loads scripts: a
+/// local server is connected and written to within about 0.15 ms.
+const WIRE_WAIT: Duration = Duration::from_micros(300);
+
+/// Resolves when `wrote` is notified or `limit` has passed. It polls instead of sleeping:
+/// tokio's timer counts whole milliseconds, too coarse for a wait this short.
+async fn written_or_after(wrote: &tokio::sync::Notify, limit: Duration) {
+    let deadline = std::time::Instant::now() + limit;
+    let mut notified = std::pin::pin!(wrote.notified());
+    std::future::poll_fn(|cx| {
+        if notified.as_mut().poll(cx).is_ready() || std::time::Instant::now() >= deadline {
+            return std::task::Poll::Ready(());
         }
-        for t in tasks {
-            let _ = t.await;
-        }
-        drop(work);
-    });
-    requests.then_some(started_rx)
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    })
+    .await
 }
 
 /// One cold-start request: fetch, store, then hand the record to the JS listeners.

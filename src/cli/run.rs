@@ -43,7 +43,7 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
     let services = common::services(data_dir, &args.net, stderr_warnings())?;
     let io = Io::lazy(1);
     let (events_tx, events_rx) = engine::events::channel();
-    let started = start_cold(
+    start_cold(
         &io,
         services.clone(),
         ColdStart {
@@ -58,11 +58,6 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
         },
         events_tx.clone(),
     );
-    // On two cores the JS thread would compete with the request for the CPU: give the request
-    // a head start (bounded) so it is on the wire before the scripts load.
-    if let Some(started) = started {
-        let _ = started.recv_timeout(std::time::Duration::from_millis(3));
-    }
     tracing::debug!("run: background requests started");
     let bundle = Bundle {
         files,

@@ -314,7 +314,7 @@ impl FileState {
         }
         let (events_tx, events_rx) = crate::engine::events::channel();
         let io = crate::io::Io::from_handle(self.shared.io.clone());
-        let _ = start_cold(
+        start_cold(
             &io,
             services.clone(),
             ColdStart {
