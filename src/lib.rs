@@ -12,7 +12,9 @@
 //! `serve`, tests and benchmarks. [`cli`] parses the command line and maps errors to exit
 //! statuses. Threads: QuickJS runs on the main thread only, driven by the engine's own loop
 //! (microtasks, a timer queue, host events over a channel); network and disk work runs on a
-//! tokio multi-thread runtime and reaches JS only as events, so no JS value crosses threads.
+//! tokio runtime ([`io`]) and reaches JS only as events, so no JS value crosses threads. A cold
+//! start drives that runtime on the main thread until its request is on the wire, then gives
+//! it a thread of its own.
 
 pub mod apis;
 pub mod bgfetch;
