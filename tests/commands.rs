@@ -110,3 +110,27 @@ fn config_unset_and_cache_clear_of_every_app() {
         .expect_status(2)
         .stderr_has("nothing to set");
 }
+
+#[test]
+fn output_into_a_reader_that_stops_early_is_dropped_without_a_panic() {
+    // More than a pipe holds (64 KiB), so the command is still writing when the reader goes.
+    let srv = Server::start();
+    srv.fallback(Route::ok("x".repeat(200_000)));
+    let sb = Sandbox::with_app(&["pages/index/index"], &[("app.js", "App({});")]);
+    sb.run(&["--app-id", "wxpipe", "--prefetch-url", &srv.url("/p")])
+        .expect_status(0);
+    let mut child = sb
+        .cmd(&["cache", "show", "wxpipe", "--type", "pre"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut head = [0u8; 16];
+    let mut stdout = child.stdout.take().expect("stdout");
+    std::io::Read::read_exact(&mut stdout, &mut head).expect("first bytes");
+    drop(stdout);
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+}

@@ -2,6 +2,7 @@
 //! concurrency, batched durable commits, one log line per attempt, and a clean stop.
 
 use std::collections::HashSet;
+use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -49,7 +50,8 @@ pub struct StdLog;
 
 impl DaemonLog for StdLog {
     fn info(&self, line: &str) {
-        println!("{} {line}", timestamp());
+        // A daemon keeps working when whoever read its log goes away.
+        let _ = writeln!(std::io::stdout().lock(), "{} {line}", timestamp());
     }
     fn warn(&self, line: &str) {
         eprintln!("{} {line}", timestamp());

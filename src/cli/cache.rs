@@ -26,26 +26,29 @@ pub fn run(cmd: CacheCommand, data_dir: Option<&std::path::Path>) -> Result<i32,
         CacheCommand::List { json } => {
             let apps = store.apps().map_err(failed)?;
             if json {
-                println!("{}", serde_json::to_string(&apps).unwrap_or_default());
+                outln!("{}", serde_json::to_string(&apps).unwrap_or_default())?;
                 return Ok(0);
             }
             if apps.is_empty() {
-                println!("no apps stored in {}", store_dir(data_dir));
+                outln!("no apps stored in {}", store_dir(data_dir))?;
                 return Ok(0);
             }
-            println!(
+            outln!(
                 "{:<24} {:<32} {:<32} {:<6} LAST LAUNCH",
-                "APPID", "PRE", "PERIODIC", "TOKEN"
-            );
+                "APPID",
+                "PRE",
+                "PERIODIC",
+                "TOKEN"
+            )?;
             for a in apps {
-                println!(
+                outln!(
                     "{:<24} {:<32} {:<32} {:<6} {}",
                     a.app_id,
                     slot(&a.pre),
                     slot(&a.periodic),
                     if a.has_token { "set" } else { "-" },
                     a.state.last_launch.map(when).unwrap_or_else(|| "-".into())
-                );
+                )?;
             }
             Ok(0)
         }
@@ -62,23 +65,23 @@ pub fn run(cmd: CacheCommand, data_dir: Option<&std::path::Path>) -> Result<i32,
                 {
                     o.extend(r);
                 }
-                println!("{v}");
+                outln!("{v}")?;
             } else {
-                println!("fetchType   {}", kind.as_str());
-                println!("timeStamp   {} ({})", rec.time_stamp, when(rec.time_stamp));
-                println!("path        {}", rec.path);
-                println!("query       {}", rec.query);
-                println!("scene       {}", rec.scene);
-                println!("fetchedData ({} bytes):", rec.fetched_data.len());
-                println!("{}", rec.fetched_data);
+                outln!("fetchType   {}", kind.as_str())?;
+                outln!("timeStamp   {} ({})", rec.time_stamp, when(rec.time_stamp))?;
+                outln!("path        {}", rec.path)?;
+                outln!("query       {}", rec.query)?;
+                outln!("scene       {}", rec.scene)?;
+                outln!("fetchedData ({} bytes):", rec.fetched_data.len())?;
+                outln!("{}", rec.fetched_data)?;
             }
             Ok(0)
         }
         CacheCommand::Clear { app_id } => {
             let n = store.clear(app_id.as_deref()).map_err(failed)?;
             match app_id {
-                Some(a) => println!("cleared records, token and launch state of {a}"),
-                None => println!("cleared records, tokens and launch state of {n} app(s)"),
+                Some(a) => outln!("cleared records, token and launch state of {a}")?,
+                None => outln!("cleared records, tokens and launch state of {n} app(s)")?,
             }
             Ok(0)
         }

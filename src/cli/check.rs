@@ -135,27 +135,27 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
         serde_json::from_str(&json).map_err(|e| CliError::Failed(e.to_string()))?;
     let all_ok = pages.iter().all(|p| p.status == "ok");
     if args.json {
-        println!("{}", serde_json::to_string(&pages).unwrap_or_default());
+        outln!("{}", serde_json::to_string(&pages).unwrap_or_default())?;
     } else {
         let width = pages.iter().map(|p| p.page.len()).max().unwrap_or(4).max(4);
-        println!("{:<width$}  {:<8}  {:>8}  DETAIL", "PAGE", "STATUS", "TIME");
+        outln!("{:<width$}  {:<8}  {:>8}  DETAIL", "PAGE", "STATUS", "TIME")?;
         for p in &pages {
-            println!(
+            outln!(
                 "{:<width$}  {:<8}  {:>5.1} ms  {}",
                 p.page,
                 p.status,
                 p.ms,
                 p.reason.as_deref().unwrap_or("")
-            );
+            )?;
         }
         let count = |s: &str| pages.iter().filter(|p| p.status == s).count();
-        println!(
+        outln!(
             "\n{} ok, {} error, {} skipped ({:.0} ms)",
             count("ok"),
             count("error"),
             count("skipped"),
             started.elapsed().as_secs_f64() * 1000.0
-        );
+        )?;
     }
     Ok(if all_ok { 0 } else { 1 })
 }

@@ -51,3 +51,21 @@ pub fn url_flag(flag: &str, value: Option<&str>) -> Result<Option<Url>, CliError
         .map(|v| check_url(flag, v).map_err(|e| CliError::Invalid(e.to_string())))
         .transpose()
 }
+
+/// Writes command output to stdout. `println!` panics when the reader has gone
+/// (`ftrun cache list | head -1`); here that output is dropped quietly and the command's own
+/// exit status stands, while any other write error (a full disk behind a redirect) is a
+/// failure that says so.
+pub fn out(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Failed(format!(
+            "cannot write to standard output: {e}"
+        ))),
+        _ => Ok(()),
+    }
+}

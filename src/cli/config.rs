@@ -6,7 +6,7 @@ use super::common;
 use crate::bgfetch::wire::check_url;
 use crate::bgfetch::{ConsoleConfig, check_period};
 
-fn show(app_id: &str, cfg: &ConsoleConfig, json: bool) {
+fn show(app_id: &str, cfg: &ConsoleConfig, json: bool) -> Result<(), CliError> {
     if json {
         let mut v = serde_json::to_value(cfg).unwrap_or_default();
         if let Some(o) = v.as_object_mut() {
@@ -17,27 +17,26 @@ fn show(app_id: &str, cfg: &ConsoleConfig, json: bool) {
                 serde_json::to_value(cfg.wire.unwrap_or_default()).unwrap_or_default(),
             );
         }
-        println!("{v}");
-        return;
+        return outln!("{v}");
     }
     let none = "(none)".to_string();
-    println!("appId             {app_id}");
-    println!(
+    outln!("appId             {app_id}")?;
+    outln!(
         "preFetchUrl       {}",
         cfg.pre_fetch_url.as_ref().unwrap_or(&none)
-    );
-    println!(
+    )?;
+    outln!(
         "periodicFetchUrl  {}",
         cfg.periodic_fetch_url.as_ref().unwrap_or(&none)
-    );
+    )?;
     let hours = match cfg.period_hours {
         Some(0) => "0 (periodic updates off)".to_string(),
         Some(h) => h.to_string(),
         None => format!("{} (default)", cfg.period_hours()),
     };
-    println!("periodHours       {hours}");
+    outln!("periodHours       {hours}")?;
     let wire = serde_json::to_value(cfg.wire.unwrap_or_default()).unwrap_or_default();
-    println!("wire              {}", wire.as_str().unwrap_or("finclip"));
+    outln!("wire              {}", wire.as_str().unwrap_or("finclip"))
 }
 
 /// Reads an app's config, lets `change` edit it, stores and shows the result.
@@ -51,7 +50,7 @@ fn update(
     let mut cfg = store.config(app_id).map_err(failed)?;
     change(&mut cfg);
     store.set_config(app_id, &cfg).map_err(failed)?;
-    show(app_id, &cfg, false);
+    show(app_id, &cfg, false)?;
     Ok(0)
 }
 
@@ -100,7 +99,7 @@ pub fn run(cmd: ConfigCommand, data_dir: Option<&std::path::Path>) -> Result<i32
             let cfg = store
                 .config(&app_id)
                 .map_err(|e| CliError::Failed(e.to_string()))?;
-            show(&app_id, &cfg, json);
+            show(&app_id, &cfg, json)?;
             Ok(0)
         }
         ConfigCommand::Unset {

@@ -79,15 +79,15 @@ pub fn run(args: FetchArgs, data_dir: Option<&std::path::Path>) -> Result<i32, C
                         "ok": true, "appId": app_id, "fetchType": kind.as_str(),
                         "url": display_url(&attempt.url), "record": record,
                     });
-                    println!("{out}");
+                    outln!("{out}")?;
                 } else {
-                    println!(
+                    outln!(
                         "{} fetch for {app_id} from {}: stored {} bytes (timeStamp {})",
                         kind.as_str(),
                         display_url(&attempt.url),
                         record.fetched_data.len(),
                         record.time_stamp
-                    );
+                    )?;
                 }
                 Ok(0)
             }
@@ -98,7 +98,7 @@ pub fn run(args: FetchArgs, data_dir: Option<&std::path::Path>) -> Result<i32, C
                         "ok": false, "appId": app_id, "fetchType": kind.as_str(),
                         "url": display_url(&attempt.url), "error": e.to_string(),
                     });
-                    println!("{out}");
+                    outln!("{out}")?;
                 }
                 Ok(1)
             }

@@ -1,6 +1,14 @@
 //! The command line: argument parsing (clap), one module per command, and the mapping from
 //! errors to messages and exit statuses. Library code never exits; only `main` here does.
 
+/// `println!` for command output, as an expression to `?`: output nobody reads any more is
+/// dropped quietly, any other write error is reported (see [`common::out`]).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::common::out(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod args;
 mod cache;
 mod check;

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::CliError;
 use super::args::{ReporterKind, TestArgs};
+use super::common;
 use crate::testrunner::{self, Reporter, TestOptions, report};
 
 pub fn run(args: TestArgs) -> Result<i32, CliError> {
@@ -64,8 +65,8 @@ pub fn run(args: TestArgs) -> Result<i32, CliError> {
         .iter()
         .any(|f| f.error.is_some() || f.count(testrunner::Status::Failed) > 0);
     match &reporter {
-        Reporter::Default => print!("{}", report::summary(&results, secs)),
-        Reporter::Tap => print!("{}", report::tap(&results)),
+        Reporter::Default => common::out(&report::summary(&results, secs))?,
+        Reporter::Tap => common::out(&report::tap(&results))?,
         Reporter::Junit(path) => {
             std::fs::write(path, report::junit(&results, secs)).map_err(|e| {
                 CliError::Failed(format!(
@@ -74,7 +75,7 @@ pub fn run(args: TestArgs) -> Result<i32, CliError> {
                     crate::bundle::io_reason(&e)
                 ))
             })?;
-            print!("{}", report::summary(&results, secs));
+            common::out(&report::summary(&results, secs))?;
         }
     }
     Ok(if failed { 1 } else { 0 })
