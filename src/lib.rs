@@ -16,6 +16,13 @@
 //! start drives that runtime on the main thread until its request is on the wire, then gives
 //! it a thread of its own.
 
+/// `errln!` that drops the line instead of panicking when stderr's reader has gone.
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::engine::output::stderr_line(&format!($($arg)*))
+    };
+}
+
 pub mod apis;
 pub mod bgfetch;
 pub mod bundle;

@@ -134,3 +134,30 @@ fn output_into_a_reader_that_stops_early_is_dropped_without_a_panic() {
     assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
     assert!(!stderr.contains("panicked"), "stderr: {stderr}");
 }
+
+#[test]
+fn warnings_into_a_closed_stderr_pipe_keep_the_status() {
+    let sb = Sandbox::with_app(&["pages/index/index"], &[("app.js", "App({});")]);
+    let mut child = sb
+        .cmd(&[
+            "fetch",
+            sb.bundle().to_str().expect("utf8"),
+            "--type",
+            "pre",
+            "--app-id",
+            "wxclosed",
+            "--prefetch-url",
+            "http://127.0.0.1:1/refused",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stderr.take()); // nobody reads stderr: the warning's write fails with EPIPE
+    let status = child.wait().expect("wait");
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "the fetch failed: status 1, not a panic"
+    );
+}

@@ -54,7 +54,7 @@ impl DaemonLog for StdLog {
         let _ = writeln!(std::io::stdout().lock(), "{} {line}", timestamp());
     }
     fn warn(&self, line: &str) {
-        eprintln!("{} {line}", timestamp());
+        errln!("{} {line}", timestamp());
     }
 }
 

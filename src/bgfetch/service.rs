@@ -17,7 +17,7 @@ use crate::engine::{EventSender, HostEvent, Launch};
 pub type WarnSink = Arc<dyn Fn(&str) + Send + Sync>;
 
 pub fn stderr_warnings() -> WarnSink {
-    Arc::new(|line: &str| eprintln!("{line}"))
+    Arc::new(|line: &str| errln!("{line}"))
 }
 
 /// The store and the HTTP client, each created on first use from any thread (opening the

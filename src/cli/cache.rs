@@ -55,7 +55,7 @@ pub fn run(cmd: CacheCommand, data_dir: Option<&std::path::Path>) -> Result<i32,
         CacheCommand::Show { app_id, kind, json } => {
             let kind: FetchType = kind.into();
             let Some(rec) = store.record(&app_id, kind).map_err(failed)? else {
-                eprintln!("no {} record for {app_id}", kind.as_str());
+                errln!("no {} record for {app_id}", kind.as_str());
                 return Ok(1);
             };
             if json {

@@ -121,7 +121,7 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
     }
     if args.verbose_output {
         for (_, line) in output.lines.borrow().iter() {
-            eprintln!("{line}");
+            errln!("{line}");
         }
     }
     let json = results.borrow().clone();

@@ -51,7 +51,7 @@ pub fn run(args: FetchArgs, data_dir: Option<&std::path::Path>) -> Result<i32, C
                 )
                 .map_err(|e| CliError::Invalid(e.to_string()))?,
                 None => {
-                    eprintln!(
+                    errln!(
                         "warning: no {} URL configured for {app_id}",
                         kind.url_kind()
                     );
@@ -60,7 +60,7 @@ pub fn run(args: FetchArgs, data_dir: Option<&std::path::Path>) -> Result<i32, C
             },
         };
         if kind == FetchType::Periodic && token.is_none() {
-            eprintln!("warning: periodic fetch for {app_id} not sent: {NO_TOKEN}");
+            errln!("warning: periodic fetch for {app_id} not sent: {NO_TOKEN}");
             return Ok(1);
         }
         let attempt = Attempt {
@@ -92,7 +92,7 @@ pub fn run(args: FetchArgs, data_dir: Option<&std::path::Path>) -> Result<i32, C
                 Ok(0)
             }
             Err(e) => {
-                eprintln!("{}", attempt.failure_line(&e));
+                errln!("{}", attempt.failure_line(&e));
                 if args.json {
                     let out = serde_json::json!({
                         "ok": false, "appId": app_id, "fetchType": kind.as_str(),

@@ -109,7 +109,7 @@ pub fn main() -> i32 {
     let code = match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             e.status()
         }
     };
@@ -128,6 +128,6 @@ fn report_peak_rss() {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
     {
-        eprintln!("ftrun: peak RSS {kib} KiB");
+        errln!("ftrun: peak RSS {kib} KiB");
     }
 }

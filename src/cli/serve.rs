@@ -51,7 +51,7 @@ pub fn run(args: ServeArgs) -> Result<i32, CliError> {
                 .header("content-type", "text/plain; charset=utf-8")
                 .delay(Duration::from_millis(args.delay_ms)),
         );
-        eprintln!("serve: {} on {}", args.file.display(), server.url("/"));
+        errln!("serve: {} on {}", args.file.display(), server.url("/"));
         if let Some(pf) = &args.port_file {
             std::fs::write(pf, server.addr().port().to_string())
                 .map_err(|e| CliError::Failed(format!("{}: {}", pf.display(), crate::bundle::io_reason(&e))))?;

@@ -28,7 +28,7 @@ pub fn run(args: TestArgs) -> Result<i32, CliError> {
     let files = testrunner::discover(&paths).map_err(CliError::Invalid)?;
     let files = testrunner::shard(files, args.shard);
     if files.is_empty() {
-        eprintln!(
+        errln!(
             "error: no test files (*.test.js, *.spec.js) found under {}",
             paths
                 .iter()

@@ -15,6 +15,14 @@ pub trait OutputSink {
     fn flush(&self) {}
 }
 
+/// One line on stderr. Unlike `errln!`, it does not panic when stderr is a pipe whose
+/// reader has gone (`ftrun run app 2>&1 | head -1`): the line is dropped.
+pub fn stderr_line(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.write_all(b"\n");
+}
+
 /// stdout is buffered (flushed when the loop waits and at exit); stderr is written at once,
 /// after flushing stdout, so a terminal shows lines in the order they were printed.
 pub struct ProcessOutput {
@@ -39,9 +47,7 @@ impl OutputSink for ProcessOutput {
             }
             Stream::Err => {
                 let _ = out.flush();
-                let mut err = std::io::stderr().lock();
-                let _ = err.write_all(text.as_bytes());
-                let _ = err.write_all(b"\n");
+                stderr_line(text);
             }
         }
     }
