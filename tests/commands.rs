@@ -161,3 +161,21 @@ fn warnings_into_a_closed_stderr_pipe_keep_the_status() {
         "the fetch failed: status 1, not a panic"
     );
 }
+
+#[test]
+fn a_data_dir_that_is_a_file_is_refused_naming_where_it_came_from() {
+    let sb = Sandbox::with_app(&["pages/index/index"], &[("app.js", "App({});")]);
+    sb.write("not-a-dir", "x");
+    let file = sb.path("not-a-dir");
+    let file = file.to_str().expect("utf8");
+    sb.run(&["--data-dir", file])
+        .expect_status(2)
+        .stderr_has("(from --data-dir): not a directory");
+    let listed = sb
+        .cmd(&["cache", "list"])
+        .env("FTRUN_DATA_DIR", file)
+        .output()
+        .expect("run");
+    assert_eq!(listed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&listed.stderr).contains("(from $FTRUN_DATA_DIR)"));
+}

@@ -38,23 +38,30 @@ pub enum StoreError {
 }
 
 /// `--data-dir`, else `$FTRUN_DATA_DIR`, else `$XDG_DATA_HOME/ftrun`, else `~/.local/share/ftrun`.
+/// A path that exists but is not a directory is refused here, naming where it came from.
 pub fn resolve_data_dir(flag: Option<&Path>) -> Result<PathBuf, StoreError> {
-    if let Some(dir) = flag {
-        return Ok(dir.to_path_buf());
-    }
-    if let Some(dir) = std::env::var_os("FTRUN_DATA_DIR").filter(|v| !v.is_empty()) {
-        return Ok(PathBuf::from(dir));
-    }
-    if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
-        return Ok(PathBuf::from(xdg).join("ftrun"));
-    }
-    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
-        Some(home) => Ok(PathBuf::from(home).join(".local/share/ftrun")),
-        None => Err(StoreError::DataDir {
+    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    let (dir, source) = if let Some(dir) = flag {
+        (dir.to_path_buf(), "--data-dir")
+    } else if let Some(dir) = env("FTRUN_DATA_DIR") {
+        (PathBuf::from(dir), "$FTRUN_DATA_DIR")
+    } else if let Some(xdg) = env("XDG_DATA_HOME") {
+        (PathBuf::from(xdg).join("ftrun"), "$XDG_DATA_HOME")
+    } else if let Some(home) = env("HOME") {
+        (PathBuf::from(home).join(".local/share/ftrun"), "$HOME")
+    } else {
+        return Err(StoreError::DataDir {
             dir: "~/.local/share/ftrun".into(),
             reason: "HOME is not set; pass --data-dir or set FTRUN_DATA_DIR".into(),
-        }),
+        });
+    };
+    if dir.exists() && !dir.is_dir() {
+        return Err(StoreError::DataDir {
+            dir: format!("{} (from {source})", dir.display()),
+            reason: "not a directory".into(),
+        });
     }
+    Ok(dir)
 }
 
 /// Everything stored about one app, for listings (the token itself is never listed).
