@@ -179,3 +179,23 @@ fn a_data_dir_that_is_a_file_is_refused_naming_where_it_came_from() {
     assert_eq!(listed.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&listed.stderr).contains("(from $FTRUN_DATA_DIR)"));
 }
+
+#[test]
+fn launch_flags_an_empty_app_id_and_a_query_written_after_the_path() {
+    let sb = Sandbox::with_app(
+        &["pages/index/index"],
+        &[(
+            "pages/index/index.js",
+            "Page({ onLoad(q) { console.log('onLoad ' + JSON.stringify(q)); } });",
+        )],
+    );
+    sb.run(&["--app-id", ""])
+        .expect_status(2)
+        .stderr_has("--app-id");
+    sb.run(&["--path", "pages/index/index?id=3&k=v"])
+        .expect_status(0)
+        .stdout_has(r#"onLoad {"id":"3","k":"v"}"#);
+    sb.run(&["--path", "pages/index/index?id=3", "--query", "k=v"])
+        .expect_status(2)
+        .stderr_has("given twice");
+}

@@ -30,6 +30,8 @@ pub enum BundleError {
         "no appId: project.config.json has no \"appid\" (pass --app-id ID or add \"appid\" to project.config.json)"
     )]
     NoAppId,
+    #[error("--app-id: the appId must be a non-empty string")]
+    EmptyAppIdFlag,
 }
 
 /// A subpackage from `app.json` (`subpackages` or `subPackages`).
@@ -52,20 +54,31 @@ pub struct AppConfig {
 }
 
 impl AppConfig {
-    /// The launch page for a requested path (a query after `?` is ignored), or the entry page;
-    /// `Err` says which pages exist.
-    pub fn launch_route(&self, requested: Option<&str>) -> Result<String, String> {
+    /// The launch page and query: the requested path (or the entry page) and the query, which
+    /// may also be written after a `?` in the path (`pages/a/a?id=3`, as WeChat page URLs
+    /// carry it) but not in both places. `Err` says what is wrong (which pages exist).
+    pub fn launch_target(
+        &self,
+        requested: Option<&str>,
+        query: &str,
+    ) -> Result<(String, String), String> {
         let Some(p) = requested else {
-            return Ok(self.entry.clone());
+            return Ok((self.entry.clone(), query.to_string()));
         };
-        let route = page_route(p.split('?').next().unwrap_or(p));
-        if self.all_pages().contains(&route) {
-            Ok(route)
-        } else {
-            Err(format!(
+        let (path, in_path) = p.split_once('?').unwrap_or((p, ""));
+        let route = page_route(path);
+        if !self.all_pages().contains(&route) {
+            return Err(format!(
                 "no such page in app.json (pages: {})",
                 self.all_pages().join(", ")
-            ))
+            ));
+        }
+        match (in_path.is_empty(), query.is_empty()) {
+            (false, false) => Err(format!(
+                "the query is given twice: '?{in_path}' in the path and '{query}' as the query"
+            )),
+            (false, true) => Ok((route, in_path.to_string())),
+            _ => Ok((route, query.to_string())),
         }
     }
 
@@ -228,6 +241,9 @@ pub struct Bundle {
 /// `--app-id` if given, else `project.config.json`'s `appid`, else an error.
 pub fn resolve_app_id(files: &BundleFiles, flag: Option<&str>) -> Result<String, BundleError> {
     if let Some(id) = flag {
+        if id.trim().is_empty() {
+            return Err(BundleError::EmptyAppIdFlag);
+        }
         return Ok(id.to_string());
     }
     read_app_id(files)?.ok_or(BundleError::NoAppId)
@@ -235,7 +251,29 @@ pub fn resolve_app_id(files: &BundleFiles, flag: Option<&str>) -> Result<String,
 
 #[cfg(test)]
 mod tests {
-    use super::page_route;
+    use super::{AppConfig, page_route};
+
+    #[test]
+    fn launch_query_after_the_path_or_given_apart_but_not_both() {
+        let config = AppConfig {
+            pages: vec!["pages/a/a".into(), "pages/b/b".into()],
+            subpackages: Vec::new(),
+            entry: "pages/a/a".into(),
+            raw: serde_json::Value::Null,
+        };
+        let target = |p: Option<&str>, q: &str| config.launch_target(p, q);
+        assert_eq!(target(None, "x=1"), Ok(("pages/a/a".into(), "x=1".into())));
+        assert_eq!(
+            target(Some("/pages/b/b.js?id=3&k=%20"), ""),
+            Ok(("pages/b/b".into(), "id=3&k=%20".into()))
+        );
+        assert_eq!(
+            target(Some("pages/b/b?"), "y=2"),
+            Ok(("pages/b/b".into(), "y=2".into()))
+        );
+        assert!(target(Some("pages/b/b?id=3"), "y=2").is_err_and(|e| e.contains("twice")));
+        assert!(target(Some("pages/c/c"), "").is_err_and(|e| e.contains("pages/a/a, pages/b/b")));
+    }
 
     #[test]
     fn page_routes_are_plain() {

@@ -15,17 +15,19 @@ use crate::bundle::{AppConfig, Bundle, BundleFiles, read_app_config, resolve_app
 use crate::engine::{self, EngineOptions, Launch, ProcessOutput, RunContext, RunOutcome};
 use crate::io::Io;
 
-/// The launch for a bundle: `--path` must name a listed page.
+/// The launch for a bundle: `--path` must name a listed page (its query may follow a `?`).
 pub fn launch_for(config: &AppConfig, args: &LaunchArgs) -> Result<Launch, CliError> {
-    let path = config.launch_route(args.path.as_deref()).map_err(|e| {
-        CliError::Invalid(format!(
-            "--path '{}': {e}",
-            args.path.as_deref().unwrap_or("")
-        ))
-    })?;
+    let (path, query) = config
+        .launch_target(args.path.as_deref(), &args.query)
+        .map_err(|e| {
+            CliError::Invalid(format!(
+                "--path '{}': {e}",
+                args.path.as_deref().unwrap_or("")
+            ))
+        })?;
     Ok(Launch {
         path,
-        query: args.query.clone(),
+        query,
         scene: args.scene,
     })
 }

@@ -269,15 +269,17 @@ impl FileState {
         let files = BundleFiles::open(&root).map_err(|e| e.to_string())?;
         let config = read_app_config(&files).map_err(|e| e.to_string())?;
         let app_id = resolve_app_id(&files, opts.app_id.as_deref()).map_err(|e| e.to_string())?;
-        let path = config.launch_route(opts.path.as_deref()).map_err(|e| {
-            format!(
-                "launch({{ path: '{}' }}): {e}",
-                opts.path.as_deref().unwrap_or("")
-            )
-        })?;
+        let (path, query) = config
+            .launch_target(opts.path.as_deref(), opts.query.as_deref().unwrap_or(""))
+            .map_err(|e| {
+                format!(
+                    "launch({{ path: '{}' }}): {e}",
+                    opts.path.as_deref().unwrap_or("")
+                )
+            })?;
         let launch = Launch {
             path,
-            query: opts.query.clone().unwrap_or_default(),
+            query,
             scene: opts.scene.unwrap_or(1001),
         };
         let data_dir = self.data_dir()?;
