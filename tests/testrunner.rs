@@ -101,6 +101,58 @@ fn hooks_only_and_expect_matchers() {
 }
 
 #[test]
+fn each_tables_asymmetric_matchers_and_mock_functions() {
+    let js = r#"
+test.each([[1, 2, 3], [2, 3, 5]])('adds %i + %i = %i (row %#)', (a, b, sum) => { expect(a + b).toBe(sum); });
+test.each(['x'])('scalar %s', (v) => { expect(v).toBe('x'); });
+describe.each([{ name: 'ana', age: { years: 3 } }])('person $name aged $age.years', ({ age }) => {
+  test('inside', () => { expect(age.years).toBe(3); });
+});
+test('asymmetric', () => {
+  expect({ id: 7, tags: ['a', 'b'], at: 'x-1' }).toEqual({
+    id: expect.any(Number), tags: expect.arrayContaining(['b']), at: expect.stringMatching(/^x-/),
+  });
+  expect({ a: 1, b: 2 }).toEqual(expect.objectContaining({ b: 2 }));
+  expect(null).not.toEqual(expect.anything());
+});
+test('mock functions', async () => {
+  const f = jest.fn((x) => x * 2).mockReturnValueOnce(10);
+  expect(f(1)).toBe(10);
+  expect(f(2)).toBe(4);
+  expect(f).toHaveBeenCalledTimes(2);
+  expect(f).toHaveBeenNthCalledWith(2, 2);
+  expect(f).toHaveBeenLastCalledWith(expect.any(Number));
+  expect(f).toHaveReturnedWith(4);
+  const g = jest.fn().mockResolvedValue('ok');
+  await expect(g()).resolves.toBe('ok');
+  const o = { m: () => 1 };
+  const spy = jest.spyOn(o, 'm').mockImplementation(() => 2);
+  expect(o.m()).toBe(2);
+  spy.mockRestore();
+  expect(o.m()).toBe(1);
+});
+test('a failing call check', () => {
+  const f = jest.fn();
+  f('a');
+  expect(f).toHaveBeenCalledWith('b');
+});
+test('a failing asymmetric diff', () => {
+  expect({ id: 1, name: 5 }).toEqual({ id: expect.any(Number), name: expect.any(String) });
+});
+"#;
+    let sb = suite(&[("tests/jest.test.js", js)]);
+    test_cmd(&sb, &[])
+        .expect_status(1)
+        .stdout_has("jest.test.js › adds 1 + 2 = 3 (row 0)")
+        .stdout_has("jest.test.js › adds 2 + 3 = 5 (row 1)")
+        .stdout_has("jest.test.js › scalar x")
+        .stdout_has("person ana aged 3 › inside")
+        .stdout_has("Expected: [\n      \"b\",\n    ]\n    Received calls:\n      1: [")
+        .stdout_has("      \"id\": 1,\n    -   \"name\": Any<String>,\n    +   \"name\": 5,")
+        .stdout_has("6 passed, 2 failed");
+}
+
+#[test]
 fn failure_messages_name_the_failed_expect() {
     let sb = suite(&[(
         "tests/msg.test.js",

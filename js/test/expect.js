@@ -3,6 +3,8 @@
 (function (native, internal) {
   'use strict';
 
+  const expectFactories = {};
+
   class AssertionError extends Error {
     constructor(message, location) {
       super(message);
@@ -12,8 +14,36 @@
   }
   internal.AssertionError = AssertionError;
 
+  // ---- asymmetric matchers (expect.any(Number), expect.objectContaining({...}), ...) ------------
+  // They stand in for a value inside toEqual, toHaveBeenCalledWith and the like.
+  class Asymmetric {
+    constructor(label, test) {
+      this.label = label;
+      this.test = test;
+    }
+    asymmetricMatch(v) { return this.test(v); }
+  }
+  const isAsymmetric = (v) => v instanceof Asymmetric;
+  const typeOf = { Number: 'number', String: 'string', Boolean: 'boolean', BigInt: 'bigint', Symbol: 'symbol', Function: 'function' };
+  Object.assign(expectFactories, {
+    any: (ctor) => {
+      if (typeof ctor !== 'function') throw new TypeError('expect.any() takes a constructor, e.g. expect.any(Number)');
+      const t = typeOf[ctor.name];
+      return new Asymmetric(`Any<${ctor.name}>`, (v) => (t && typeof v === t) || (ctor === Object ? typeof v === 'object' && v !== null : v instanceof ctor));
+    },
+    anything: () => new Asymmetric('Anything', (v) => v !== null && v !== undefined),
+    objectContaining: (o) => new Asymmetric(`ObjectContaining ${pretty(o)}`, (v) => typeof v === 'object' && v !== null &&
+      Object.keys(o).every((k) => k in Object(v) && equals(v[k], o[k], false))),
+    arrayContaining: (a) => new Asymmetric(`ArrayContaining ${pretty(a)}`, (v) => Array.isArray(v) &&
+      a.every((x) => v.some((y) => equals(y, x, false)))),
+    stringContaining: (s) => new Asymmetric(`StringContaining ${JSON.stringify(s)}`, (v) => typeof v === 'string' && v.includes(s)),
+    stringMatching: (re) => new Asymmetric(`StringMatching ${re instanceof RegExp ? re : JSON.stringify(re)}`,
+      (v) => typeof v === 'string' && (re instanceof RegExp ? re.test(v) : v.includes(re))),
+  });
+
   // ---- printing values ----------------------------------------------------------------------
   function pretty(v, indent = '', seen = new Set()) {
+    if (isAsymmetric(v)) return v.label;
     if (v === undefined) return 'undefined';
     if (v === null) return 'null';
     if (typeof v === 'string') return JSON.stringify(v);
@@ -47,9 +77,23 @@
   }
   internal.pretty = pretty;
 
+  // The expected value with each asymmetric matcher that holds replaced by what it matched,
+  // so a diff shows only what really differs.
+  function reconcile(expected, received, seen = new Set()) {
+    if (isAsymmetric(expected)) return expected.asymmetricMatch(received) ? received : expected;
+    if (typeof expected !== 'object' || expected === null || typeof received !== 'object' || received === null) return expected;
+    if (seen.has(expected) || Array.isArray(expected) !== Array.isArray(received)) return expected;
+    if (Object.getPrototypeOf(expected) !== Array.prototype && Object.getPrototypeOf(expected) !== Object.prototype) return expected;
+    seen.add(expected);
+    const out = Array.isArray(expected) ? [] : {};
+    for (const k of Object.keys(expected)) out[k] = k in received ? reconcile(expected[k], received[k], seen) : expected[k];
+    seen.delete(expected);
+    return out;
+  }
+
   // Line diff (LCS) of two pretty-printed values: "- expected" / "+ received".
   function diff(expected, received) {
-    const a = pretty(expected).split('\n');
+    const a = pretty(reconcile(expected, received)).split('\n');
     const b = pretty(received).split('\n');
     if (a.length * b.length > 250000) return `- Expected\n+ Received\n\n- ${a.join('\n- ')}\n+ ${b.join('\n+ ')}`;
     const dp = Array.from({ length: a.length + 1 }, () => new Array(b.length + 1).fill(0));
@@ -71,6 +115,8 @@
 
   // ---- equality -----------------------------------------------------------------------------
   function equals(a, b, strict, seen = []) {
+    if (isAsymmetric(b)) return b.asymmetricMatch(a);
+    if (isAsymmetric(a)) return a.asymmetricMatch(b);
     if (Object.is(a, b)) return true;
     if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
     if (strict && Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
@@ -105,7 +151,7 @@
   internal.equals = equals;
 
   function matchesObject(actual, expected) {
-    if (typeof expected !== 'object' || expected === null) return equals(actual, expected, false);
+    if (typeof expected !== 'object' || expected === null || isAsymmetric(expected)) return equals(actual, expected, false);
     if (typeof actual !== 'object' || actual === null) return false;
     if (Array.isArray(expected)) {
       return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => matchesObject(actual[i], e));
@@ -201,6 +247,9 @@
   };
   matchers.toThrowError = matchers.toThrow;
   const NO_THROW = {};
+  // More matchers (the mock-function ones) register here with the same [pass, message] shape.
+  internal.matchers = matchers;
+  internal.matcherText = { hint, pretty, diff };
 
   function makeExpect(received, mode) {
     const build = (not) => {
@@ -237,6 +286,7 @@
   }
 
   const expect = (received) => makeExpect(received, null);
+  Object.assign(expect, expectFactories);
   expect.extend = function (extra) {
     for (const name of Object.keys(extra)) {
       matchers[name] = (r, e, not, args) => {

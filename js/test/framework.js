@@ -1,4 +1,4 @@
-// describe/test/it, hooks, .only/.skip, async tests, per-test timeouts, and the run itself.
+// describe/test/it, hooks, .only/.skip/.each, async tests, per-test timeouts, and the run itself.
 // Results go to the host one by one (native.testResult) so an interrupted run can resume.
 (function (native, internal) {
   'use strict';
@@ -25,10 +25,47 @@
     if (!collecting) throw new Error(`test('${name}') declared while tests run: declare tests at the top level or in describe()`);
     current.children.push({ test: { name: String(name), fn, timeout, mode: mode || (fn ? null : 'todo'), suite: current } });
   }
+  // test.each(table)(name, fn): one test per row; the row's items are fn's arguments and fill
+  // the name's %s %d %i %f %j %o %p %# placeholders (an object row fills $key and $a.b).
+  function rowTitle(name, row, index) {
+    const args = Array.isArray(row) ? row : [row];
+    let next = 0;
+    let title = String(name).replace(/%([sdifjoOp#%])/g, (whole, k) => {
+      if (k === '%') return '%';
+      if (k === '#') return String(index);
+      if (next >= args.length) return whole;
+      const v = args[next++];
+      if (k === 'd' || k === 'i') return String(k === 'i' ? Math.trunc(Number(v)) : Number(v));
+      if (k === 'f') return String(Number(v));
+      if (k === 'j') return JSON.stringify(v);
+      return typeof v === 'string' && k === 's' ? v : internal.inspect(v);
+    });
+    if (row && typeof row === 'object' && !Array.isArray(row)) {
+      title = title.replace(/\$([A-Za-z_][\w.]*)/g, (whole, path) => {
+        let v = row;
+        for (const part of path.split('.')) {
+          if (v === null || v === undefined || !(part in Object(v))) return whole;
+          v = v[part];
+        }
+        return typeof v === 'string' ? v : internal.inspect(v);
+      });
+    }
+    return title;
+  }
+  const eachOf = (base, mode) => (table) => {
+    if (!Array.isArray(table)) {
+      throw new TypeError('.each(table): the table must be an array of rows (the tagged-template form is not supported)');
+    }
+    return (name, fn, timeout) => table.forEach((row, i) => base(rowTitle(name, row, i),
+      fn && ((...more) => fn(...(Array.isArray(row) ? row : [row]), ...more)), timeout, mode));
+  };
   const withModes = (base) => {
     const f = (name, fn, timeout) => base(name, fn, timeout, null);
     f.only = (name, fn, timeout) => base(name, fn, timeout, 'only');
     f.skip = (name, fn, timeout) => base(name, fn, timeout, 'skip');
+    f.each = eachOf(base, null);
+    f.only.each = eachOf(base, 'only');
+    f.skip.each = eachOf(base, 'skip');
     return f;
   };
   const describeApi = withModes((name, fn, _t, mode) => describe(name, fn, mode));

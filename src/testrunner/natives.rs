@@ -53,6 +53,7 @@ impl Extension for TestExtension {
     fn js_sources(&self) -> &'static [JsSource] {
         const JS: &[JsSource] = &[
             js_source!("test/expect.js"),
+            js_source!("test/doubles.js"),
             js_source!("test/framework.js"),
             js_source!("test/scenario.js"),
         ];
