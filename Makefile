@@ -1,7 +1,7 @@
 # ftrun: `make demo` shows it working, `make test` is what CI runs.
 CARGO ?= cargo
 
-.PHONY: all build release demo test lint unit-test fixture-test bench bench-check
+.PHONY: all build release demo test toolchain lint unit-test fixture-test bench bench-check
 
 all: build
 
@@ -14,7 +14,11 @@ release:
 demo: build
 	@FTRUN_BIN=target/debug/ftrun bash scripts/demo.sh
 
-lint:
+# rustfmt and clippy come with rustup's default profile; a minimal profile lacks them.
+toolchain:
+	@if command -v rustup >/dev/null 2>&1; then rustup component add rustfmt clippy 2>&1 | grep -v "is up to date" || true; fi
+
+lint: toolchain
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --quiet -- -D warnings
 
