@@ -9,13 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rquickjs::prelude::Func;
-use rquickjs::{Ctx, Exception, Object};
+use rquickjs::{Ctx, Object};
 use serde::Deserialize;
 use url::Url;
 
 use crate::bgfetch::fetcher::{FetchError, HttpRequest};
 use crate::bgfetch::service::Services;
-use crate::engine::{Extension, Host, HostEvent, JsSource, js_source};
+use crate::engine::{Extension, Host, HostEvent, JsSource, js_source, throw_error};
 
 /// Maps a requested URL to the one actually fetched, or refuses it with a reason.
 pub type UrlRewrite = Rc<dyn Fn(&Url) -> Result<Url, String>>;
@@ -100,7 +100,7 @@ impl Extension for RequestExtension {
             Func::from(
                 move |ctx: Ctx<'js>, json: String| -> rquickjs::Result<u32> {
                     let mut spec: RequestSpec = serde_json::from_str(&json)
-                        .map_err(|e| Exception::throw_message(&ctx, &format!("request: {e}")))?;
+                        .map_err(|e| throw_error(&ctx, format_args!("request: {e}")))?;
                     let id = h.next_op_id();
                     let work = h.events.hold();
                     let target = Url::parse(&spec.url)

@@ -4,18 +4,14 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use rquickjs::prelude::{Func, Opt};
-use rquickjs::{Ctx, Exception, Object};
+use rquickjs::{Ctx, Object};
 
 use crate::bgfetch::service::Services;
-use crate::engine::{Extension, Host, JsSource, js_source};
+use crate::engine::{Extension, Host, JsSource, js_source, storage_error};
 
 pub struct StorageExtension {
     pub services: Arc<Services>,
     pub app_id: String,
-}
-
-fn fail<'js>(ctx: &Ctx<'js>, e: impl std::fmt::Display) -> rquickjs::Error {
-    Exception::throw_message(ctx, &format!("storage error: {e}"))
 }
 
 impl Extension for StorageExtension {
@@ -35,8 +31,10 @@ impl Extension for StorageExtension {
             "storageGet",
             Func::from(
                 move |ctx: Ctx<'js>, key: String| -> rquickjs::Result<Option<String>> {
-                    let store = s.store().map_err(|e| fail(&ctx, e))?;
-                    store.storage_get(&app, &key).map_err(|e| fail(&ctx, e))
+                    let store = s.store().map_err(|e| storage_error(&ctx, e))?;
+                    store
+                        .storage_get(&app, &key)
+                        .map_err(|e| storage_error(&ctx, e))
                 },
             ),
         )?;
@@ -48,10 +46,10 @@ impl Extension for StorageExtension {
                       key: String,
                       json: String|
                       -> rquickjs::Result<Option<String>> {
-                    let store = s.store().map_err(|e| fail(&ctx, e))?;
+                    let store = s.store().map_err(|e| storage_error(&ctx, e))?;
                     let refused = store
                         .storage_set(&app, &key, &json)
-                        .map_err(|e| fail(&ctx, e))?;
+                        .map_err(|e| storage_error(&ctx, e))?;
                     Ok(refused.err())
                 },
             ),
@@ -61,10 +59,10 @@ impl Extension for StorageExtension {
             "storageRemove",
             Func::from(
                 move |ctx: Ctx<'js>, key: Opt<String>| -> rquickjs::Result<()> {
-                    let store = s.store().map_err(|e| fail(&ctx, e))?;
+                    let store = s.store().map_err(|e| storage_error(&ctx, e))?;
                     store
                         .storage_remove(&app, key.0.as_deref())
-                        .map_err(|e| fail(&ctx, e))
+                        .map_err(|e| storage_error(&ctx, e))
                 },
             ),
         )?;
@@ -72,8 +70,10 @@ impl Extension for StorageExtension {
         native.set(
             "storageInfo",
             Func::from(move |ctx: Ctx<'js>| -> rquickjs::Result<String> {
-                let store = s.store().map_err(|e| fail(&ctx, e))?;
-                let (keys, size) = store.storage_info(&app).map_err(|e| fail(&ctx, e))?;
+                let store = s.store().map_err(|e| storage_error(&ctx, e))?;
+                let (keys, size) = store
+                    .storage_info(&app)
+                    .map_err(|e| storage_error(&ctx, e))?;
                 Ok(serde_json::json!({ "keys": keys, "size": size }).to_string())
             }),
         )?;

@@ -5,20 +5,16 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use rquickjs::prelude::Func;
-use rquickjs::{Ctx, Exception, Object};
+use rquickjs::{Ctx, Object};
 
 use super::FetchType;
 use super::service::{Services, blocking};
-use crate::engine::{Extension, Host, HostEvent, JsSource, js_source};
+use crate::engine::{Extension, Host, HostEvent, JsSource, js_source, storage_error};
 
 pub struct BgFetchExtension {
     pub services: Arc<Services>,
     pub app_id: String,
     pub io: Rc<crate::io::Io>,
-}
-
-fn storage_error<'js>(ctx: &Ctx<'js>, e: &str) -> rquickjs::Error {
-    Exception::throw_message(ctx, &format!("storage error: {e}"))
 }
 
 impl Extension for BgFetchExtension {
@@ -42,10 +38,10 @@ impl Extension for BgFetchExtension {
                     let Some(kind) = FetchType::parse(&kind) else {
                         return Ok(None);
                     };
-                    let store = services.store().map_err(|e| storage_error(&ctx, &e))?;
+                    let store = services.store().map_err(|e| storage_error(&ctx, e))?;
                     let rec = store
                         .record(&app, kind)
-                        .map_err(|e| storage_error(&ctx, &e.to_string()))?;
+                        .map_err(|e| storage_error(&ctx, e))?;
                     Ok(rec.map(|r| serde_json::to_string(&r).unwrap_or_default()))
                 },
             ),
@@ -54,10 +50,8 @@ impl Extension for BgFetchExtension {
         native.set(
             "bgGetToken",
             Func::from(move |ctx: Ctx<'js>| -> rquickjs::Result<Option<String>> {
-                let store = services.store().map_err(|e| storage_error(&ctx, &e))?;
-                store
-                    .token(&app)
-                    .map_err(|e| storage_error(&ctx, &e.to_string()))
+                let store = services.store().map_err(|e| storage_error(&ctx, e))?;
+                store.token(&app).map_err(|e| storage_error(&ctx, e))
             }),
         )?;
         // The write is durable (fsync) before the op completes, so it runs off the JS thread.

@@ -12,7 +12,7 @@ mod timers;
 pub use errors::{EngineError, format_secs};
 pub use events::{EventReceiver, EventSender, HostEvent, PendingWork};
 pub use host::Host;
-pub use natives::{compile_wrapped, json_to_js};
+pub use natives::{compile_wrapped, json_to_js, storage_error, throw_error};
 pub use output::{CapturedOutput, OutputSink, ProcessOutput, Stream};
 
 use std::rc::Rc;

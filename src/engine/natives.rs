@@ -63,8 +63,14 @@ fn throw_syntax_at<'js>(
     err
 }
 
-fn throw<'js>(ctx: &Ctx<'js>, msg: &str) -> rquickjs::Error {
-    Exception::throw_message(ctx, msg)
+/// Throws a JS `Error` with `msg` from a native: the one way natives report failure.
+pub fn throw_error<'js>(ctx: &Ctx<'js>, msg: impl std::fmt::Display) -> rquickjs::Error {
+    Exception::throw_message(ctx, &msg.to_string())
+}
+
+/// A store failure thrown into JS ("storage error: ..."), for the natives over the store.
+pub fn storage_error<'js>(ctx: &Ctx<'js>, e: impl std::fmt::Display) -> rquickjs::Error {
+    throw_error(ctx, format_args!("storage error: {e}"))
 }
 
 pub(crate) fn install<'js>(
@@ -124,19 +130,14 @@ pub(crate) fn install<'js>(
     native.set(
         "readText",
         Func::from(move |ctx: Ctx<'js>, path: String| {
-            h.files
-                .read_text(&path)
-                .map_err(|e| throw(&ctx, &e.to_string()))
+            h.files.read_text(&path).map_err(|e| throw_error(&ctx, e))
         }),
     )?;
     let h = host.clone();
     native.set(
         "compile",
         Func::from(move |ctx: Ctx<'js>, path: String| {
-            let source = h
-                .files
-                .read_text(&path)
-                .map_err(|e| throw(&ctx, &e.to_string()))?;
+            let source = h.files.read_text(&path).map_err(|e| throw_error(&ctx, e))?;
             match crate::bundle::esm::to_commonjs(&path, &source) {
                 Ok(Some(code)) => compile_wrapped(&ctx, &path, &code),
                 Ok(None) => compile_wrapped(&ctx, &path, &source),

@@ -7,17 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rquickjs::prelude::Func;
-use rquickjs::{Ctx, Exception, Object};
+use rquickjs::{Ctx, Object};
 
 use super::session::{FileState, LaunchOptions};
 use crate::bgfetch::FetchType;
 use crate::bgfetch::store::Store;
-use crate::engine::{Extension, Host, JsSource, Until, js_source};
+use crate::engine::{Extension, Host, JsSource, Until, js_source, throw_error};
 use crate::mockserver::Route;
-
-fn js_err<'js>(ctx: &Ctx<'js>, msg: impl std::fmt::Display) -> rquickjs::Error {
-    Exception::throw_message(ctx, &msg.to_string())
-}
 
 /// The natives of the test runtime.
 pub struct TestExtension {
@@ -112,8 +108,8 @@ impl Extension for TestExtension {
             Func::from(
                 move |ctx: Ctx<'js>, json: String| -> rquickjs::Result<u32> {
                     let opts: LaunchOptions = serde_json::from_str(&json)
-                        .map_err(|e| js_err(&ctx, format!("launch: bad options: {e}")))?;
-                    st.launch(opts).map_err(|e| js_err(&ctx, e))
+                        .map_err(|e| throw_error(&ctx, format!("launch: bad options: {e}")))?;
+                    st.launch(opts).map_err(|e| throw_error(&ctx, e))
                 },
             ),
         )?;
@@ -130,7 +126,7 @@ impl Extension for TestExtension {
                         let p = s.engine.run_until(until);
                         Ok(s.progress_json(p))
                     })
-                    .map_err(|e| js_err(&ctx, e))
+                    .map_err(|e| throw_error(&ctx, e))
                 },
             ),
         )?;
@@ -140,7 +136,7 @@ impl Extension for TestExtension {
             Func::from(
                 move |ctx: Ctx<'js>, id: u32, code: String| -> rquickjs::Result<String> {
                     st.with_session(id, |s| s.engine.eval_json(&code))
-                        .map_err(|e| js_err(&ctx, e))
+                        .map_err(|e| throw_error(&ctx, e))
                 },
             ),
         )?;
@@ -149,7 +145,7 @@ impl Extension for TestExtension {
             "appOutput",
             Func::from(move |ctx: Ctx<'js>, id: u32| -> rquickjs::Result<String> {
                 st.with_session(id, |s| Ok(s.output_json()))
-                    .map_err(|e| js_err(&ctx, e))
+                    .map_err(|e| throw_error(&ctx, e))
             }),
         )?;
         let st = self.state.clone();
@@ -173,7 +169,7 @@ impl Extension for TestExtension {
                         };
                         out.map_err(|e| e.to_string())
                     })
-                    .map_err(|e| js_err(&ctx, e))
+                    .map_err(|e| throw_error(&ctx, e))
                 },
             ),
         )?;
@@ -183,7 +179,7 @@ impl Extension for TestExtension {
             Func::from(move |ctx: Ctx<'js>, id: u32| -> rquickjs::Result<String> {
                 let io = st.shared.io.clone();
                 st.with_session(id, |s| s.trigger_periodic(&io))
-                    .map_err(|e| js_err(&ctx, e))
+                    .map_err(|e| throw_error(&ctx, e))
             }),
         )?;
         let st = self.state.clone();
@@ -192,9 +188,9 @@ impl Extension for TestExtension {
             Func::from(
                 move |ctx: Ctx<'js>, kind: String, json: String| -> rquickjs::Result<String> {
                     let v: serde_json::Value =
-                        serde_json::from_str(&json).map_err(|e| js_err(&ctx, e))?;
+                        serde_json::from_str(&json).map_err(|e| throw_error(&ctx, e))?;
                     st.set_route(&kind, route_from(&v))
-                        .map_err(|e| js_err(&ctx, e))?;
+                        .map_err(|e| throw_error(&ctx, e))?;
                     Ok(st.route_url(&kind).unwrap_or_default())
                 },
             ),
@@ -205,9 +201,9 @@ impl Extension for TestExtension {
             Func::from(
                 move |ctx: Ctx<'js>, url: String, json: String| -> rquickjs::Result<String> {
                     let v: serde_json::Value =
-                        serde_json::from_str(&json).map_err(|e| js_err(&ctx, e))?;
+                        serde_json::from_str(&json).map_err(|e| throw_error(&ctx, e))?;
                     st.set_url_route(&url, route_from(&v))
-                        .map_err(|e| js_err(&ctx, e))
+                        .map_err(|e| throw_error(&ctx, e))
                 },
             ),
         )?;

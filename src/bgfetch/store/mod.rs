@@ -55,7 +55,7 @@ pub fn resolve_data_dir(flag: Option<&Path>) -> Result<PathBuf, StoreError> {
             reason: "HOME is not set; pass --data-dir or set FTRUN_DATA_DIR".into(),
         });
     };
-    if dir.exists() && !dir.is_dir() {
+    if std::fs::metadata(&dir).is_ok_and(|m| !m.is_dir()) {
         return Err(StoreError::DataDir {
             dir: format!("{} (from {source})", dir.display()),
             reason: "not a directory".into(),
