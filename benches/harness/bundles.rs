@@ -111,3 +111,33 @@ pub(crate) fn hello_with_listener(dir: &Path) {
         "Page({ data: { x: 1 }, onLoad() { this.setData({ x: 2 }); } });\n",
     );
 }
+
+/// Makes a bundle print, from inside JS, when its launch page is ready and when the
+/// background-fetch listener runs: `STAMP ready|listener <CLOCK_MONOTONIC ms>` on stdout
+/// (QuickJS's `performance.timeOrigin + performance.now()` reads that clock), so the harness
+/// times those moments themselves, not when it happens to read a log line.
+pub(crate) fn add_stamps(dir: &Path, launch_page: &str) {
+    let edit = |file: &Path, f: &dyn Fn(String) -> String| {
+        let text = std::fs::read_to_string(file).expect("read bundle file");
+        let edited = f(text.clone());
+        assert_ne!(edited, text, "{}: nothing to stamp", file.display());
+        write(file, &edited);
+    };
+    edit(&dir.join("app.js"), &|s| {
+        let stamp = "globalThis.stamp = (what) => console.log('STAMP ' + what + ' ' + (performance.timeOrigin + performance.now()));\n";
+        format!(
+            "{stamp}{}",
+            s.replace(
+                "ft.onBackgroundFetchData(() => {})",
+                "ft.onBackgroundFetchData(() => stamp('listener'))"
+            )
+        )
+    });
+    edit(&dir.join(format!("{launch_page}.js")), &|s| {
+        if s.contains("onReady() {}") {
+            s.replace("onReady() {}", "onReady() { stamp('ready'); }")
+        } else {
+            s.replacen("Page({", "Page({ onReady() { stamp('ready'); },", 1)
+        }
+    });
+}

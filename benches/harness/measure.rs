@@ -60,12 +60,15 @@ pub(crate) fn figure(
 /// the peak RSS it reported (FTRUN_REPORT_RSS).
 pub(crate) struct Timed {
     pub(crate) marks: Vec<Option<f64>>,
+    /// CLOCK_MONOTONIC at the spawn, in ms (what [`Timed::stamp`] is measured from).
+    started_mono_ms: f64,
     pub(crate) wall_ms: f64,
     pub(crate) rss_kib: Option<f64>,
     pub(crate) stdout: String,
 }
 
 pub(crate) fn timed(cmd: &mut Command, markers: &[&str]) -> Timed {
+    let started_mono_ms = monotonic_ms();
     let t0 = Instant::now();
     let mut child = cmd
         .env("FTRUN_REPORT_RSS", "1")
@@ -99,8 +102,32 @@ pub(crate) fn timed(cmd: &mut Command, markers: &[&str]) -> Timed {
     let wall_ms = t0.elapsed().as_secs_f64() * 1000.0;
     Timed {
         marks,
+        started_mono_ms,
         wall_ms,
         rss_kib: rss,
         stdout: out_thread.join().unwrap_or_default(),
     }
+}
+
+impl Timed {
+    /// ms from the spawn to the moment the process stamped `what` (see `add_stamps`).
+    pub(crate) fn stamp(&self, what: &str) -> Option<f64> {
+        let prefix = format!("STAMP {what} ");
+        self.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix.as_str()))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .map(|at| at - self.started_mono_ms)
+    }
+}
+
+/// CLOCK_MONOTONIC in ms, the clock QuickJS's `performance` reads.
+fn monotonic_ms() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec it is given; CLOCK_MONOTONIC always exists on Linux.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as f64 * 1000.0 + ts.tv_nsec as f64 / 1e6
 }
