@@ -362,9 +362,19 @@ fn configured_urls_are_used_and_bad_ones_are_refused_naming_them() {
         sb.ftrun(&["config", "set", "wxtest", "--period", good])
             .expect_status(0);
     }
-    sb.ftrun(&["config", "show", "wxtest", "--json"])
-        .expect_status(0)
-        .stdout_has("\"periodHours\":12");
+    let shown = sb.ftrun(&["config", "show", "wxtest", "--json"]);
+    shown.expect_status(0);
+    let cfg: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
+    assert_eq!(
+        cfg,
+        serde_json::json!({
+            "appId": "wxtest",
+            "preFetchUrl": srv.url("/cfg"),
+            "periodicFetchUrl": null,
+            "periodHours": 12,
+            "wire": "finclip",
+        })
+    );
     sb.ftrun(&["config", "unset", "wxtest", "--prefetch-url"])
         .expect_status(0);
     sb.ftrun(&["config", "show", "wxtest"])

@@ -8,15 +8,14 @@ use crate::bgfetch::{ConsoleConfig, check_period};
 
 fn show(app_id: &str, cfg: &ConsoleConfig, json: bool) -> Result<(), CliError> {
     if json {
-        let mut v = serde_json::to_value(cfg).unwrap_or_default();
-        if let Some(o) = v.as_object_mut() {
-            o.insert("appId".into(), app_id.into());
-            o.insert("periodHours".into(), cfg.period_hours().into());
-            o.insert(
-                "wire".into(),
-                serde_json::to_value(cfg.wire.unwrap_or_default()).unwrap_or_default(),
-            );
-        }
+        // Every field, in the console's order, null when unset: a stable shape for scripts.
+        let v = serde_json::json!({
+            "appId": app_id,
+            "preFetchUrl": cfg.pre_fetch_url,
+            "periodicFetchUrl": cfg.periodic_fetch_url,
+            "periodHours": cfg.period_hours(),
+            "wire": cfg.wire.unwrap_or_default(),
+        });
         return outln!("{v}");
     }
     let none = "(none)".to_string();
