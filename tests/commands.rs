@@ -44,9 +44,13 @@ fn reading_an_empty_data_dir_creates_nothing() {
     sb.ftrun(&["cache", "show", "wxnone", "--type", "pre"])
         .expect_status(1)
         .stderr_has("no pre record for wxnone");
+    sb.ftrun(&["cache", "clear", "wxnone"])
+        .expect_status(0)
+        .stdout_has("nothing stored for wxnone");
+    sb.ftrun(&["cache", "clear"]).expect_status(0);
     assert!(
         !sb.data_dir().exists(),
-        "a read must not create the data dir"
+        "a read (or clearing nothing) must not create the data dir"
     );
 }
 
@@ -101,6 +105,12 @@ fn config_unset_and_cache_clear_of_every_app() {
         assert!(a["pre"].is_null());
         assert_eq!(a["config"]["periodHours"], 6, "the console config stays");
     }
+    sb.ftrun(&["cache", "clear"])
+        .expect_status(0)
+        .stdout_has("0 app(s)");
+    sb.ftrun(&["cache", "clear", "a1"])
+        .expect_status(0)
+        .stdout_has("nothing stored for a1");
 
     sb.ftrun(&["config", "unset", "a1"]).expect_status(0);
     sb.ftrun(&["config", "show", "a1", "--json"])

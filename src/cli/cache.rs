@@ -80,6 +80,7 @@ pub fn run(cmd: CacheCommand, data_dir: Option<&std::path::Path>) -> Result<i32,
         CacheCommand::Clear { app_id } => {
             let n = store.clear(app_id.as_deref()).map_err(failed)?;
             match app_id {
+                Some(a) if n == 0 => outln!("nothing stored for {a}")?,
                 Some(a) => outln!("cleared records, token and launch state of {a}")?,
                 None => outln!("cleared records, tokens and launch state of {n} app(s)")?,
             }

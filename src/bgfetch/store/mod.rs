@@ -390,25 +390,36 @@ impl Store {
     }
 
     /// Removes slots, token and state of one app (or of all); the console config stays.
+    /// Returns how many apps had something removed; with nothing to remove nothing is written
+    /// (and a data dir that does not exist is not created).
     pub fn clear(&self, app_id: Option<&str>) -> Result<usize, StoreError> {
+        if !self.path.exists() {
+            return Ok(0);
+        }
         let apps: Vec<String> = match app_id {
             Some(a) => vec![a.to_string()],
             None => self.apps()?.into_iter().map(|s| s.app_id).collect(),
         };
+        if apps.is_empty() {
+            return Ok(0);
+        }
+        let mut cleared = 0;
         self.write(|wtx| {
             let mut records = wtx.open_table(RECORDS)?;
             let mut tokens = wtx.open_table(TOKENS)?;
             let mut states = wtx.open_table(STATE)?;
             for app in &apps {
+                let mut any = false;
                 for kind in [FetchType::Pre, FetchType::Periodic] {
-                    records.remove((app.as_str(), kind.as_str()))?;
+                    any |= records.remove((app.as_str(), kind.as_str()))?.is_some();
                 }
-                tokens.remove(app.as_str())?;
-                states.remove(app.as_str())?;
+                any |= tokens.remove(app.as_str())?.is_some();
+                any |= states.remove(app.as_str())?.is_some();
+                cleared += usize::from(any);
             }
             Ok(())
         })?;
-        Ok(apps.len())
+        Ok(cleared)
     }
 
     /// Every stored token by appId, in one read transaction (for the daemon only).
