@@ -60,7 +60,8 @@ pub(crate) fn figure(
 /// the peak RSS it reported (FTRUN_REPORT_RSS).
 pub(crate) struct Timed {
     pub(crate) marks: Vec<Option<f64>>,
-    /// CLOCK_MONOTONIC at the spawn, in ms (what [`Timed::stamp`] is measured from).
+    /// The spawn, on both clocks: [`Timed::stamp`] and [`Timed::ms_after_start`] count from it.
+    started: Instant,
     started_mono_ms: f64,
     pub(crate) wall_ms: f64,
     pub(crate) rss_kib: Option<f64>,
@@ -102,6 +103,7 @@ pub(crate) fn timed(cmd: &mut Command, markers: &[&str]) -> Timed {
     let wall_ms = t0.elapsed().as_secs_f64() * 1000.0;
     Timed {
         marks,
+        started: t0,
         started_mono_ms,
         wall_ms,
         rss_kib: rss,
@@ -110,6 +112,11 @@ pub(crate) fn timed(cmd: &mut Command, markers: &[&str]) -> Timed {
 }
 
 impl Timed {
+    /// ms from the spawn to `at` (an instant another part of the harness recorded).
+    pub(crate) fn ms_after_start(&self, at: Instant) -> f64 {
+        at.saturating_duration_since(self.started).as_secs_f64() * 1000.0
+    }
+
     /// ms from the spawn to the moment the process stamped `what` (see `add_stamps`).
     pub(crate) fn stamp(&self, what: &str) -> Option<f64> {
         let prefix = format!("STAMP {what} ");

@@ -198,14 +198,13 @@ pub(crate) fn bench_overlap(b: &Bench, figures: &mut Vec<Figure>) {
             let mut after_answer = Vec::new();
             for _ in 0..b.n(12) {
                 let before = b.server.received_on(&path).len();
-                let t0 = Instant::now();
                 let t = timed(&mut run_cmd(bundle, &data, &["--prefetch-url", &url]), &[]);
                 if let (Some(code), Some(got)) = (t.stamp("ready"), t.stamp("listener")) {
                     let bound = code.max(delay as f64);
                     excess.push(got - bound);
                     ratios.push(got / bound);
                     if let Some(r) = b.server.received_on(&path).get(before) {
-                        let arrived = r.arrived.duration_since(t0).as_secs_f64() * 1000.0;
+                        let arrived = t.ms_after_start(r.arrived);
                         arrivals.push(arrived);
                         after_answer.push(got - code.max(arrived + delay as f64));
                     }
