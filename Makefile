@@ -11,9 +11,9 @@ build:
 # The release binary (and the one the bench measures) links the C library statically on
 # Linux/glibc: no dynamic loader work at start, 0.4 - 0.6 ms off every launch, and it runs
 # on any Linux. Static flags must not reach proc macros, hence the explicit --target.
-HOST := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
-STATIC := $(if $(findstring -linux-gnu,$(HOST)),-C target-feature=+crt-static)
-RELEASE_ENV := RUSTFLAGS="$(strip $(RUSTFLAGS) $(STATIC))"
+HOST = $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+STATIC = $(if $(findstring -linux-gnu,$(HOST)),-C target-feature=+crt-static)
+RELEASE_ENV = RUSTFLAGS="$(strip $(RUSTFLAGS) $(STATIC))"
 
 release:
 	$(RELEASE_ENV) $(CARGO) build --release --target $(HOST)
