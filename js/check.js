@@ -7,21 +7,12 @@
   // In a check every error belongs to a page; none stops the check.
   internal.isFatal = () => false;
   let bucket = null;
-  const report = internal.reportError;
-  internal.reportError = function (e, where) {
+  internal.uncaughtHandlers.push((e) => {
     if (bucket) bucket.push(e);
-    return report(e, where);
-  };
+    return false; // still printed (with --output)
+  });
 
-  function location(e) {
-    if (e && e.ftLocation) return e.ftLocation;
-    const stack = e && typeof e.stack === 'string' ? e.stack : '';
-    for (const line of stack.split('\n')) {
-      const m = /at (?:[^()]*\()?([^()\s]+:\d+:\d+)\)?\s*$/.exec(line);
-      if (m && !m[1].startsWith('ftrun:')) return m[1];
-    }
-    return '';
-  }
+  const location = (e) => (e && e.ftLocation) || internal.appLocation(e && e.stack) || '';
 
   function npmPackage(e) {
     const m = e && e.code === 'MODULE_NOT_FOUND' && /^module '([^'./][^']*)'/.exec(e.message);
@@ -43,7 +34,7 @@
   }
 
   function describe(e) {
-    const text = internal.describeError(e).split('\n')[0];
+    const text = e && e.ftMessage ? e.ftMessage : internal.describeError(e).split('\n')[0];
     const loc = location(e);
     return loc ? `${loc} ${text}` : text;
   }

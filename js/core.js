@@ -11,20 +11,31 @@
   internal.defineGlobal('global', g);
 
   // ---- error reporting -------------------------------------------------------------------
-  const WRAP_HEAD_LEN = native.wrapHeadLength; // the CommonJS wrapper header on line 1
 
   // Compile errors and the timeout interrupt are not the app's to handle: they stop the run.
   internal.isFatal = function (e) {
     return !!(e && typeof e === 'object' && e.ftCompileError === true);
   };
 
-  function fixFrame(line) {
-    return line.replace(/\(([^()]*):1:(\d+)\)$/, (m, file, col) =>
-      file.startsWith('ftrun:') || +col <= WRAP_HEAD_LEN ? m : `(${file}:1:${col - WRAP_HEAD_LEN})`);
-  }
-
+  // One stack line, parsed: `at fn (file:L:C)` or `at file:L:C`. Every frame reader uses this.
+  internal.parseFrame = function (line) {
+    const m = /^\s*at (?:(.*?) \()?([^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line);
+    if (!m) return null;
+    const file = m[2];
+    return { fn: m[1], file, line: +m[3], column: +m[4], where: `${file}:${m[3]}:${m[4]}` };
+  };
   // Stack lines worth showing: not ftrun's prelude, not the native apply/call it uses.
   internal.isAppFrame = (l) => l.trim() !== '' && !l.includes('ftrun:js/') && !/^\s*at (apply|call) \(native\)$/.test(l);
+
+  // `file:line:column` of the first app frame of a stack, or undefined.
+  internal.appLocation = function (stack) {
+    for (const line of String(stack || '').split('\n')) {
+      if (!internal.isAppFrame(line)) continue;
+      const f = internal.parseFrame(line);
+      if (f) return f.where;
+    }
+    return undefined;
+  };
 
   // "Name: message" and the stack, without ftrun's own frames.
   internal.describeError = function (e) {
@@ -33,9 +44,10 @@
       try { name = e.name || (e.constructor && e.constructor.name) || 'Error'; } catch (_) {}
       const head = e.message === undefined || e.message === '' ? String(name) : `${name}: ${e.message}`;
       const stack = typeof e.stack === 'string' ? e.stack : '';
-      const frames = stack.split('\n').filter(internal.isAppFrame).map(fixFrame);
+      const frames = stack.split('\n').filter(internal.isAppFrame);
       return frames.length ? head + '\n' + frames.join('\n') : head;
     }
+    if (e === null && native.outOfMemory()) return 'InternalError: out of memory';
     return internal.inspect(e);
   };
 
@@ -61,9 +73,16 @@
     }
   }
 
+  // Who hears of an uncaught error or unhandled rejection before it is printed: the test
+  // framework (it fails the test running now) and `ftrun check` (it files the error under the
+  // page being loaded). A handler returns true when it took the error, which is then not printed.
+  internal.uncaughtHandlers = [];
+  const handled = (e) => internal.uncaughtHandlers.some((h) => h(e) === true);
+
   // An uncaught error in app code: printed, App.onError / wx.onError called, the run goes on.
   internal.reportError = function (e, where) {
     if (internal.isFatal(e)) throw e;
+    if (handled(e)) return;
     const text = internal.describeError(e) + (where ? `\n    (in ${where})` : '');
     native.reportError('Uncaught ' + text);
     if (reporting) return;
@@ -72,6 +91,7 @@
   };
 
   internal.reportRejection = function (reason, promise) {
+    if (handled(reason)) return;
     native.reportError('Unhandled promise rejection: ' + internal.describeError(reason));
     if (reporting) return;
     reporting = true;

@@ -403,3 +403,128 @@ fn console_streams_and_formatting() {
         .stderr_has("err Error: boom");
     assert!(!r.stdout.contains("warned"));
 }
+
+#[test]
+fn heap_exhaustion_is_reported_as_out_of_memory_never_as_null() {
+    let cases = [
+        // A promise chain that never ends: the rejection QuickJS makes has no room for an Error.
+        "function f() { return Promise.resolve().then(f); }\nf();\nApp({});",
+        // Strings kept alive until nothing fits, not even the error.
+        "let s = 'x'.repeat(1 << 20); let a = [];\nfor (let i = 0; ; i++) a.push(s + i);\nApp({});",
+    ];
+    for js in cases {
+        let sb = Sandbox::with_app(&[INDEX], &[("app.js", js)]);
+        let r = sb.run(&["--max-memory", "16MiB", "--timeout", "20"]);
+        r.expect_status(1)
+            .stderr_has("InternalError: out of memory");
+        assert!(!r.stderr.contains("null"), "{}", r.stderr);
+    }
+    // An app's own `throw null` is still reported as what it is.
+    let sb = Sandbox::with_app(&[INDEX], &[("app.js", "App({});\nthrow null;")]);
+    sb.run(&[]).expect_status(1).stderr_has("Uncaught null");
+}
+
+#[test]
+fn files_nested_too_deeply_exit_2_naming_the_file() {
+    let deep = |open: &str, close: &str| open.repeat(10_000) + &close.repeat(10_000);
+    let cases = [
+        ("app.js", format!("var a = {};\nApp({{}});", deep("[", "]"))),
+        (
+            "app.js",
+            format!(
+                "import x from './x';\nvar a = {};\nApp({{}});",
+                deep("[", "]")
+            ),
+        ),
+        (
+            "app.js",
+            format!(
+                "var a = {}1{};\nApp({{}});",
+                "(".repeat(10_000),
+                ")".repeat(10_000)
+            ),
+        ),
+        (
+            "pages/index/index.js",
+            format!("export const a = {};\nPage({{}});", deep("{a:", "}")),
+        ),
+    ];
+    for (file, js) in cases {
+        let sb = Sandbox::with_app(&[INDEX], &[(file, &js), ("x.js", "export default 1;")]);
+        let r = sb.run(&[]);
+        r.expect_status(2).stderr_has(&format!("error: {file}"));
+        assert!(!r.stderr.contains("ftrun:js"), "{}", r.stderr);
+        sb.ftrun(&["check", sb.bundle().to_str().unwrap()])
+            .expect_status(1)
+            .stdout_has(file)
+            .stdout_has("error");
+    }
+}
+
+#[test]
+fn a_long_require_chain_is_the_app_s_own_stack_overflow() {
+    let mut files: Vec<(String, String)> = (0..300)
+        .map(|i| (format!("m{i}.js"), format!("require('./m{}');", i + 1)))
+        .collect();
+    files.push(("m300.js".into(), "module.exports = 1;".into()));
+    files.push(("app.js".into(), "require('./m0');\nApp({});".into()));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let sb = Sandbox::with_app(&[INDEX], &refs);
+    let r = sb.run(&[]);
+    r.expect_status(1)
+        .stderr_has("Uncaught RangeError: Maximum call stack size exceeded\n    at <anonymous> (m");
+    assert!(!r.stderr.contains("ftrun:js"), "{}", r.stderr);
+}
+
+#[test]
+fn a_file_that_is_not_utf8_exits_2_naming_where() {
+    let sb = Sandbox::with_app(&[INDEX], &[]);
+    sb.write_bytes("bundle/app.js", b"App({});\nvar s = '\xff\xfe';\n");
+    sb.run(&[])
+        .expect_status(2)
+        .stderr_has("error: app.js:2:10: not valid UTF-8 text");
+}
+
+#[test]
+fn a_tiny_timeout_stops_the_app_not_the_prelude() {
+    let sb = Sandbox::with_app(&[INDEX], &[]);
+    let r = sb.run(&["--timeout", "0.0001"]);
+    r.expect_status(124)
+        .stderr_has("error: timed out after 0.0001 s (--timeout)");
+    assert!(!r.stderr.contains("prelude"), "{}", r.stderr);
+}
+
+#[test]
+fn lone_surrogates_print_and_store() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[(
+            "app.js",
+            r#"console.log('a\ud800b');
+console.log(['x\udc00']);
+wx.setStorageSync('k\ud800', 'v\udc00');
+console.log(JSON.stringify(wx.getStorageSync('k\ud800')));
+wx.setBackgroundFetchToken({ token: 't\ud800' })
+  .then(() => wx.getBackgroundFetchToken())
+  .then((r) => console.log('token', r.token.length, r.token === 't\ufffd'), (e) => console.log('fail', e.errMsg));
+App({});"#,
+        )],
+    );
+    let r = sb.run(&[]);
+    r.expect_status(0);
+    assert_eq!(
+        r.lines(),
+        [
+            "a\u{FFFD}b",
+            "[\"x\\udc00\"]",
+            "\"v\\udc00\"",
+            "token 2 true"
+        ],
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr, "");
+}

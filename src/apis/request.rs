@@ -15,7 +15,7 @@ use url::Url;
 
 use crate::bgfetch::fetcher::{FetchError, HttpRequest};
 use crate::bgfetch::service::Services;
-use crate::engine::{Extension, Host, HostEvent, JsSource, js_source, throw_error};
+use crate::engine::{Extension, Host, HostEvent, JsSource, Text, js_source, throw_error};
 
 /// Maps a requested URL to the one actually fetched, or refuses it with a reason.
 pub type UrlRewrite = Rc<dyn Fn(&Url) -> Result<Url, String>>;
@@ -98,7 +98,7 @@ impl Extension for RequestExtension {
         native.set(
             "requestStart",
             Func::from(
-                move |ctx: Ctx<'js>, json: String| -> rquickjs::Result<u32> {
+                move |ctx: Ctx<'js>, json: Text| -> rquickjs::Result<u32> {
                     let mut spec: RequestSpec = serde_json::from_str(&json)
                         .map_err(|e| throw_error(&ctx, format_args!("request: {e}")))?;
                     let id = h.next_op_id();

@@ -7,7 +7,7 @@ use rquickjs::prelude::{Func, Opt};
 use rquickjs::{Ctx, Object};
 
 use crate::bgfetch::service::Services;
-use crate::engine::{Extension, Host, JsSource, js_source, storage_error};
+use crate::engine::{Extension, Host, JsSource, Text, js_source, storage_error};
 
 pub struct StorageExtension {
     pub services: Arc<Services>,
@@ -30,7 +30,7 @@ impl Extension for StorageExtension {
         native.set(
             "storageGet",
             Func::from(
-                move |ctx: Ctx<'js>, key: String| -> rquickjs::Result<Option<String>> {
+                move |ctx: Ctx<'js>, key: Text| -> rquickjs::Result<Option<String>> {
                     let store = s.store().map_err(|e| storage_error(&ctx, e))?;
                     store
                         .storage_get(&app, &key)
@@ -42,10 +42,7 @@ impl Extension for StorageExtension {
         native.set(
             "storageSet",
             Func::from(
-                move |ctx: Ctx<'js>,
-                      key: String,
-                      json: String|
-                      -> rquickjs::Result<Option<String>> {
+                move |ctx: Ctx<'js>, key: Text, json: Text| -> rquickjs::Result<Option<String>> {
                     let store = s.store().map_err(|e| storage_error(&ctx, e))?;
                     let refused = store
                         .storage_set(&app, &key, &json)
@@ -58,7 +55,7 @@ impl Extension for StorageExtension {
         native.set(
             "storageRemove",
             Func::from(
-                move |ctx: Ctx<'js>, key: Opt<String>| -> rquickjs::Result<()> {
+                move |ctx: Ctx<'js>, key: Opt<Text>| -> rquickjs::Result<()> {
                     let store = s.store().map_err(|e| storage_error(&ctx, e))?;
                     store
                         .storage_remove(&app, key.0.as_deref())

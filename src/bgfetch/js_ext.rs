@@ -9,7 +9,7 @@ use rquickjs::{Ctx, Object};
 
 use super::FetchType;
 use super::service::{Services, blocking};
-use crate::engine::{Extension, Host, HostEvent, JsSource, js_source, storage_error};
+use crate::engine::{Extension, Host, HostEvent, JsSource, Text, js_source, storage_error};
 
 pub struct BgFetchExtension {
     pub services: Arc<Services>,
@@ -34,7 +34,7 @@ impl Extension for BgFetchExtension {
         native.set(
             "bgGetData",
             Func::from(
-                move |ctx: Ctx<'js>, kind: String| -> rquickjs::Result<Option<String>> {
+                move |ctx: Ctx<'js>, kind: Text| -> rquickjs::Result<Option<String>> {
                     let Some(kind) = FetchType::parse(&kind) else {
                         return Ok(None);
                     };
@@ -63,7 +63,7 @@ impl Extension for BgFetchExtension {
         );
         native.set(
             "bgSetToken",
-            Func::from(move |token: String| -> u32 {
+            Func::from(move |token: Text| -> u32 {
                 let id = host.next_op_id();
                 let work = host.events.hold();
                 let (services, app) = (services.clone(), app.clone());

@@ -106,11 +106,68 @@ fn js_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
+/// Brackets nested deeper than this are parsed on a thread of its own with a large stack:
+/// oxc's parser, its semantic analysis and the rewrite below recurse at each level, and a
+/// hostile file must not overflow the calling thread's stack.
+const INLINE_NESTING: usize = 256;
+/// Deeper than this is refused (QuickJS cannot compile a hundredth of it anyway).
+const MAX_NESTING: usize = 50_000;
+/// Reserved for that thread; only the pages it touches are used.
+const DEEP_STACK: usize = 1 << 30;
+
+/// The deepest `(`, `[` or `{` nesting of the text and where it is reached. Brackets inside
+/// strings and comments count too: an upper bound, used only to pick where to parse.
+fn bracket_depth(source: &str) -> (usize, usize) {
+    let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
+    for (i, b) in source.bytes().enumerate() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > deepest {
+                    (deepest, at) = (depth, i);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    (deepest, at)
+}
+
 /// `Ok(None)`: not an ES module (use the source as it is).
 pub fn to_commonjs(path: &str, source: &str) -> Result<Option<String>, EsmSyntaxError> {
     if !may_be_module(source) {
         return Ok(None);
     }
+    let (depth, at) = bracket_depth(source);
+    if depth <= INLINE_NESTING {
+        return transform(path, source);
+    }
+    let deep_error = |message: String| {
+        let (line, column) = position(source, at as u32);
+        EsmSyntaxError {
+            line,
+            column,
+            message,
+        }
+    };
+    if depth > MAX_NESTING {
+        return Err(deep_error(format!(
+            "nested too deeply to compile (more than {MAX_NESTING} levels of brackets)"
+        )));
+    }
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("ftrun-parse".into())
+            .stack_size(DEEP_STACK)
+            .spawn_scoped(scope, || transform(path, source))
+            .map_err(|e| deep_error(format!("cannot start a parser thread: {e}")))?
+            .join()
+            .unwrap_or_else(|_| Err(deep_error("the parser failed".into())))
+    })
+}
+
+fn transform(path: &str, source: &str) -> Result<Option<String>, EsmSyntaxError> {
     let allocator = Allocator::default();
     let parsed = Parser::new(&allocator, source, SourceType::mjs()).parse();
     if parsed.panicked || !parsed.diagnostics.is_empty() {

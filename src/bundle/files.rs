@@ -94,7 +94,17 @@ impl BundleFiles {
             }
         }
         let bytes = fs::read(&full).map_err(io_err)?;
-        let text = String::from_utf8(bytes).map_err(|_| BundleError::NotUtf8(norm.clone()))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            // Where the first bad byte is, as an editor counts: lines from 1, characters from 1.
+            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let good = std::str::from_utf8(good).unwrap_or_default();
+            let line_start = good.rfind('\n').map_or(0, |i| i + 1);
+            BundleError::NotUtf8 {
+                path: norm.clone(),
+                line: good.matches('\n').count() + 1,
+                column: good[line_start..].chars().count() + 1,
+            }
+        })?;
         Ok(match text.strip_prefix('\u{feff}') {
             Some(rest) => rest.to_string(),
             None => text,

@@ -18,8 +18,12 @@ pub enum BundleError {
     Io { path: String, reason: String },
     #[error("{0}: file not found in the bundle")]
     Missing(String),
-    #[error("{0}: not valid UTF-8 text")]
-    NotUtf8(String),
+    #[error("{path}:{line}:{column}: not valid UTF-8 text")]
+    NotUtf8 {
+        path: String,
+        line: usize,
+        column: usize,
+    },
     #[error("'{0}' is outside the bundle root")]
     OutsideBundle(String),
     #[error("{file}: invalid JSON: {reason}")]

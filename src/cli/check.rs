@@ -20,7 +20,7 @@ use crate::bgfetch::{Clock, SystemClock};
 use crate::bundle::{BundleFiles, parse_app_config, resolve_app_id};
 use crate::engine::{
     self, CapturedOutput, Engine, EngineOptions, Extension, Host, JsSource, Launch, Prelude,
-    Progress, RunContext, Until, js_source,
+    Progress, RunContext, Text, Until, js_source,
 };
 
 struct CheckExtension {
@@ -42,7 +42,7 @@ impl Extension for CheckExtension {
         let r = self.results.clone();
         native.set(
             "checkResults",
-            Func::from(move |json: String| *r.borrow_mut() = Some(json)),
+            Func::from(move |json: Text| *r.borrow_mut() = Some(json.0)),
         )
     }
 }

@@ -69,19 +69,16 @@ pub fn is_compile_error(err: &CaughtError<'_>) -> bool {
     }
 }
 
-/// `SyntaxError: <message>` at `file:line:column`, as the user should see it.
+/// `file:line:column: SyntaxError: <message>` (or the text a tagged error carries), as the
+/// user should see it.
 pub fn format_compile_error(err: &CaughtError<'_>) -> String {
     let CaughtError::Exception(e) = err else {
         return format_caught(err);
     };
     let msg = e.message().unwrap_or_default();
-    if let Some(loc) = e
-        .as_object()
-        .get::<_, Option<String>>("ftLocation")
-        .ok()
-        .flatten()
-    {
-        return format!("{loc}: SyntaxError: {msg}");
+    let tag = |name: &str| e.as_object().get::<_, Option<String>>(name).ok().flatten();
+    if let (Some(loc), Some(text)) = (tag("ftLocation"), tag("ftMessage")) {
+        return format!("{loc}: {text}");
     }
     let stack = e.stack().unwrap_or_default();
     // QuickJS puts the position of a syntax error in the first stack line: "    at file:L:C".
@@ -90,14 +87,6 @@ pub fn format_compile_error(err: &CaughtError<'_>) -> String {
         .map(str::trim)
         .find_map(|l| l.strip_prefix("at "))
         .map(|loc| loc.trim_matches(|c| c == '(' || c == ')').to_string());
-    let loc = match at {
-        Some(loc) => super::run_loop::fix_wrapped_column(&loc),
-        None => e
-            .as_object()
-            .get::<_, Option<String>>("ftFile")
-            .ok()
-            .flatten()
-            .unwrap_or_default(),
-    };
+    let loc = at.or_else(|| tag("ftFile")).unwrap_or_default();
     format!("{loc}: SyntaxError: {msg}")
 }

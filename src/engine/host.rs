@@ -25,6 +25,12 @@ pub struct Host {
     /// The run's deadline; the interrupt handler reads it, the test runner re-arms it.
     pub(crate) deadline: Rc<Cell<Instant>>,
     pub(crate) timeout: Duration,
+    /// The heap refused an allocation (set by the allocator, read by error reporting).
+    pub(crate) heap_refused: Rc<Cell<bool>>,
+    /// The JS stack limit in bytes, and where this thread's stack stood when the runtime was
+    /// made (QuickJS counts its limit from there).
+    pub(crate) max_stack: usize,
+    stack_top: usize,
 }
 
 impl Host {
@@ -33,6 +39,8 @@ impl Host {
         output: Rc<dyn OutputSink>,
         events: EventSender,
         timeout: Duration,
+        max_stack: usize,
+        heap_refused: Rc<Cell<bool>>,
     ) -> Self {
         Host {
             files,
@@ -42,9 +50,17 @@ impl Host {
             next_op: Cell::new(1),
             had_error: Cell::new(false),
             timed_out: Rc::default(),
-            deadline: Rc::new(Cell::new(Instant::now() + timeout)),
+            deadline: Rc::new(Cell::new(deadline_after(timeout))),
             timeout,
+            heap_refused,
+            max_stack,
+            stack_top: stack_position(),
         }
+    }
+
+    /// Bytes of this thread's stack in use below the point where the runtime was made.
+    pub(crate) fn stack_used(&self) -> usize {
+        self.stack_top.saturating_sub(stack_position())
     }
 
     /// A fresh id for a native op whose result arrives later as `HostEvent::OpDone`.
@@ -57,7 +73,7 @@ impl Host {
     /// Moves the deadline to `timeout` from now (per-test deadlines in `ftrun test`).
     pub fn rearm_deadline(&self, timeout: Duration) {
         self.timed_out.set(false);
-        self.deadline.set(Instant::now() + timeout);
+        self.deadline.set(deadline_after(timeout));
     }
 
     pub(crate) fn deadline(&self) -> Instant {
@@ -65,11 +81,28 @@ impl Host {
     }
 }
 
+/// An address on the current thread's stack (it grows downwards on every target ftrun runs on).
+#[inline(never)]
+fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// `timeout` from now; a timeout too long to represent is a century.
+fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+        .unwrap_or(now)
+}
+
 /// JS values the loop needs, kept in runtime userdata (freed before the runtime itself).
 pub(crate) struct Hooks<'js> {
     pub dispatch: RefCell<Option<Function<'js>>>,
     /// Rejected promises with no handler yet: `(promise, reason)`.
     pub rejections: RefCell<Vec<(Value<'js>, Value<'js>)>>,
+    /// `String.prototype.toWellFormed` as the engine made it (apps may replace the global's).
+    pub to_well_formed: RefCell<Option<Function<'js>>>,
 }
 
 // SAFETY: `Hooks` holds only `'js` values, and `Changed<'to>` is the same type at `'to`.
@@ -82,6 +115,7 @@ impl<'js> Hooks<'js> {
         Hooks {
             dispatch: RefCell::new(None),
             rejections: RefCell::new(Vec::new()),
+            to_well_formed: RefCell::new(None),
         }
     }
 }

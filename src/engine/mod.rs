@@ -3,17 +3,20 @@
 
 mod errors;
 pub mod events;
+mod heap;
 mod host;
 mod natives;
 pub mod output;
 mod run_loop;
+mod text;
 mod timers;
 
 pub use errors::{EngineError, format_secs};
 pub use events::{EventReceiver, EventSender, HostEvent, PendingWork};
 pub use host::Host;
-pub use natives::{compile_wrapped, json_to_js, storage_error, throw_error};
+pub use natives::{json_to_js, storage_error, throw_error};
 pub use output::{CapturedOutput, OutputSink, ProcessOutput, Stream};
+pub use text::Text;
 
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -226,8 +229,12 @@ pub struct Engine {
 impl Engine {
     /// A runtime with its limits, natives and prelude; no app code has run yet.
     pub fn new(files: BundleFiles, rc: RunContext<'_>) -> Result<Engine, EngineError> {
-        let rt = Runtime::new().map_err(|e| EngineError::Setup(e.to_string()))?;
-        rt.set_memory_limit(rc.options.max_memory);
+        let heap_refused: Rc<std::cell::Cell<bool>> = Rc::default();
+        let rt = Runtime::new_with_alloc(heap::LimitedMalloc::new(
+            rc.options.max_memory,
+            heap_refused.clone(),
+        ))
+        .map_err(|e| EngineError::Setup(e.to_string()))?;
         rt.set_max_stack_size(rc.options.max_stack);
         // QuickJS collects cycles every 256 KiB allocated by default; start-up allocates a few
         // MiB of short-lived module code, so collect less often (LLRT does the same).
@@ -238,7 +245,12 @@ impl Engine {
             rc.output.clone(),
             events_tx,
             rc.options.timeout,
+            rc.options.max_stack,
+            heap_refused,
         ));
+        // The prelude is ftrun's own code: the app's deadline starts once it is loaded, so a
+        // tiny `--timeout` stops the app (status 124), never the prelude.
+        host.rearm_deadline(Duration::MAX);
         let deadline = host.deadline.clone();
         let timed_out = host.timed_out.clone();
         rt.set_interrupt_handler(Some(Box::new(move || {
@@ -253,7 +265,11 @@ impl Engine {
         let ctx = Context::full(&rt).map_err(|e| EngineError::Setup(e.to_string()))?;
         tracing::debug!("engine: runtime and context created");
         ctx.with(|ctx| -> Result<(), EngineError> {
-            ctx.store_userdata(host::Hooks::new())
+            let hooks = host::Hooks::new();
+            *hooks.to_well_formed.borrow_mut() = ctx
+                .eval("String.prototype.toWellFormed")
+                .map_err(|e| EngineError::Setup(e.to_string()))?;
+            ctx.store_userdata(hooks)
                 .map_err(|_| EngineError::Setup("userdata already set".into()))?;
             let setup = || -> rquickjs::Result<(Object, Object)> {
                 let native = Object::new(ctx.clone())?;
@@ -280,6 +296,7 @@ impl Engine {
             Ok(())
         })?;
         tracing::debug!("engine: prelude loaded");
+        host.rearm_deadline(rc.options.timeout);
         Ok(Engine {
             ctx,
             _rt: rt,

@@ -4,37 +4,60 @@
 use std::rc::Rc;
 use std::time::Instant;
 
-use rquickjs::context::EvalOptions;
 use rquickjs::prelude::Func;
 use rquickjs::{Ctx, Exception, Function, Object, Value};
 
 use super::host::{Host, hooks};
 use super::output::Stream;
+use super::text::Text;
 use crate::bundle::Entry;
 
-/// App files are wrapped CommonJS-style. The header stays on line 1 so line numbers hold;
-/// columns on line 1 are shifted by its length (the JS stack formatter corrects them).
-pub const WRAP_HEAD: &str = "(function (exports, require, module, __filename, __dirname) {";
+/// App files are wrapped CommonJS-style. The header has a line of its own, numbered 0, so the
+/// file's own lines and columns are exactly QuickJS's (see [`eval_sloppy_from_line`]).
+const WRAP_HEAD: &str = "\n(function (exports, require, module, __filename, __dirname) {\n";
 
-/// Compiles `source` as sloppy-mode code named `filename`; on a syntax error the thrown
-/// exception is tagged `ftCompileError` so the loader can tell it from a runtime error.
-pub fn compile_wrapped<'js>(
+/// QuickJS's message when the C stack of the JS thread runs out, in the parser or at run time.
+const STACK_EXHAUSTED: &str = "Maximum call stack size exceeded";
+
+/// Compiles `source` as sloppy-mode code named `filename`. A file that cannot be compiled
+/// throws a tagged error ([`throw_compile_error`]). The parser can also run out of stack:
+/// when the app's own code had already used most of it (a chain of hundreds of `require`s),
+/// that is the app's recursion and stays a plain `RangeError` at the app's frames; otherwise
+/// the file itself is nested too deeply to compile.
+fn compile_wrapped<'js>(
     ctx: &Ctx<'js>,
+    host: &Host,
     filename: &str,
     source: &str,
 ) -> rquickjs::Result<Function<'js>> {
-    let mut opts = EvalOptions::default();
-    opts.strict = false;
-    opts.global = true;
-    opts.filename = Some(filename.to_string());
-    let mut code = String::with_capacity(WRAP_HEAD.len() + source.len() + 4);
-    code.push_str(WRAP_HEAD);
-    code.push_str(source);
-    code.push_str("\n})");
-    match ctx.eval_with_options::<Function, _>(code, opts) {
-        Ok(f) => Ok(f),
+    let mut code = Vec::with_capacity(WRAP_HEAD.len() + source.len() + 5);
+    code.extend_from_slice(WRAP_HEAD.as_bytes());
+    code.extend_from_slice(source.as_bytes());
+    code.extend_from_slice(b"\n})");
+    let deep_already = host.stack_used() > host.max_stack / 2;
+    match eval_sloppy_from_line(ctx, filename, code, -1) {
+        Ok(v) => v
+            .into_function()
+            .ok_or_else(|| throw_error(ctx, "ftrun: the module wrapper is not a function")),
         Err(rquickjs::Error::Exception) => {
             let exc = ctx.catch();
+            let message = exc
+                .as_object()
+                .and_then(|o| o.get::<_, String>("message").ok())
+                .unwrap_or_default();
+            if message == STACK_EXHAUSTED {
+                if deep_already {
+                    return Err(ctx.throw(exc));
+                }
+                return Err(throw_compile_error(
+                    ctx,
+                    filename,
+                    None,
+                    &format!(
+                        "RangeError: {STACK_EXHAUSTED}: the file is nested too deeply to compile"
+                    ),
+                ));
+            }
             if let Some(obj) = exc.as_object() {
                 let _ = obj.set("ftCompileError", true);
                 let _ = obj.set("ftFile", filename);
@@ -45,22 +68,88 @@ pub fn compile_wrapped<'js>(
     }
 }
 
-/// A SyntaxError found by the ES module parser, tagged like QuickJS's own compile errors.
-fn throw_syntax_at<'js>(
+/// Evaluates sloppy-mode global code whose first line is numbered `first_line`. The wrapper's
+/// header starts at line -1 so the file starts at line 1 of its own: QuickJS counts columns on
+/// the first line of a buffer from 0 for some positions and from 1 for others, and on every
+/// later line from 1, so the file must not share the buffer's first line.
+fn eval_sloppy_from_line<'js>(
+    ctx: &Ctx<'js>,
+    filename: &str,
+    mut code: Vec<u8>,
+    first_line: i32,
+) -> rquickjs::Result<Value<'js>> {
+    use rquickjs::qjs;
+    let name = std::ffi::CString::new(filename.replace('\0', ""))?;
+    let len = code.len();
+    code.push(0); // QuickJS reads the input as NUL-terminated as well as by length
+    let mut options = qjs::JSEvalOptions {
+        version: qjs::JS_EVAL_OPTIONS_VERSION as i32,
+        eval_flags: qjs::JS_EVAL_TYPE_GLOBAL as i32,
+        filename: name.as_ptr(),
+        line_num: first_line,
+    };
+    // SAFETY: `code` is NUL-terminated and `len` long before the NUL; `name` and `options`
+    // outlive the call; the returned value is owned and handed to rquickjs, which frees it.
+    unsafe {
+        let raw = ctx.as_raw().as_ptr();
+        let v = qjs::JS_Eval2(raw, code.as_ptr() as *const _, len as _, &mut options);
+        if qjs::JS_IsException(v) {
+            return Err(rquickjs::Error::Exception);
+        }
+        Ok(Value::from_raw(ctx.clone(), v))
+    }
+}
+
+/// A bundle file that cannot be compiled (syntax, encoding, nesting): thrown tagged like
+/// QuickJS's own compile errors, so the run stops with status 2 and prints
+/// `file[:line:column]: text`, and `check` files it under its page.
+fn throw_compile_error<'js>(
     ctx: &Ctx<'js>,
     path: &str,
-    e: &crate::bundle::esm::EsmSyntaxError,
+    at: Option<(usize, usize)>,
+    text: &str,
 ) -> rquickjs::Error {
-    let err = Exception::throw_syntax(ctx, &e.message);
+    let location = match at {
+        Some((line, column)) => format!("{path}:{line}:{column}"),
+        None => path.to_string(),
+    };
+    let err = Exception::throw_message(ctx, text);
     let exc = ctx.catch();
     if let Some(obj) = exc.as_object() {
         let _ = obj.set("ftCompileError", true);
         let _ = obj.set("ftFile", path);
-        let _ = obj.set("ftLocation", format!("{path}:{}:{}", e.line, e.column));
-        let _ = obj.set("stack", format!("    at {path}:{}:{}\n", e.line, e.column));
+        let _ = obj.set("ftLocation", location.as_str());
+        let _ = obj.set("ftMessage", text);
+        let _ = obj.set("stack", format!("    at {location}\n"));
         return ctx.throw(exc);
     }
     err
+}
+
+/// Reads and compiles a bundle's JS file (an ES module is first turned into CommonJS).
+fn compile_file<'js>(ctx: &Ctx<'js>, host: &Host, path: &str) -> rquickjs::Result<Function<'js>> {
+    let source = match host.files.read_text(path) {
+        Ok(s) => s,
+        Err(crate::bundle::BundleError::NotUtf8 { line, column, .. }) => {
+            return Err(throw_compile_error(
+                ctx,
+                path,
+                Some((line, column)),
+                "not valid UTF-8 text",
+            ));
+        }
+        Err(e) => return Err(throw_error(ctx, e)),
+    };
+    match crate::bundle::esm::to_commonjs(path, &source) {
+        Ok(Some(code)) => compile_wrapped(ctx, host, path, &code),
+        Ok(None) => compile_wrapped(ctx, host, path, &source),
+        Err(e) => Err(throw_compile_error(
+            ctx,
+            path,
+            Some((e.line, e.column)),
+            &format!("SyntaxError: {}", e.message),
+        )),
+    }
 }
 
 /// Throws a JS `Error` with `msg` from a native: the one way natives report failure.
@@ -78,7 +167,6 @@ pub(crate) fn install<'js>(
     native: &Object<'js>,
     host: &Rc<Host>,
 ) -> rquickjs::Result<()> {
-    native.set("wrapHeadLength", WRAP_HEAD.len())?;
     // Milliseconds on a monotonic clock, with sub-millisecond precision (test timings).
     let origin = Instant::now();
     native.set(
@@ -88,7 +176,7 @@ pub(crate) fn install<'js>(
     let h = host.clone();
     native.set(
         "print",
-        Func::from(move |stream: i32, text: String| {
+        Func::from(move |stream: i32, text: Text| {
             let s = if stream == 2 {
                 Stream::Err
             } else {
@@ -100,7 +188,7 @@ pub(crate) fn install<'js>(
     let h = host.clone();
     native.set(
         "reportError",
-        Func::from(move |text: String| {
+        Func::from(move |text: Text| {
             h.had_error.set(true);
             h.output.line(Stream::Err, &text);
         }),
@@ -120,7 +208,7 @@ pub(crate) fn install<'js>(
     let h = host.clone();
     native.set(
         "fileKind",
-        Func::from(move |path: String| match h.files.entry(&path) {
+        Func::from(move |path: Text| match h.files.entry(&path) {
             Entry::Missing => 0,
             Entry::File => 1,
             Entry::Dir => 2,
@@ -129,22 +217,18 @@ pub(crate) fn install<'js>(
     let h = host.clone();
     native.set(
         "readText",
-        Func::from(move |ctx: Ctx<'js>, path: String| {
+        Func::from(move |ctx: Ctx<'js>, path: Text| {
             h.files.read_text(&path).map_err(|e| throw_error(&ctx, e))
         }),
     )?;
     let h = host.clone();
     native.set(
         "compile",
-        Func::from(move |ctx: Ctx<'js>, path: String| {
-            let source = h.files.read_text(&path).map_err(|e| throw_error(&ctx, e))?;
-            match crate::bundle::esm::to_commonjs(&path, &source) {
-                Ok(Some(code)) => compile_wrapped(&ctx, &path, &code),
-                Ok(None) => compile_wrapped(&ctx, &path, &source),
-                Err(e) => Err(throw_syntax_at(&ctx, &path, &e)),
-            }
-        }),
+        Func::from(move |ctx: Ctx<'js>, path: Text| compile_file(&ctx, &h, &path)),
     )?;
+    // Whether the heap has refused an allocation in this run (see `heap.rs`).
+    let h = host.clone();
+    native.set("outOfMemory", Func::from(move || h.heap_refused.get()))?;
     native.set(
         "setDispatcher",
         Func::from(|ctx: Ctx<'js>, f: Function<'js>| {

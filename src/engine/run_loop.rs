@@ -10,7 +10,7 @@ use rquickjs::{CatchResultExt, CaughtError, Context, Ctx, IntoJs, Value};
 use super::errors::{format_caught, format_compile_error, is_compile_error};
 use super::events::{EventReceiver, HostEvent};
 use super::host::{Host, hooks};
-use super::natives::{WRAP_HEAD, json_to_js};
+use super::natives::json_to_js;
 use super::output::Stream;
 use super::{RunOutcome, Until};
 
@@ -29,20 +29,6 @@ pub(crate) fn track_rejection<'js>(
         } else {
             list.push((promise, reason));
         }
-    }
-}
-
-/// `file:1:COL` positions point into the CommonJS wrapper header; shift them back.
-pub(crate) fn fix_wrapped_column(loc: &str) -> String {
-    let mut parts = loc.rsplitn(3, ':');
-    let (Some(col), Some(line), Some(file)) = (parts.next(), parts.next(), parts.next()) else {
-        return loc.to_string();
-    };
-    match (line, col.parse::<usize>()) {
-        ("1", Ok(c)) if c > WRAP_HEAD.len() && !file.starts_with("ftrun:") => {
-            format!("{file}:1:{}", c - WRAP_HEAD.len())
-        }
-        _ => loc.to_string(),
     }
 }
 
@@ -269,9 +255,16 @@ impl<'c> EventLoop<'c> {
             return Some(Stop::Invalid);
         }
         self.host.had_error.set(true);
+        let text = match &e {
+            // What QuickJS throws when the heap cannot hold even its error (see `heap.rs`).
+            CaughtError::Value(v) if v.is_null() && self.host.heap_refused.get() => {
+                "InternalError: out of memory".to_string()
+            }
+            _ => format_caught(&e),
+        };
         self.host
             .output
-            .line(Stream::Err, &format!("Uncaught {}", format_caught(&e)));
+            .line(Stream::Err, &format!("Uncaught {text}"));
         None
     }
 
@@ -295,18 +288,5 @@ impl<'c> EventLoop<'c> {
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wrapped_columns_are_shifted_on_line_one_only() {
-        let c = WRAP_HEAD.len() + 5;
-        assert_eq!(fix_wrapped_column(&format!("a.js:1:{c}")), "a.js:1:5");
-        assert_eq!(fix_wrapped_column("a.js:2:7"), "a.js:2:7");
-        assert_eq!(fix_wrapped_column("nonsense"), "nonsense");
     }
 }
