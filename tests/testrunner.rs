@@ -13,11 +13,16 @@ fn suite(files: &[(&str, &str)]) -> Sandbox {
     Sandbox::with_app(&["pages/index/index"], &all)
 }
 
+/// `ftrun test .` run in the bundle, as a user would: files are named `tests/x.test.js`.
 fn test_cmd(sb: &Sandbox, extra: &[&str]) -> Run {
-    let bundle = sb.bundle();
-    let mut args = vec!["test", bundle.to_str().unwrap()];
+    let mut args = vec!["test", "."];
     args.extend_from_slice(extra);
-    sb.ftrun(&args)
+    Run::from(
+        sb.cmd(&args)
+            .current_dir(sb.bundle())
+            .output()
+            .expect("run ftrun"),
+    )
 }
 
 #[test]
@@ -248,4 +253,270 @@ fn scenario_server_requests_and_relaunch_on_the_same_data_dir() {
     test_cmd(&sb, &[])
         .expect_status(0)
         .stdout_has("2 passed, 0 failed");
+}
+
+#[test]
+fn errors_in_timers_and_unhandled_rejections_fail_the_running_test() {
+    let js = r#"test('a timer that throws', async () => {
+  setTimeout(() => { throw new Error('boom in timer'); }, 1);
+  await new Promise((r) => setTimeout(r, 20));
+});
+test('an interval that throws', async () => {
+  const id = setInterval(() => { clearInterval(id); throw new Error('boom in interval'); }, 1);
+  await new Promise((r) => setTimeout(r, 20));
+});
+test('done, with a failed expect in a timer', (done) => {
+  setTimeout(() => {
+    expect(1).toBe(2);
+    done();
+  }, 1);
+});
+test('a rejection nobody handles', async () => {
+  Promise.reject(new Error('nobody handles me'));
+  await new Promise((r) => setTimeout(r, 5));
+});
+test('a rejection handled later in the same turn passes', async () => {
+  const p = Promise.reject(new Error('handled'));
+  p.catch(() => {});
+  await new Promise((r) => setTimeout(r, 5));
+});
+test('a timer that does not throw passes', async () => {
+  await new Promise((r) => setTimeout(r, 1));
+});
+"#;
+    let sb = suite(&[("tests/t.test.js", js)]);
+    let t = std::time::Instant::now();
+    let r = test_cmd(&sb, &[]);
+    r.expect_status(1).expect_outcomes(&[
+        ('✗', "tests/t.test.js › a timer that throws"),
+        ('✗', "tests/t.test.js › an interval that throws"),
+        (
+            '✗',
+            "tests/t.test.js › done, with a failed expect in a timer",
+        ),
+        ('✗', "tests/t.test.js › a rejection nobody handles"),
+        (
+            '✓',
+            "tests/t.test.js › a rejection handled later in the same turn passes",
+        ),
+        ('✓', "tests/t.test.js › a timer that does not throw passes"),
+    ]);
+    r.stdout_has("Error: boom in timer")
+        .stdout_has("Error: boom in interval")
+        .stdout_has("Error: nobody handles me")
+        // The failed expect itself, where it is, not a timeout.
+        .stdout_has("done, with a failed expect in a timer\n\n    expect(received).toBe(expected)\n\n    Expected: 2\n    Received: 1\n\n    at tests/t.test.js:11:15")
+        .stdout_has("2 passed, 4 failed");
+    assert!(!r.stdout.contains("timed out"), "{}", r.stdout);
+    assert!(t.elapsed().as_secs() < 4, "took {:?}", t.elapsed());
+}
+
+#[test]
+fn an_error_outside_every_test_is_a_failure_of_its_own() {
+    let js = "test('passes', () => { setTimeout(() => { throw new Error('late'); }, 30); });";
+    let sb = suite(&[("tests/late.test.js", js)]);
+    test_cmd(&sb, &[])
+        .expect_status(1)
+        .expect_outcomes(&[
+            ('✓', "tests/late.test.js › passes"),
+            (
+                '✗',
+                "tests/late.test.js › (file) uncaught error outside any test",
+            ),
+        ])
+        .stdout_has("Error: late");
+}
+
+#[test]
+fn names_with_lone_surrogates_are_run_and_reported() {
+    let js = r#"test.each(['🎉'.slice(0, 1)])('lone %s', (x) => { expect(x).toBe('no'); });
+test('\ud83c in a name', () => {});
+test('🎉 whole', () => {});
+"#;
+    let sb = suite(&[("tests/s.test.js", js)]);
+    test_cmd(&sb, &[])
+        .expect_status(1)
+        .expect_outcomes(&[
+            ('✗', r"tests/s.test.js › lone \ud83c"),
+            ('✓', r"tests/s.test.js › \ud83c in a name"),
+            ('✓', "tests/s.test.js › 🎉 whole"),
+        ])
+        .stdout_has("2 passed, 1 failed");
+}
+
+#[test]
+fn tagged_template_tables_as_in_jest() {
+    let js = r#"test.each`
+  a    | b    | expected
+  ${1} | ${1} | ${2}
+  ${2} | ${1} | ${4}
+  ${'x'} | ${[1]} | ${'x1'}
+`('$a + $b = $expected (row $#)', ({ a, b, expected }) => { expect(a + b).toBe(expected); });
+describe.each`
+  name
+  ${'ana'}
+`('person $name', ({ name }) => { test('named', () => expect(name).toBe('ana')); });
+"#;
+    let sb = suite(&[
+        ("tests/table.test.js", js),
+        (
+            "tests/bad.test.js",
+            "test.each`\n  a | b\n  ${1} | ${2}\n  ${3}\n`('$a', () => {});",
+        ),
+    ]);
+    test_cmd(&sb, &[])
+        .expect_status(1)
+        .expect_outcomes(&[
+            ('✗', "tests/bad.test.js › (file) top level"),
+            ('✓', "tests/table.test.js › 1 + 1 = 2 (row 0)"),
+            ('✗', "tests/table.test.js › 2 + 1 = 4 (row 1)"),
+            ('✓', "tests/table.test.js › x + [1] = x1 (row 2)"),
+            ('✓', "tests/table.test.js › person ana › named"),
+        ])
+        .stdout_has("not enough values for the headings a | b: 3 values given, 1 more needed");
+}
+
+#[test]
+fn the_column_of_a_failed_expect_on_line_one() {
+    let js = "test('x', () => { expect(1).toBe(2); });\n\ntest('y', () => { expect(1).toBe(2); });";
+    let sb = suite(&[("tests/col.test.js", js)]);
+    test_cmd(&sb, &[])
+        .expect_status(1)
+        .stdout_has("at tests/col.test.js:1:29\n")
+        .stdout_has("at tests/col.test.js:3:29\n");
+}
+
+#[test]
+fn junit_is_well_formed_for_any_text_and_counts_load_errors_as_errors() {
+    let js = "test('ctl \\u0001 bell \\u0007 nonchar \\uFFFE \\uFFFF lone \\ud800 <&>\"', () => { throw new Error('msg \\u0000 \\uFFFF <x>'); });\ntest('ok', () => {});";
+    let sb = suite(&[
+        ("tests/a.test.js", js),
+        ("tests/broken.test.js", "test('x', () => { let = ; });"),
+    ]);
+    let out = sb.path("junit.xml");
+    test_cmd(
+        &sb,
+        &["--reporter", "junit", "--output", out.to_str().unwrap()],
+    )
+    .expect_status(1)
+    .stdout_has("1 passed, 2 failed");
+    let xml = std::fs::read_to_string(&out).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    let root = doc.root_element();
+    let attr = |n: roxmltree::Node, a: &str| n.attribute(a).unwrap_or_default().to_string();
+    assert_eq!(
+        (
+            attr(root, "tests"),
+            attr(root, "failures"),
+            attr(root, "errors")
+        ),
+        ("3".into(), "1".into(), "1".into()),
+        "{xml}"
+    );
+    let names: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .map(|n| attr(n, "name"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "ctl \u{FFFD} bell \u{FFFD} nonchar \u{FFFD} \u{FFFD} lone \\ud800 <&>\"",
+            "ok",
+            "(file)"
+        ],
+        "{xml}"
+    );
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("error"))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn tap_can_go_to_a_file() {
+    let sb = suite(&[(
+        "tests/t.test.js",
+        "test('a', () => {});\ntest('b', () => expect(1).toBe(2));",
+    )]);
+    let out = sb.path("out.tap");
+    test_cmd(
+        &sb,
+        &["--reporter", "tap", "--output", out.to_str().unwrap()],
+    )
+    .expect_status(1)
+    .stdout_has("1 passed, 1 failed");
+    let tap = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        tap.starts_with(
+            "TAP version 13\nok 1 - tests/t.test.js › a\nnot ok 2 - tests/t.test.js › b\n"
+        ),
+        "{tap}"
+    );
+    assert!(tap.ends_with("1..2\n"), "{tap}");
+    test_cmd(&sb, &["--output", out.to_str().unwrap()])
+        .expect_status(2)
+        .stderr_has("--output FILE is for --reporter tap or junit");
+}
+
+#[test]
+fn launch_in_before_all_lives_until_after_all_and_late_doubles_apply() {
+    let js = r#"describe('an app launched in beforeAll', () => {
+  let app;
+  beforeAll(async () => { app = await ftrun.launch({ query: 'x=from-hook' }); });
+  afterAll(() => { console.log('after all:', app.data().q); });
+  test('is there in the first test', () => { expect(app.data()).toEqual({ n: 1, q: 'from-hook' }); });
+  test('and in the next one', () => { expect(app.pages()).toHaveLength(1); });
+  test('a double set after the launch applies to its later calls', () => {
+    ftrun.mock('getSystemInfoSync', { returns: { platform: 'ios' } });
+    expect(app.eval(() => wx.getSystemInfoSync().platform)).toBe('ios');
+    expect(app.calls('getSystemInfoSync')).toHaveLength(1);
+  });
+});
+test('a launch at the top level of the file is refused clearly', () => {
+  expect(() => ftrun.launch).not.toThrow();
+});
+"#;
+    let sb = suite(&[
+        ("tests/hooks.test.js", js),
+        (
+            "tests/top.test.js",
+            "const app = ftrun.launch();\ntest('never', () => {});",
+        ),
+    ]);
+    test_cmd(&sb, &[])
+        .expect_status(1)
+        .expect_outcomes(&[
+            ('✓', "tests/hooks.test.js › an app launched in beforeAll › is there in the first test"),
+            ('✓', "tests/hooks.test.js › an app launched in beforeAll › and in the next one"),
+            ('✓', "tests/hooks.test.js › an app launched in beforeAll › a double set after the launch applies to its later calls"),
+            ('✓', "tests/hooks.test.js › a launch at the top level of the file is refused clearly"),
+            ('✗', "tests/top.test.js › (file) top level"),
+        ])
+        .stdout_has("launch() must be called inside a test or a hook (beforeAll, beforeEach, ...)");
+}
+
+#[test]
+fn a_test_file_nested_too_deeply_fails_alone() {
+    let deep = format!(
+        "import x from './x';\nconst a = {}{};",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let sb = suite(&[
+        ("tests/deep.test.js", &deep),
+        ("tests/x.js", "export default 1;"),
+        ("tests/ok.test.js", "test('still runs', () => {});"),
+    ]);
+    test_cmd(&sb, &[])
+        .expect_status(1)
+        .expect_outcomes(&[
+            ('✗', "tests/deep.test.js"),
+            ('✓', "tests/ok.test.js › still runs"),
+        ])
+        .stdout_has("✗ tests/deep.test.js (could not run)")
+        .stdout_has("tests/deep.test.js: RangeError: Maximum call stack size exceeded: the file is nested too deeply to compile")
+        .stdout_has("1 passed, 1 failed");
 }

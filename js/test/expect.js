@@ -169,17 +169,8 @@
     return { found: true, value: cur };
   }
 
-  // The first stack frame in the test file: where the failed expect is.
-  function callerLocation() {
-    const file = internal.testFile;
-    const frames = (new Error().stack || '').split('\n');
-    for (const f of frames) {
-      if (f.includes('ftrun:js/')) continue;
-      const m = /\(?([^()\s]+:\d+:\d+)\)?\s*$/.exec(f);
-      if (m) return file && m[1].startsWith(file.file + ':') ? file.display + m[1].slice(file.file.length) : m[1];
-    }
-    return undefined;
-  }
+  // The first app frame of the stack (the test file's): where the failed expect is.
+  const callerLocation = () => internal.displayLocation(internal.appLocation(new Error().stack));
 
   // ---- matchers: each returns [pass, message()] ---------------------------------------------
   const hint = (name, not, arg = 'expected') => `expect(received).${not ? 'not.' : ''}${name}(${arg})`;

@@ -27,19 +27,22 @@
   }
   // test.each(table)(name, fn): one test per row; the row's items are fn's arguments and fill
   // the name's %s %d %i %f %j %o %p %# placeholders (an object row fills $key and $a.b).
-  function rowTitle(name, row, index) {
+  function rowTitle(name, row, index, template) {
     const args = Array.isArray(row) ? row : [row];
     let next = 0;
-    let title = String(name).replace(/%([sdifjoOp#%])/g, (whole, k) => {
-      if (k === '%') return '%';
-      if (k === '#') return String(index);
-      if (next >= args.length) return whole;
-      const v = args[next++];
-      if (k === 'd' || k === 'i') return String(k === 'i' ? Math.trunc(Number(v)) : Number(v));
-      if (k === 'f') return String(Number(v));
-      if (k === 'j') return JSON.stringify(v);
-      return typeof v === 'string' && k === 's' ? v : internal.inspect(v);
-    });
+    let title = String(name);
+    if (!template) {
+      title = title.replace(/%([sdifjoOp#%])/g, (whole, k) => {
+        if (k === '%') return '%';
+        if (k === '#') return String(index);
+        if (next >= args.length) return whole;
+        const v = args[next++];
+        if (k === 'd' || k === 'i') return String(k === 'i' ? Math.trunc(Number(v)) : Number(v));
+        if (k === 'f') return String(Number(v));
+        if (k === 'j') return JSON.stringify(v);
+        return typeof v === 'string' && k === 's' ? v : internal.inspect(v);
+      });
+    }
     if (row && typeof row === 'object' && !Array.isArray(row)) {
       title = title.replace(/\$([A-Za-z_][\w.]*)/g, (whole, path) => {
         let v = row;
@@ -47,16 +50,41 @@
           if (v === null || v === undefined || !(part in Object(v))) return whole;
           v = v[part];
         }
-        return typeof v === 'string' ? v : internal.inspect(v);
-      });
+        return v === null || (typeof v !== 'object' && typeof v !== 'function') ? String(v) : internal.inspect(v);
+      }).replace('$#', String(index));
     }
     return title;
   }
-  const eachOf = (base, mode) => (table) => {
-    if (!Array.isArray(table)) {
-      throw new TypeError('.each(table): the table must be an array of rows (the tagged-template form is not supported)');
+  // test.each`a | b ${1} | ${2}`: the first line names the columns, the values fill rows of
+  // that many; each row is an object (as Jest builds it).
+  function templateRows(strings, values) {
+    const headings = strings[0].split('|').map((h) => h.trim()).filter(Boolean);
+    if (!headings.length || strings.slice(1).some((s) => s.trim() !== '' && s.replace(/[|\s]/g, '') !== '')) {
+      throw new Error('.each`...`: the table must start with a line of column names separated by |, then only ${value} cells');
     }
-    return (name, fn, timeout) => table.forEach((row, i) => base(rowTitle(name, row, i),
+    if (values.length % headings.length !== 0) {
+      const missing = headings.length - (values.length % headings.length);
+      throw new Error(`.each\`...\`: not enough values for the headings ${headings.join(' | ')}: ` +
+        `${values.length} values given, ${missing} more needed to fill the last row`);
+    }
+    const rows = [];
+    for (let i = 0; i < values.length; i += headings.length) {
+      const row = {};
+      headings.forEach((h, k) => { row[h] = values[i + k]; });
+      rows.push(row);
+    }
+    return rows;
+  }
+  const eachOf = (base, mode) => (table, ...values) => {
+    let rows = table;
+    let template = false;
+    if (Array.isArray(table) && Array.isArray(table.raw)) {
+      rows = templateRows(table, values);
+      template = true;
+    } else if (!Array.isArray(table)) {
+      throw new TypeError('.each(table): the table must be an array of rows, or a tagged template (.each`a | b ...`)');
+    }
+    return (name, fn, timeout) => rows.forEach((row, i) => base(rowTitle(name, row, i, template),
       fn && ((...more) => fn(...(Array.isArray(row) ? row : [row]), ...more)), timeout, mode));
   };
   const withModes = (base) => {
@@ -103,6 +131,32 @@
     return out;
   }
 
+  // ---- results go to the host one by one ----------------------------------------------------
+  // As JSON text. JSON.stringify leaves a lone surrogate (a test named '🎉'.slice(0, 1)) as an
+  // escape no JSON reader accepts; it is sent as the text `\ud83c` instead, so the test is still
+  // reported (under that escaped name), never dropped.
+  const toJson = (v) => JSON.stringify(v).replace(/(?<!\\)((?:\\\\)*)\\u(d[89a-f][0-9a-f]{2})/gi, '$1\\\\u$2');
+  const send = (result) => native.testResult(toJson(result));
+
+  // `file:L:C` in the test file, as the user named the file (it is loaded by its bundle path).
+  internal.displayLocation = function (loc) {
+    const f = internal.testFile;
+    return loc && f && loc.startsWith(f.file + ':') ? f.display + loc.slice(f.file.length) : loc;
+  };
+
+  // ---- uncaught errors fail the hook or test running now (as Jest 30 does) -------------------
+  // A timer callback that throws, an expect that fails inside a timer of a `done` test, a
+  // rejection nobody handles: each finishes what is running with that error. Between the parts
+  // of a test it is kept for that test; outside any test it is reported as a failure of its own.
+  let running = null; // `finish` of the hook or test body running now
+  let testErrors = null; // errors caught while a test is on, between its parts
+  internal.uncaughtHandlers.push((e) => {
+    if (running) running(e);
+    else if (testErrors) testErrors.push(e);
+    else send(Object.assign({ name: '(file) uncaught error outside any test', status: 'failed', durationMs: 0 }, describeFailure(e)));
+    return true;
+  });
+
   // Runs fn (maybe async, maybe taking `done`) with a timeout; resolves or rejects.
   function runWithTimeout(fn, self, ms, what) {
     return new Promise((resolve, reject) => {
@@ -110,9 +164,12 @@
       const finish = (err) => {
         if (settled) return;
         settled = true;
+        if (running === finish) running = null;
         clearTimeout(timer);
         err ? reject(err) : resolve();
       };
+      running = finish;
+      internal.currentTimeout = ms;
       const timer = setTimeout(() => finish(new Error(`${what} timed out after ${ms} ms (it never settled; pass a longer timeout as the third argument)`)), ms);
       native.hookDeadline(ms);
       try {
@@ -129,12 +186,8 @@
 
   function describeFailure(e) {
     if (e instanceof internal.AssertionError) return { error: e.message, location: e.location };
-    const text = internal.describeError(e);
-    const m = /\(([^()]+:\d+:\d+)\)/.exec(typeof e === 'object' && e && e.stack ? e.stack : '');
-    const file = internal.testFile;
-    let location = m ? m[1] : undefined;
-    if (location && file && location.startsWith(file.file + ':')) location = file.display + location.slice(file.file.length);
-    return { error: text, location };
+    const location = internal.appLocation(e && typeof e === 'object' ? e.stack : '');
+    return { error: internal.describeError(e), location: internal.displayLocation(location) };
   }
 
   internal.events['test:run'] = function (payload) {
@@ -144,9 +197,9 @@
     } catch (e) {
       if (internal.isFatal(e)) throw e;
       collecting = false;
-      native.testPlan('["(file)"]');
+      native.testPlan('["(file) top level"]');
       const f = describeFailure(e);
-      native.testResult(JSON.stringify({ name: '(file) top level', status: 'failed', error: 'the test file threw while loading:\n' + f.error, location: f.location, durationMs: 0 }));
+      send({ name: '(file) top level', status: 'failed', error: 'the test file threw while loading:\n' + f.error, location: f.location, durationMs: 0 });
       return;
     }
     collecting = false;
@@ -157,7 +210,7 @@
       try { filter = new RegExp(payload.filter); } catch (_) { filter = { test: (s) => s.includes(payload.filter) }; }
     }
     const planned = all.filter((t) => !filter || filter.test(fullName(t)));
-    native.testPlan(JSON.stringify(planned.map(fullName)));
+    native.testPlan(toJson(planned.map(fullName)));
     const skipped = (t) => t.mode === 'skip' || t.mode === 'todo' || chain(t.suite).some((s) => s.mode === 'skip') ||
       (only && t.mode !== 'only' && !chain(t.suite).some((s) => s.mode === 'only'));
     runAll(planned, payload.startAt || 0, payload.timeout || 5000, skipped);
@@ -169,19 +222,22 @@
     async function runHooks(list, self, what) {
       for (const h of list) await runWithTimeout(h.fn, self, h.timeout || defaultTimeout, what);
     }
+    // A suite's scope (apps launched and routes declared in its beforeAll) lasts until its
+    // afterAll has run.
     async function leaveTo(depth) {
       while (entered.length > depth) {
         const s = entered.pop();
         try { await runHooks(s.hooks.afterAll, undefined, 'afterAll hook'); } catch (e) {
-          native.testResult(JSON.stringify(Object.assign({ name: `${s.name || '(top level)'} › afterAll`, status: 'failed', durationMs: 0 }, describeFailure(e))));
+          send(Object.assign({ name: `${s.name || '(top level)'} › afterAll`, status: 'failed', durationMs: 0 }, describeFailure(e)));
         }
+        native.scopeEnd();
       }
     }
     for (let i = startAt; i < tests.length; i++) {
       const t = tests[i];
       const name = fullName(t);
       if (skipped(t)) {
-        native.testResult(JSON.stringify({ name, status: 'skipped', durationMs: 0 }));
+        send({ name, status: 'skipped', durationMs: 0 });
         continue;
       }
       const suites = chain(t.suite);
@@ -190,10 +246,14 @@
       await leaveTo(common);
       for (const s of suites.slice(common)) {
         entered.push(s);
+        native.scopeBegin();
         try { await runHooks(s.hooks.beforeAll, undefined, 'beforeAll hook'); } catch (e) { hookFailures.set(s, e); }
       }
-      native.testBegin(i, t.timeout || defaultTimeout);
+      const timeout = t.timeout || defaultTimeout;
+      internal.currentTimeout = timeout;
+      native.testBegin(i, timeout);
       output = [];
+      testErrors = [];
       const started = native.monotonicMs();
       let failure = null;
       const ctx = {};
@@ -201,18 +261,20 @@
         const before = suites.find((s) => hookFailures.has(s));
         if (before) throw hookFailures.get(before);
         for (const s of suites) await runHooks(s.hooks.beforeEach, ctx, 'beforeEach hook');
-        native.hookDeadline(t.timeout || defaultTimeout);
-        await runWithTimeout(t.fn, ctx, t.timeout || defaultTimeout, 'test');
+        native.hookDeadline(timeout);
+        await runWithTimeout(t.fn, ctx, timeout, 'test');
       } catch (e) {
         failure = e;
       }
       for (const s of suites.slice().reverse()) {
         try { await runHooks(s.hooks.afterEach, ctx, 'afterEach hook'); } catch (e) { if (!failure) failure = e; }
       }
+      if (!failure && testErrors.length) failure = testErrors[0];
+      testErrors = null;
       const result = { name, status: failure ? 'failed' : 'passed', durationMs: native.monotonicMs() - started };
       if (failure) Object.assign(result, describeFailure(failure), { output });
       native.testEnd();
-      native.testResult(JSON.stringify(result));
+      send(result);
     }
     await leaveTo(0);
   }

@@ -11,8 +11,6 @@
   });
   Object.defineProperty(globalThis, '__ftrunMounted', { value: (id) => mounted[id], configurable: true });
 
-  const specs = JSON.parse(native.mockSpecs());
-  if (!specs.length) return;
   const calls = Object.create(null);
   Object.defineProperty(globalThis, '__ftrunMockCalls', { value: calls, configurable: true });
   const direct = (name) => /Sync$/.test(name) || /^(on|off)[A-Z]/.test(name) || /^create[A-Z]/.test(name) ||
@@ -20,9 +18,10 @@
   const plain = (v) => {
     try { return JSON.parse(JSON.stringify(v, (k, x) => (typeof x === 'function' ? undefined : x))); } catch (_) { return null; }
   };
-  for (const spec of specs) {
+  // Replaces ft/wx.<name>; at launch, and later from `ftrun.mock` for an app already running.
+  function install(spec) {
     const name = spec.name;
-    const list = (calls[name] = []);
+    const list = (calls[name] = calls[name] || []);
     const impl = spec.source !== undefined ? (0, eval)('(' + spec.source + ')') : null;
     const value = spec.value || {};
     const isDirect = direct(name);
@@ -40,4 +39,6 @@
       }, args[0]);
     };
   }
+  Object.defineProperty(globalThis, '__ftrunInstallMock', { value: install, configurable: true });
+  for (const spec of JSON.parse(native.mockSpecs())) install(spec);
 })

@@ -2,20 +2,8 @@
 // background-fetch endpoints answer, read what they received, and replace ft/wx APIs.
 (function (native, internal) {
   'use strict';
-  let testMocks = {};
-  const baseBegin = native.testBegin;
-  native.testBegin = function (i, timeout) {
-    testMocks = {};
-    internal.currentTimeout = timeout;
-    return baseBegin(i, timeout);
-  };
-
-  function mockSpecs(mocks) {
-    return Object.keys(mocks).map((name) => {
-      const m = mocks[name];
-      return typeof m === 'function' ? { name, source: m.toString() } : { name, value: m };
-    });
-  }
+  // A double as the app receives it: a value, or a function's source (it runs in the app).
+  const mockSpec = (name, m) => (typeof m === 'function' ? { name, source: m.toString() } : { name, value: m });
 
   function queryString(q) {
     if (q === undefined || q === null) return undefined;
@@ -87,7 +75,8 @@
     launch(options = {}) {
       const o = Object.assign({}, options);
       o.query = queryString(o.query);
-      o.mocks = mockSpecs(Object.assign({}, testMocks, o.mocks || {}));
+      const mocks = o.mocks || {};
+      o.mocks = Object.keys(mocks).map((name) => mockSpec(name, mocks[name]));
       if (o.prefetch === false) o.noPrefetch = true;
       delete o.prefetch;
       if (o.timeout !== undefined) o.timeoutMs = o.timeout;
@@ -95,8 +84,9 @@
       delete o.timeout;
       return Promise.resolve(new App(native.launch(JSON.stringify(o))));
     },
-    /** Replaces `wx.<name>` in every app launched by the current test. */
-    mock(name, spec) { testMocks[name] = spec; },
+    /** Replaces `wx.<name>` in every app the current test (or the hook's suite) launches,
+     *  and at once in the apps it has already launched. */
+    mock(name, spec) { native.mock(JSON.stringify(mockSpec(String(name), spec))); },
     server: {
       pre: endpoint('pre'),
       periodic: endpoint('periodic'),

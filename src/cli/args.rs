@@ -126,21 +126,14 @@ pub struct CheckArgs {
     pub verbose_output: bool,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum ReporterKind {
-    Default,
-    Tap,
-    Junit,
-}
-
 #[derive(Debug, Args)]
 pub struct TestArgs {
     /// Files or folders to search for *.test.js and *.spec.js (default: the current folder)
     pub paths: Vec<PathBuf>,
     /// Output format
     #[arg(long, value_name = "NAME", default_value = "default")]
-    pub reporter: ReporterKind,
-    /// Where the junit reporter writes its XML
+    pub reporter: crate::testrunner::Reporter,
+    /// Where the tap or junit reporter writes its report (the summary still goes to stdout)
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Run only tests whose full name matches this regular expression (or substring)

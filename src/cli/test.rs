@@ -6,20 +6,25 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use super::CliError;
-use super::args::{ReporterKind, TestArgs};
+use super::args::TestArgs;
 use super::common;
 use crate::testrunner::{self, Reporter, TestOptions, report};
 
 pub fn run(args: TestArgs) -> Result<i32, CliError> {
-    let reporter = match args.reporter {
-        ReporterKind::Default => Reporter::Default,
-        ReporterKind::Tap => Reporter::Tap,
-        ReporterKind::Junit => Reporter::Junit(
-            args.output
-                .clone()
-                .ok_or_else(|| CliError::Invalid("--reporter junit needs --output FILE".into()))?,
-        ),
-    };
+    let reporter = args.reporter;
+    match (reporter, &args.output) {
+        (Reporter::Junit, None) => {
+            return Err(CliError::Invalid(
+                "--reporter junit needs --output FILE".into(),
+            ));
+        }
+        (Reporter::Default, Some(_)) => {
+            return Err(CliError::Invalid(
+                "--output FILE is for --reporter tap or junit (the default reporter prints to the terminal)".into(),
+            ));
+        }
+        _ => {}
+    }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -64,19 +69,25 @@ pub fn run(args: TestArgs) -> Result<i32, CliError> {
     let failed = results
         .iter()
         .any(|f| f.error.is_some() || f.count(testrunner::Status::Failed) > 0);
-    match &reporter {
-        Reporter::Default => common::out(&report::summary(&results, secs))?,
-        Reporter::Tap => common::out(&report::tap(&results))?,
-        Reporter::Junit(path) => {
-            std::fs::write(path, report::junit(&results, secs)).map_err(|e| {
+    let summary = report::summary(&results, secs);
+    let (text, rest) = match reporter {
+        Reporter::Default => (summary, None),
+        Reporter::Tap => (report::tap(&results), Some(summary)),
+        Reporter::Junit => (report::junit(&results, secs), Some(summary)),
+    };
+    // A report for machines goes to --output when given, and the summary to the terminal.
+    match (&args.output, rest) {
+        (Some(path), Some(summary)) => {
+            std::fs::write(path, text).map_err(|e| {
                 CliError::Failed(format!(
-                    "{}: {}",
+                    "--output {}: {}",
                     path.display(),
                     crate::bundle::io_reason(&e)
                 ))
             })?;
-            common::out(&report::summary(&results, secs))?;
+            common::out(&summary)?;
         }
+        _ => common::out(&text)?,
     }
     Ok(if failed { 1 } else { 0 })
 }

@@ -148,76 +148,29 @@ fn run_file(shared: &Arc<RunnerShared>, file: &Path, opts: &TestOptions) -> File
             return result;
         }
     };
+    let mut plan = Vec::new();
     let mut start_at = 0usize;
+    // A test interrupted while running synchronously (an endless loop) takes its engine with
+    // it: the file goes on in a fresh engine from the next test.
     loop {
-        let state = Rc::new(FileState::new(shared.clone(), abs.clone()));
-        let output = Rc::new(CapturedOutput::default());
-        let ext = TestExtension {
-            state: state.clone(),
-        };
-        let options = EngineOptions {
-            timeout: Duration::from_secs(3600),
-            ..EngineOptions::default()
-        };
-        let engine = Engine::new(
-            files.clone(),
-            RunContext {
-                options: &options,
-                output: output.clone(),
-                events: crate::engine::events::channel(),
-                extensions: &[&ext],
-                prelude: Prelude::Test,
-            },
-        );
-        let mut engine = match engine {
-            Ok(e) => e,
+        let pass = match run_pass(shared, &files, &abs, &rel, &result.file, opts, start_at) {
+            Ok(pass) => pass,
             Err(e) => {
-                result.error = Some(e.to_string());
+                result.error = Some(e);
                 break;
             }
         };
-        let payload = serde_json::json!({
-            "file": rel,
-            "display": result.file,
-            "filter": opts.filter,
-            "startAt": start_at,
-            "timeout": opts.timeout.as_millis() as u64,
-        });
-        if engine.start("test:run", &payload) != Progress::Stopped {
-            engine.run_until(crate::engine::Until::Idle);
+        if plan.is_empty() {
+            plan = pass.plan;
         }
-        let outcome = engine.outcome();
-        let current = state.current.get();
-        state.end_test();
-        drop(engine);
-        for v in state.results.borrow().iter() {
-            if let Ok(t) = serde_json::from_value::<report::JsResult>(v.clone()) {
-                result.tests.push(t.into_result());
-            }
-        }
-        let err_lines = || -> String {
-            output
-                .lines
-                .borrow()
-                .iter()
-                .filter(|(s, _)| *s == Stream::Err)
-                .map(|(_, l)| l.as_str())
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        match outcome {
-            RunOutcome::TimedOut => match current {
-                Some(i) => {
-                    let name = state
-                        .names
-                        .borrow()
-                        .get(i)
-                        .cloned()
-                        .unwrap_or_else(|| format!("test #{i}"));
+        result.tests.extend(pass.tests);
+        match pass.outcome {
+            RunOutcome::TimedOut => match pass.interrupted {
+                Some((i, name, ms)) => {
                     result.tests.push(TestResult {
                         name,
                         status: Status::Failed,
-                        duration_ms: state.began.get().map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0),
+                        duration_ms: ms,
                         error: Some("interrupted: the test was still running synchronously at its timeout (an endless loop?)".into()),
                         location: None,
                         output: Vec::new(),
@@ -226,24 +179,155 @@ fn run_file(shared: &Arc<RunnerShared>, file: &Path, opts: &TestOptions) -> File
                     continue;
                 }
                 None => {
-                    result.error = Some(format!("interrupted outside a test\n{}", err_lines()));
+                    result.error = Some(format!("interrupted outside a test\n{}", pass.stderr));
                 }
             },
-            RunOutcome::Invalid => result.error = Some(err_lines()),
-            _ => {
-                if state.names.borrow().is_empty() && result.tests.is_empty() {
-                    let errs = err_lines();
-                    if !errs.is_empty() {
-                        result.error = Some(errs);
-                    }
-                }
+            RunOutcome::Invalid => result.error = Some(pass.stderr),
+            _ if plan.is_empty() && result.tests.is_empty() && !pass.stderr.is_empty() => {
+                result.error = Some(pass.stderr);
             }
+            _ => {}
         }
         break;
+    }
+    if result.error.is_none() {
+        result.tests.extend(missing_results(&plan, &result.tests));
     }
     result.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     result
 }
+
+/// What one engine made of a test file, from test `start_at` on.
+struct Pass {
+    plan: Vec<String>,
+    tests: Vec<TestResult>,
+    outcome: RunOutcome,
+    /// The test that was running when the engine was interrupted: index, name, duration.
+    interrupted: Option<(usize, String, f64)>,
+    stderr: String,
+}
+
+fn run_pass(
+    shared: &Arc<RunnerShared>,
+    files: &BundleFiles,
+    abs: &Path,
+    rel: &str,
+    display: &str,
+    opts: &TestOptions,
+    start_at: usize,
+) -> Result<Pass, String> {
+    let state = Rc::new(FileState::new(shared.clone(), abs.to_path_buf()));
+    let output = Rc::new(CapturedOutput::default());
+    let ext = TestExtension {
+        state: state.clone(),
+    };
+    let options = EngineOptions {
+        timeout: Duration::from_secs(3600),
+        ..EngineOptions::default()
+    };
+    let mut engine = Engine::new(
+        files.clone(),
+        RunContext {
+            options: &options,
+            output: output.clone(),
+            events: crate::engine::events::channel(),
+            extensions: &[&ext],
+            prelude: Prelude::Test,
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let payload = serde_json::json!({
+        "file": rel,
+        "display": display,
+        "filter": opts.filter,
+        "startAt": start_at,
+        "timeout": opts.timeout.as_millis() as u64,
+    });
+    if engine.start("test:run", &payload) != Progress::Stopped {
+        engine.run_until(crate::engine::Until::Idle);
+    }
+    let outcome = engine.outcome();
+    let interrupted = state.current.get().map(|i| {
+        let name = state
+            .names
+            .borrow()
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| format!("test #{i}"));
+        let ms = state
+            .began
+            .get()
+            .map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0);
+        (i, name, ms)
+    });
+    state.close_all();
+    drop(engine);
+    let tests = state
+        .results
+        .borrow()
+        .iter()
+        .map(
+            |v| match serde_json::from_value::<report::JsResult>(v.clone()) {
+                Ok(t) => t.into_result(),
+                Err(e) => TestResult {
+                    name: "(unreadable test result)".into(),
+                    status: Status::Failed,
+                    duration_ms: 0.0,
+                    error: Some(format!("ftrun could not read a test result ({e}): {v}")),
+                    location: None,
+                    output: Vec::new(),
+                },
+            },
+        )
+        .collect();
+    let stderr = output
+        .lines
+        .borrow()
+        .iter()
+        .filter(|(s, _)| *s == Stream::Err)
+        .map(|(_, l)| l.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let plan = state.names.borrow().clone();
+    Ok(Pass {
+        plan,
+        tests,
+        outcome,
+        interrupted,
+        stderr,
+    })
+}
+
+/// A failure for each planned test that reported no result: a test is never lost silently.
+fn missing_results(plan: &[String], tests: &[TestResult]) -> Vec<TestResult> {
+    let mut reported: std::collections::HashMap<&str, usize> = Default::default();
+    for t in tests {
+        *reported.entry(t.name.as_str()).or_default() += 1;
+    }
+    plan.iter()
+        .filter(|name| match reported.get_mut(name.as_str()) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .map(|name| TestResult {
+            name: name.clone(),
+            status: Status::Failed,
+            duration_ms: 0.0,
+            error: Some(
+                "the test never reported a result (the run ended before it finished)".into(),
+            ),
+            location: None,
+            output: Vec::new(),
+        })
+        .collect()
+}
+
+/// Stack of each test thread: a test file's engine, an app engine launched from it, and the
+/// parsers; reserved, not committed, so unused pages cost nothing.
+const WORKER_STACK: usize = 64 << 20;
 
 /// Runs the files (already discovered and sharded) and returns their results in file order.
 pub fn run_files(
@@ -272,15 +356,23 @@ pub fn run_files(
         std::sync::Mutex::new(vec![None; files.len()]);
     std::thread::scope(|scope| {
         for _ in 0..opts.jobs.clamp(1, files.len().max(1)) {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(file) = files.get(i) else { break };
-                    let r = run_file(&shared, file, opts);
-                    on_done(&r);
-                    results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
-                }
-            });
+            // A test file's engine and the apps it launches nest on this thread's stack (each
+            // engine may use 1 MiB of it for JS); the default 2 MiB would overflow.
+            let spawned = std::thread::Builder::new()
+                .name("ftrun-test".into())
+                .stack_size(WORKER_STACK)
+                .spawn_scoped(scope, || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        let Some(file) = files.get(i) else { break };
+                        let r = run_file(&shared, file, opts);
+                        on_done(&r);
+                        results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
+                    }
+                });
+            if let Err(e) = spawned {
+                errln!("warning: cannot start a test thread: {e}");
+            }
         }
     });
     drop(shared);

@@ -12,7 +12,7 @@ use rquickjs::{Ctx, Object};
 use super::session::{FileState, LaunchOptions};
 use crate::bgfetch::FetchType;
 use crate::bgfetch::store::Store;
-use crate::engine::{Extension, Host, JsSource, Until, js_source, throw_error};
+use crate::engine::{Extension, Host, JsSource, Text, Until, js_source, throw_error};
 use crate::mockserver::Route;
 
 /// The natives of the test runtime.
@@ -62,13 +62,16 @@ impl Extension for TestExtension {
         native: &Object<'js>,
         host: &Rc<Host>,
     ) -> rquickjs::Result<()> {
+        // A result that cannot be read is still a result: a failure that says so, never dropped.
         let st = self.state.clone();
         native.set(
             "testResult",
-            Func::from(move |json: String| {
-                if let Ok(v) = serde_json::from_str(&json) {
-                    st.results.borrow_mut().push(v);
-                }
+            Func::from(move |json: Text| {
+                let v = serde_json::from_str(&json).unwrap_or_else(|e| {
+                    serde_json::json!({ "name": "(unreadable test result)", "status": "failed",
+                        "error": format!("ftrun could not read a test result ({e}): {}", json.0) })
+                });
+                st.results.borrow_mut().push(v);
             }),
         )?;
         let (st, h) = (self.state.clone(), host.clone());
@@ -88,6 +91,10 @@ impl Extension for TestExtension {
                 h.rearm_deadline(Duration::from_secs(3600));
             }),
         )?;
+        let st = self.state.clone();
+        native.set("scopeBegin", Func::from(move || st.begin_scope()))?;
+        let st = self.state.clone();
+        native.set("scopeEnd", Func::from(move || st.end_scope()))?;
         let h = host.clone();
         native.set(
             "hookDeadline",
@@ -98,28 +105,37 @@ impl Extension for TestExtension {
         let st = self.state.clone();
         native.set(
             "testPlan",
-            Func::from(move |json: String| {
-                *st.names.borrow_mut() = serde_json::from_str(&json).unwrap_or_default();
+            Func::from(move |ctx: Ctx<'js>, json: Text| -> rquickjs::Result<()> {
+                let names = serde_json::from_str(&json)
+                    .map_err(|e| throw_error(&ctx, format!("ftrun: unreadable test plan: {e}")))?;
+                *st.names.borrow_mut() = names;
+                Ok(())
+            }),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "mock",
+            Func::from(move |ctx: Ctx<'js>, json: Text| -> rquickjs::Result<()> {
+                let spec = serde_json::from_str(&json).map_err(|e| throw_error(&ctx, e))?;
+                st.set_mock(spec).map_err(|e| throw_error(&ctx, e))
             }),
         )?;
         let st = self.state.clone();
         native.set(
             "launch",
-            Func::from(
-                move |ctx: Ctx<'js>, json: String| -> rquickjs::Result<u32> {
-                    let opts: LaunchOptions = serde_json::from_str(&json)
-                        .map_err(|e| throw_error(&ctx, format!("launch: bad options: {e}")))?;
-                    st.launch(opts).map_err(|e| throw_error(&ctx, e))
-                },
-            ),
+            Func::from(move |ctx: Ctx<'js>, json: Text| -> rquickjs::Result<u32> {
+                let opts: LaunchOptions = serde_json::from_str(&json)
+                    .map_err(|e| throw_error(&ctx, format!("launch: bad options: {e}")))?;
+                st.launch(opts).map_err(|e| throw_error(&ctx, e))
+            }),
         )?;
         let st = self.state.clone();
         native.set(
             "appStep",
             Func::from(
-                move |ctx: Ctx<'js>, id: u32, what: String| -> rquickjs::Result<String> {
+                move |ctx: Ctx<'js>, id: u32, what: Text| -> rquickjs::Result<String> {
                     st.with_session(id, |s| {
-                        let until = match what.as_str() {
+                        let until = match what.0.as_str() {
                             "bgfetch" => Until::Event("bgfetch"),
                             _ => Until::Idle,
                         };
@@ -134,7 +150,7 @@ impl Extension for TestExtension {
         native.set(
             "appEval",
             Func::from(
-                move |ctx: Ctx<'js>, id: u32, code: String| -> rquickjs::Result<String> {
+                move |ctx: Ctx<'js>, id: u32, code: Text| -> rquickjs::Result<String> {
                     st.with_session(id, |s| s.engine.eval_json(&code))
                         .map_err(|e| throw_error(&ctx, e))
                 },
@@ -152,10 +168,10 @@ impl Extension for TestExtension {
         native.set(
             "appStored",
             Func::from(
-                move |ctx: Ctx<'js>, id: u32, kind: String| -> rquickjs::Result<String> {
+                move |ctx: Ctx<'js>, id: u32, kind: Text| -> rquickjs::Result<String> {
                     st.with_session(id, |s| {
                         let store: Arc<Store> = s.services.store()?;
-                        let out = match kind.as_str() {
+                        let out = match kind.0.as_str() {
                             "token" => serde_json::to_string(
                                 &store.token(&s.app_id).map_err(|e| e.to_string())?,
                             ),
@@ -186,7 +202,7 @@ impl Extension for TestExtension {
         native.set(
             "serverRoute",
             Func::from(
-                move |ctx: Ctx<'js>, kind: String, json: String| -> rquickjs::Result<String> {
+                move |ctx: Ctx<'js>, kind: Text, json: Text| -> rquickjs::Result<String> {
                     let v: serde_json::Value =
                         serde_json::from_str(&json).map_err(|e| throw_error(&ctx, e))?;
                     st.set_route(&kind, route_from(&v))
@@ -199,7 +215,7 @@ impl Extension for TestExtension {
         native.set(
             "serverRouteUrl",
             Func::from(
-                move |ctx: Ctx<'js>, url: String, json: String| -> rquickjs::Result<String> {
+                move |ctx: Ctx<'js>, url: Text, json: Text| -> rquickjs::Result<String> {
                     let v: serde_json::Value =
                         serde_json::from_str(&json).map_err(|e| throw_error(&ctx, e))?;
                     st.set_url_route(&url, route_from(&v))
@@ -210,7 +226,7 @@ impl Extension for TestExtension {
         let st = self.state.clone();
         native.set(
             "serverRequests",
-            Func::from(move |kind: String| {
+            Func::from(move |kind: Text| {
                 serde_json::to_string(&st.requests(&kind)).unwrap_or_else(|_| "[]".into())
             }),
         )?;

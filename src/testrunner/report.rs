@@ -1,7 +1,6 @@
 //! Reporters: the default human one, TAP, and JUnit XML.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use super::{FileResult, Status, TestResult};
 
@@ -39,11 +38,12 @@ impl JsResult {
     }
 }
 
-#[derive(Debug, Clone)]
+/// Output format of `ftrun test` (`--reporter`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Reporter {
     Default,
     Tap,
-    Junit(PathBuf),
+    Junit,
 }
 
 fn ms(v: f64) -> String {
@@ -176,42 +176,49 @@ fn yaml_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
+/// Text as XML 1.0 character data or attribute value: markup escaped, and every character
+/// XML 1.0 does not allow (control characters but tab, newline and return; U+FFFE, U+FFFF)
+/// replaced with U+FFFD, so any test name or message gives a well-formed file.
 fn xml(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t' | '\r'))
-        .map(|c| match c {
-            '<' => "&lt;".to_string(),
-            '>' => "&gt;".to_string(),
-            '&' => "&amp;".to_string(),
-            '"' => "&quot;".to_string(),
-            '\'' => "&apos;".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
+/// JUnit XML: one `<testsuite>` per file. A test that failed is a `<failure>` (counted in
+/// `failures`); a file that could not run is an `<error>` (counted in `errors`).
 pub fn junit(files: &[FileResult], secs: f64) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let total: usize = files
-        .iter()
-        .map(|f| f.tests.len() + usize::from(f.error.is_some()))
-        .sum();
-    let failures: usize = files
-        .iter()
-        .map(|f| f.count(Status::Failed) + usize::from(f.error.is_some()))
-        .sum();
-    let skipped: usize = files.iter().map(|f| f.count(Status::Skipped)).sum();
+    let tests = |f: &FileResult| f.tests.len() + usize::from(f.error.is_some());
+    let errors = |f: &FileResult| usize::from(f.error.is_some());
+    let sum = |g: &dyn Fn(&FileResult) -> usize| files.iter().map(g).sum::<usize>();
     let _ = writeln!(
         out,
-        "<testsuites name=\"ftrun\" tests=\"{total}\" failures=\"{failures}\" skipped=\"{skipped}\" time=\"{secs:.3}\">"
+        "<testsuites name=\"ftrun\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{secs:.3}\">",
+        sum(&tests),
+        sum(&|f| f.count(Status::Failed)),
+        sum(&errors),
+        sum(&|f| f.count(Status::Skipped)),
     );
     for f in files {
         let _ = writeln!(
             out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{:.3}\">",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3}\">",
             xml(&f.file),
-            f.tests.len() + usize::from(f.error.is_some()),
-            f.count(Status::Failed) + usize::from(f.error.is_some()),
+            tests(f),
+            f.count(Status::Failed),
+            errors(f),
             f.count(Status::Skipped),
             f.duration_ms / 1000.0
         );

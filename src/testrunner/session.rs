@@ -38,8 +38,11 @@ pub struct FileState {
     pub shared: Arc<RunnerShared>,
     /// The test file, absolute.
     pub file: PathBuf,
-    /// Per-test: a fresh data dir (created at the first launch), the server route prefix.
-    test: RefCell<Option<TestScope>>,
+    /// Open scopes, outermost first: one per suite whose `beforeAll` ran, then the running
+    /// test's. Each has its data dir, server routes, doubles and apps.
+    scopes: RefCell<Vec<Scope>>,
+    /// Index in `scopes` of the running test's scope.
+    test_scope: std::cell::Cell<Option<usize>>,
     sessions: RefCell<HashMap<u32, AppSession>>,
     next_session: std::cell::Cell<u32>,
     /// Result lines reported by the JS framework.
@@ -52,12 +55,19 @@ pub struct FileState {
     pub began: std::cell::Cell<Option<std::time::Instant>>,
 }
 
-struct TestScope {
+/// What a suite (from its `beforeAll` to its `afterAll`) or a test owns.
+struct Scope {
+    /// Its routes' path prefix on the local server.
     prefix: String,
+    /// A fresh data dir, created at its first launch.
     data: Option<tempfile::TempDir>,
     routes: Vec<String>,
     /// Declared absolute URLs (without query) -> the local path that answers for them.
     external: Vec<(String, String)>,
+    /// `ftrun.mock` doubles: `{ name, source | value }`.
+    mocks: Vec<serde_json::Value>,
+    /// Apps launched in it; they close when it ends.
+    apps: Vec<u32>,
 }
 
 pub(super) struct AppSession {
@@ -92,7 +102,8 @@ impl FileState {
         FileState {
             shared,
             file,
-            test: RefCell::new(None),
+            scopes: RefCell::default(),
+            test_scope: std::cell::Cell::new(None),
             sessions: RefCell::default(),
             next_session: std::cell::Cell::new(1),
             results: RefCell::default(),
@@ -102,91 +113,167 @@ impl FileState {
         }
     }
 
-    /// A new test starts: its own data dir and server routes.
-    pub fn begin_test(&self, index: usize) {
-        self.end_test();
-        self.current.set(Some(index));
-        self.began.set(Some(std::time::Instant::now()));
+    /// A suite's scope opens (before its `beforeAll` hooks).
+    pub fn begin_scope(&self) {
         let seq = self
             .shared
             .next_test
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        *self.test.borrow_mut() = Some(TestScope {
+        self.scopes.borrow_mut().push(Scope {
             prefix: format!("/t{seq}"),
             data: None,
             routes: Vec::new(),
             external: Vec::new(),
+            mocks: Vec::new(),
+            apps: Vec::new(),
         });
     }
 
-    /// Closes the test's apps and forgets its data dir.
+    /// The innermost scope closes (after its `afterAll` hooks): its apps and data dir go.
+    pub fn end_scope(&self) {
+        let depth = self.scopes.borrow().len().saturating_sub(1);
+        self.close_scopes(depth);
+    }
+
+    /// Closes the scopes from `depth` inwards, with their apps.
+    fn close_scopes(&self, depth: usize) {
+        let closed: Vec<Scope> = {
+            let mut scopes = self.scopes.borrow_mut();
+            let at = depth.min(scopes.len());
+            scopes.drain(at..).collect()
+        };
+        let mut sessions = self.sessions.borrow_mut();
+        for scope in closed.iter().rev() {
+            for id in &scope.apps {
+                sessions.remove(id);
+            }
+        }
+    }
+
+    /// A new test starts: a scope of its own (data dir, routes, doubles).
+    pub fn begin_test(&self, index: usize) {
+        self.end_test();
+        self.current.set(Some(index));
+        self.began.set(Some(std::time::Instant::now()));
+        self.test_scope.set(Some(self.scopes.borrow().len()));
+        self.begin_scope();
+    }
+
+    /// Closes the running test's scope and its apps.
     pub fn end_test(&self) {
-        self.sessions.borrow_mut().clear();
-        *self.test.borrow_mut() = None;
+        if let Some(depth) = self.test_scope.take() {
+            self.close_scopes(depth);
+        }
+    }
+
+    /// Closes every scope (the file is done, or its engine stopped).
+    pub fn close_all(&self) {
+        self.test_scope.set(None);
+        self.close_scopes(0);
+    }
+
+    /// Runs `f` on the innermost scope.
+    fn innermost<T>(&self, what: &str, f: impl FnOnce(&mut Scope) -> T) -> Result<T, String> {
+        let mut scopes = self.scopes.borrow_mut();
+        let scope = scopes.last_mut().ok_or_else(|| {
+            format!("{what} must be called inside a test or a hook (beforeAll, beforeEach, ...)")
+        })?;
+        Ok(f(scope))
     }
 
     fn data_dir(&self) -> Result<PathBuf, String> {
-        let mut scope = self.test.borrow_mut();
-        let scope = scope
-            .as_mut()
-            .ok_or("launch() must be called inside a test")?;
-        if scope.data.is_none() {
-            scope.data = Some(tempfile::tempdir().map_err(|e| format!("temp data dir: {e}"))?);
-        }
-        Ok(scope
-            .data
-            .as_ref()
-            .map(|d| d.path().to_path_buf())
-            .unwrap_or_default())
+        self.innermost("launch()", |scope| {
+            if scope.data.is_none() {
+                scope.data = Some(tempfile::tempdir().map_err(|e| format!("temp data dir: {e}"))?);
+            }
+            Ok(scope
+                .data
+                .as_ref()
+                .map(|d| d.path().to_path_buf())
+                .unwrap_or_default())
+        })?
     }
 
-    pub(super) fn route_url(&self, kind: &str) -> Option<String> {
-        let scope = self.test.borrow();
-        let scope = scope.as_ref()?;
-        scope
-            .routes
+    /// `ftrun.mock(name, double)`: for apps launched from now on in this scope, and installed
+    /// at once in the apps already running, so it is never silently ignored.
+    pub(super) fn set_mock(&self, spec: serde_json::Value) -> Result<(), String> {
+        self.innermost("ftrun.mock()", |scope| scope.mocks.push(spec.clone()))?;
+        let code = format!("__ftrunInstallMock({spec})");
+        for session in self.sessions.borrow_mut().values_mut() {
+            session.engine.eval_json(&code)?;
+        }
+        Ok(())
+    }
+
+    /// Doubles for a launch: the outer scopes' first, so inner ones win.
+    fn mocks(&self) -> Vec<serde_json::Value> {
+        self.scopes
+            .borrow()
             .iter()
-            .any(|r| r == kind)
-            .then(|| self.shared.server.url(&format!("{}/{kind}", scope.prefix)))
+            .flat_map(|s| s.mocks.iter().cloned())
+            .collect()
+    }
+
+    /// The local URL of endpoint `kind` ('pre', 'periodic'), declared in this scope or an
+    /// enclosing one.
+    pub(super) fn route_url(&self, kind: &str) -> Option<String> {
+        let scopes = self.scopes.borrow();
+        let scope = scopes
+            .iter()
+            .rev()
+            .find(|s| s.routes.iter().any(|r| r == kind))?;
+        Some(self.shared.server.url(&format!("{}/{kind}", scope.prefix)))
     }
 
     pub(super) fn set_route(&self, kind: &str, route: Route) -> Result<(), String> {
-        let mut scope = self.test.borrow_mut();
-        let scope = scope
-            .as_mut()
-            .ok_or("server routes are declared inside a test")?;
-        self.shared
-            .server
-            .route(&format!("{}/{kind}", scope.prefix), route);
-        if !scope.routes.iter().any(|r| r == kind) {
-            scope.routes.push(kind.to_string());
-        }
-        Ok(())
+        self.innermost(&format!("ftrun.server.{kind}()"), |scope| {
+            self.shared
+                .server
+                .route(&format!("{}/{kind}", scope.prefix), route);
+            if !scope.routes.iter().any(|r| r == kind) {
+                scope.routes.push(kind.to_string());
+            }
+        })
     }
 
     /// Declares what `url` (absolute, or a path on the local server) answers; returns the URL
     /// an app can use for it.
     pub(super) fn set_url_route(&self, url: &str, route: Route) -> Result<String, String> {
-        let mut scope = self.test.borrow_mut();
-        let scope = scope
-            .as_mut()
-            .ok_or("server routes are declared inside a test")?;
-        if url.starts_with('/') {
-            let local = format!("{}/r{url}", scope.prefix);
-            self.shared.server.route(&local, route);
-            return Ok(self.shared.server.url(&local));
-        }
-        let parsed = url::Url::parse(url).map_err(|e| format!("server.route('{url}'): {e}"))?;
-        let key = strip_query(&parsed);
-        let local = format!(
-            "{}/x/{}{}",
-            scope.prefix,
-            parsed.host_str().unwrap_or(""),
-            parsed.path()
-        );
-        self.shared.server.route(&local, route);
-        scope.external.push((key, local));
-        Ok(url.to_string())
+        let parsed = if url.starts_with('/') {
+            None
+        } else {
+            Some(url::Url::parse(url).map_err(|e| format!("server.route('{url}'): {e}"))?)
+        };
+        self.innermost("ftrun.server.route()", |scope| match parsed {
+            None => {
+                let local = format!("{}/r{url}", scope.prefix);
+                self.shared.server.route(&local, route);
+                self.shared.server.url(&local)
+            }
+            Some(parsed) => {
+                let local = format!(
+                    "{}/x/{}{}",
+                    scope.prefix,
+                    parsed.host_str().unwrap_or(""),
+                    parsed.path()
+                );
+                self.shared.server.route(&local, route);
+                scope.external.push((strip_query(&parsed), local));
+                url.to_string()
+            }
+        })
+    }
+
+    /// The local path that answers for a declared absolute URL, innermost scope first.
+    fn external_route(&self, u: &url::Url) -> Option<String> {
+        let key = strip_query(u);
+        self.scopes.borrow().iter().rev().find_map(|s| {
+            s.external
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == key)
+                .map(|(_, l)| l.clone())
+        })
     }
 
     /// The network policy of apps launched by tests: the runner's server, and URLs the test
@@ -196,15 +283,7 @@ impl FileState {
         if u.host_str() == Some("127.0.0.1") && u.port() == Some(server.port()) {
             return Ok(u.clone());
         }
-        let key = strip_query(u);
-        let scope = self.test.borrow();
-        let local = scope.as_ref().and_then(|s| {
-            s.external
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, l)| l.clone())
-        });
-        match local {
+        match self.external_route(u) {
             Some(path) => {
                 let mut target =
                     url::Url::parse(&self.shared.server.url(&path)).map_err(|e| e.to_string())?;
@@ -218,22 +297,19 @@ impl FileState {
         }
     }
 
-    /// What the local server received on an endpoint: `'pre'`, `'periodic'`, or a URL that
-    /// `server.route` returned or declared.
+    /// What the local server received on an endpoint: `'pre'`, `'periodic'` (declared in this
+    /// scope or an enclosing one), or a URL that `server.route` returned or declared.
     pub(super) fn requests(&self, which: &str) -> Vec<serde_json::Value> {
-        let scope = self.test.borrow();
-        let Some(scope) = scope.as_ref() else {
-            return Vec::new();
-        };
         let path = match url::Url::parse(which) {
-            Ok(u) => {
-                let key = strip_query(&u);
-                match scope.external.iter().find(|(k, _)| *k == key) {
-                    Some((_, local)) => local.clone(),
-                    None => u.path().to_string(),
-                }
-            }
-            Err(_) => format!("{}/{which}", scope.prefix),
+            Ok(u) => self
+                .external_route(&u)
+                .unwrap_or_else(|| u.path().to_string()),
+            Err(_) => match self.route_url(which) {
+                Some(url) => url::Url::parse(&url)
+                    .map(|u| u.path().to_string())
+                    .unwrap_or_default(),
+                None => return Vec::new(),
+            },
         };
         self.shared
             .server
@@ -349,8 +425,10 @@ impl FileState {
                 me.map_request(u)
             })),
         };
+        let mut specs = self.mocks();
+        specs.extend(opts.mocks.iter().cloned());
         let mocks = MockExtension {
-            specs: serde_json::to_string(&opts.mocks).unwrap_or_else(|_| "[]".into()),
+            specs: serde_json::Value::from(specs).to_string(),
         };
         let output = Rc::new(CapturedOutput::default());
         let options = EngineOptions {
@@ -379,6 +457,7 @@ impl FileState {
         }
         let id = self.next_session.get();
         self.next_session.set(id + 1);
+        self.innermost("launch()", |scope| scope.apps.push(id))?;
         self.sessions.borrow_mut().insert(
             id,
             AppSession {

@@ -106,6 +106,38 @@ impl Run {
         self.stdout.lines().collect()
     }
 
+    /// `ftrun test`'s per-test lines (default reporter) as `(mark, "file › name")`, mark one
+    /// of ✓ ✗ -, with the time cut off: which test passed, failed or was skipped.
+    pub fn outcomes(&self) -> Vec<(char, String)> {
+        self.stdout
+            .lines()
+            .filter_map(|l| {
+                let mark = l.chars().next()?;
+                let rest = l.strip_prefix(mark)?.strip_prefix(' ')?;
+                let name = rest.rsplit_once(" (")?.0;
+                matches!(mark, '✓' | '✗' | '-').then(|| (mark, name.to_string()))
+            })
+            .collect()
+    }
+
+    /// The outcomes, files in name order (files finish in any order; a file's tests in
+    /// theirs).
+    #[track_caller]
+    pub fn expect_outcomes(&self, expected: &[(char, &str)]) -> &Run {
+        let file = |n: &String| n.split(" › ").next().unwrap_or_default().to_string();
+        let mut got = self.outcomes();
+        got.sort_by_key(|(_, n)| file(n));
+        let mut want: Vec<(char, String)> =
+            expected.iter().map(|(m, n)| (*m, n.to_string())).collect();
+        want.sort_by_key(|(_, n)| file(n));
+        assert_eq!(
+            got, want,
+            "\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
     #[track_caller]
     pub fn expect_status(&self, status: i32) -> &Run {
         assert_eq!(
