@@ -13,14 +13,23 @@
   const encode = (data) => JSON.stringify({ v: data === undefined ? null : data });
   const decode = (text) => JSON.parse(text).v;
 
-  const ops = {
-    set(api, key, data) {
-      checkKey(api, key);
-      let json;
+  // A write: staged at once (every read of this run sees it), then committed. `*Sync` APIs
+  // commit before they return; the others settle once the commit is done.
+  function write(kind, key, data, sync) {
+    let json = '';
+    if (kind === 'set') {
       try { json = encode(data); } catch (e) { throw internal.fail(`data cannot be serialized: ${e.message}`); }
-      const refused = native.storageSet(key, json);
-      if (refused) throw internal.fail(refused);
-      return {};
+    }
+    if (!sync) return internal.awaitOp(native.storageWrite(kind, key, json)).then(() => ({}));
+    const refused = native.storageWriteSync(kind, key, json);
+    if (refused) throw internal.fail(refused);
+    return {};
+  }
+
+  const ops = {
+    set(api, key, data, sync) {
+      checkKey(api, key);
+      return write('set', key, data, sync);
     },
     get(api, key) {
       checkKey(api, key);
@@ -28,14 +37,12 @@
       if (text === null || text === undefined) throw internal.fail('data not found');
       return { data: decode(text) };
     },
-    remove(api, key) {
+    remove(api, key, sync) {
       checkKey(api, key);
-      native.storageRemove(key);
-      return {};
+      return write('remove', key, undefined, sync);
     },
-    clear() {
-      native.storageRemove();
-      return {};
+    clear(sync) {
+      return write('clear', '', undefined, sync);
     },
     info() {
       const info = JSON.parse(native.storageInfo());
@@ -55,19 +62,19 @@
     };
   }
 
-  internal.defineApi('setStorageSync', sync('setStorageSync', (key, data) => { ops.set('setStorageSync', key, data); }));
+  internal.defineApi('setStorageSync', sync('setStorageSync', (key, data) => { ops.set('setStorageSync', key, data, true); }));
   internal.defineApi('getStorageSync', sync('getStorageSync', (key) => {
     checkKey('getStorageSync', key);
     const text = native.storageGet(key);
     return text === null || text === undefined ? '' : decode(text);
   }));
-  internal.defineApi('removeStorageSync', sync('removeStorageSync', (key) => { ops.remove('removeStorageSync', key); }));
-  internal.defineApi('clearStorageSync', sync('clearStorageSync', () => { ops.clear(); }));
+  internal.defineApi('removeStorageSync', sync('removeStorageSync', (key) => { ops.remove('removeStorageSync', key, true); }));
+  internal.defineApi('clearStorageSync', sync('clearStorageSync', () => { ops.clear(true); }));
   internal.defineApi('getStorageInfoSync', sync('getStorageInfoSync', () => ops.info()));
 
   internal.defineApi('setStorage', (o) => ops.set('setStorage', o.key, o.data), 'async');
   internal.defineApi('getStorage', (o) => ops.get('getStorage', o.key), 'async');
   internal.defineApi('removeStorage', (o) => ops.remove('removeStorage', o.key), 'async');
-  internal.defineApi('clearStorage', () => ops.clear(), 'async');
+  internal.defineApi('clearStorage', () => ops.clear(false), 'async');
   internal.defineApi('getStorageInfo', () => ops.info(), 'async');
 })

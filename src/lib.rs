@@ -30,4 +30,5 @@ pub mod cli;
 pub mod engine;
 pub mod io;
 pub mod mockserver;
+pub mod store;
 pub mod testrunner;

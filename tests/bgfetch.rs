@@ -701,7 +701,7 @@ fn eight_processes_on_one_data_dir_lose_nothing() {
         assert_eq!(a["hasToken"], true, "{a}");
         assert_eq!(a["pre"]["bytes"], 6, "{a}");
     }
-    let store = ftrun::bgfetch::store::Store::open(&sb.data_dir()).unwrap();
+    let store = ftrun::store::Store::open(&sb.data_dir()).unwrap();
     for i in 0..8 {
         assert_eq!(
             store.token(&format!("app{i}")).unwrap().as_deref(),
@@ -723,7 +723,7 @@ fn sigkill_during_writes_leaves_a_whole_database() {
     );
     // many apps for the daemon to write records for
     {
-        let store = ftrun::bgfetch::store::Store::open(&sb.data_dir()).unwrap();
+        let store = ftrun::store::Store::open(&sb.data_dir()).unwrap();
         let now = chrono::Utc::now().timestamp_millis();
         for i in 0..200 {
             let app = format!("k{i}");
@@ -754,8 +754,7 @@ fn sigkill_during_writes_leaves_a_whole_database() {
         let _ = writer.wait();
         let _ = daemon.wait();
         // reopens, and every record and token is whole
-        let store =
-            ftrun::bgfetch::store::Store::open(&sb.data_dir()).expect("reopen after SIGKILL");
+        let store = ftrun::store::Store::open(&sb.data_dir()).expect("reopen after SIGKILL");
         if let Some(t) = store.token("wxtest").unwrap() {
             assert!(
                 t.starts_with("token-") && t.ends_with(&"z".repeat(500)),
@@ -773,4 +772,74 @@ fn sigkill_during_writes_leaves_a_whole_database() {
         assert!(!store.apps().unwrap().is_empty());
     }
     sb.ftrun(&["cache", "list"]).expect_status(0);
+}
+
+/// Spec section 3: a valid record reaches the listeners as soon as it is validated, while its
+/// durable commit runs, and the run does not end before the commit is done. Another process
+/// holds the database's write lock, so the commit cannot finish until it lets go.
+#[test]
+fn records_reach_listeners_before_their_commit_ends_and_the_run_waits_for_it() {
+    use std::io::BufRead;
+    let srv = Server::start();
+    srv.route("/pre", Route::ok("fresh"));
+    let sb = bg_sandbox();
+    sb.run(&["--no-prefetch"]).expect_status(0); // creates the database
+    let db = redb::Database::builder()
+        .set_concurrency_mode(redb::ConcurrencyMode::MultiWriter)
+        .create(sb.data_dir().join("ftrun.redb"))
+        .expect("open the database beside ftrun");
+    let lock = db.begin_write().expect("hold the write lock");
+    let bundle = sb.bundle();
+    let mut child = sb
+        .cmd(&[
+            "-vvv",
+            "run",
+            bundle.to_str().unwrap(),
+            "--prefetch-url",
+            &srv.url("/pre"),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn ftrun");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let heard = loop {
+        match rx.recv_timeout(Duration::from_secs(10)) {
+            Ok(l) if l.starts_with("event ") => break l,
+            Ok(_) => continue,
+            Err(e) => {
+                let _ = child.kill();
+                let out = child.wait_with_output().expect("output");
+                panic!(
+                    "no event while the commit waits: {e}\n--- stderr\n{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+        }
+    };
+    assert!(heard.contains(r#""fetchedData":"fresh""#), "{heard}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().expect("try_wait").is_none(),
+        "the run ended before its commit was done"
+    );
+    lock.abort().expect("let go of the lock");
+    let status = child.wait().expect("wait");
+    reader.join().expect("reader");
+    assert_eq!(status.code(), Some(0));
+    drop(db);
+    let store = ftrun::store::Store::open(&sb.data_dir()).unwrap();
+    let stored = store
+        .record("wxtest", ftrun::bgfetch::FetchType::Pre)
+        .unwrap();
+    assert_eq!(stored.map(|r| r.fetched_data).as_deref(), Some("fresh"));
 }

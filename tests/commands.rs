@@ -209,3 +209,97 @@ fn launch_flags_an_empty_app_id_and_a_query_written_after_the_path() {
         .expect_status(2)
         .stderr_has("given twice");
 }
+
+/// Three `config set`s of different fields started at the same moment all keep their field:
+/// each read-modify-write happens inside one write transaction.
+#[test]
+fn concurrent_config_sets_lose_no_field() {
+    let sb = Sandbox::new();
+    for trial in 0..25 {
+        let app = format!("wx{trial}");
+        let start = |args: &[&str]| {
+            let mut all = vec!["config", "set", app.as_str()];
+            all.extend_from_slice(args);
+            sb.cmd(&all)
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("spawn")
+        };
+        let mut children = [
+            start(&["--prefetch-url", "https://a.example/pre"]),
+            start(&["--periodic-url", "https://a.example/periodic"]),
+            start(&["--period", "5"]),
+        ];
+        for c in &mut children {
+            assert!(c.wait().expect("wait").success());
+        }
+        let r = sb.ftrun(&["config", "show", &app, "--json"]);
+        r.expect_status(0);
+        let cfg: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+        assert_eq!(
+            (
+                &cfg["preFetchUrl"],
+                &cfg["periodicFetchUrl"],
+                &cfg["periodHours"]
+            ),
+            (
+                &serde_json::json!("https://a.example/pre"),
+                &serde_json::json!("https://a.example/periodic"),
+                &serde_json::json!(5)
+            ),
+            "trial {trial}: a field was lost"
+        );
+    }
+    // unset is a read-modify-write too: concurrent unsets of two fields remove both.
+    let mut children = [
+        sb.cmd(&["config", "unset", "wx0", "--prefetch-url"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+        sb.cmd(&["config", "unset", "wx0", "--period"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    ];
+    for c in &mut children {
+        assert!(c.wait().unwrap().success());
+    }
+    sb.ftrun(&["config", "show", "wx0", "--json"])
+        .expect_status(0)
+        .stdout_has(r#""preFetchUrl":null,"periodicFetchUrl":"https://a.example/periodic","periodHours":12"#);
+}
+
+#[test]
+fn bad_app_ids_and_long_urls_are_refused() {
+    let sb = Sandbox::new();
+    sb.ftrun(&["config", "set", "", "--period", "5"])
+        .expect_status(2)
+        .stderr_has("the appId must be a non-empty string");
+    sb.ftrun(&["config", "set", "wx\nforged  line", "--period", "5"])
+        .expect_status(2)
+        .stderr_has("the appId must not contain control characters (it has U+000A)");
+    sb.ftrun(&["cache", "clear", "a\u{1b}[2J"])
+        .expect_status(2)
+        .stderr_has("control characters");
+    let long = format!("https://a.example/{}", "x".repeat(8200));
+    let r = sb.ftrun(&["config", "set", "wx1", "--prefetch-url", &long]);
+    r.expect_status(2)
+        .stderr_has("the URL is 8218 bytes long; at most 8192 are allowed");
+    assert!(
+        r.stderr.len() < 300,
+        "the message must not echo the whole URL"
+    );
+    sb.ftrun(&[
+        "config",
+        "set",
+        "wx1",
+        "--prefetch-url",
+        "ftp://user:secret@a.example/x?token=t",
+    ])
+    .expect_status(2)
+    .stderr_has("'ftp://a.example/x'");
+    // Nothing was stored by any of them.
+    sb.ftrun(&["cache", "list"])
+        .expect_status(0)
+        .stdout_has("no apps stored");
+}

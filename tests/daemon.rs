@@ -2,8 +2,8 @@
 
 mod common;
 use common::*;
-use ftrun::bgfetch::store::{NewRecord, Store};
 use ftrun::bgfetch::{ConsoleConfig, FetchType, Record};
+use ftrun::store::{NewRecord, Store};
 use std::time::{Duration, Instant};
 
 const HOUR: i64 = 3_600_000;

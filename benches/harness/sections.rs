@@ -5,8 +5,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use ftrun::bgfetch::ConsoleConfig;
-use ftrun::bgfetch::store::{Change, NewRecord, Store};
 use ftrun::mockserver::Route;
+use ftrun::store::{Change, NewRecord, Store};
 
 use crate::bundles::{add_stamps, hello_with_listener, synthetic_bundle, write};
 use crate::measure::{Figure, figure, stats, timed};

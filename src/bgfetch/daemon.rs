@@ -10,10 +10,10 @@ use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
 use super::service::{Attempt, NO_TOKEN, Services, blocking, fetch_record, periodic_due};
-use super::store::NewRecord;
 use super::wire::{check_url, display_url};
 use super::{FetchType, Record};
 use crate::engine::Launch;
+use crate::store::NewRecord;
 
 /// An app counts as in use when it was launched in the last 7 days.
 pub const RECENT_LAUNCH_MS: i64 = 7 * 24 * 3_600_000;

@@ -1,5 +1,6 @@
 //! The background-fetch JS API as an engine extension: private natives bound to one appId
 //! (so an app can only reach its own token and slots), and `js/bgfetch.js` on top of them.
+//! Reads see the run's own writes at once (`store::pending`); writes commit off the JS thread.
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -8,13 +9,62 @@ use rquickjs::prelude::Func;
 use rquickjs::{Ctx, Object};
 
 use super::FetchType;
-use super::service::{Services, blocking};
-use crate::engine::{Extension, Host, HostEvent, JsSource, Text, js_source, storage_error};
+use super::service::Services;
+use crate::engine::{Extension, Host, JsSource, Text, js_source, storage_error};
+use crate::store::pending::{Key, Value};
 
 pub struct BgFetchExtension {
     pub services: Arc<Services>,
     pub app_id: String,
     pub io: Rc<crate::io::Io>,
+}
+
+/// The record in a slot now (staged or stored), as JSON text.
+fn get_data(services: &Services, app: &str, kind: &str) -> Result<Option<String>, String> {
+    let Some(kind) = FetchType::parse(kind) else {
+        return Ok(None);
+    };
+    let store = services.store()?;
+    let record = services
+        .pending
+        .record(&store, app, kind)
+        .map_err(|e| e.to_string())?;
+    Ok(record.map(|r| serde_json::to_string(&r).unwrap_or_default()))
+}
+
+/// The token now (staged or stored).
+fn get_token(services: &Services, app: &str) -> Result<Option<String>, String> {
+    let store = services.store()?;
+    services
+        .pending
+        .token(&store, app)
+        .map_err(|e| e.to_string())
+}
+
+/// Stages the token (every later read of this run sees it) and commits it on the I/O
+/// runtime's blocking pool; the op completes once the token is durable.
+fn set_token(
+    host: &Host,
+    io: &crate::io::Io,
+    services: &Arc<Services>,
+    app: &str,
+    token: String,
+) -> u32 {
+    let staged = services
+        .pending
+        .stage(Key::Token(app.to_string()), Value::Text(token.clone()));
+    let (services, app) = (services.clone(), app.to_string());
+    host.spawn_blocking_op(io, move || {
+        staged
+            .commit(|| {
+                services
+                    .store()?
+                    .set_token(&app, &token)
+                    .map_err(|e| e.to_string())
+            })
+            .map(|()| serde_json::Value::Null)
+            .map_err(|e| format!("storage error: {e}"))
+    })
 }
 
 impl Extension for BgFetchExtension {
@@ -33,28 +83,17 @@ impl Extension for BgFetchExtension {
         let (services, app) = (self.services.clone(), self.app_id.clone());
         native.set(
             "bgGetData",
-            Func::from(
-                move |ctx: Ctx<'js>, kind: Text| -> rquickjs::Result<Option<String>> {
-                    let Some(kind) = FetchType::parse(&kind) else {
-                        return Ok(None);
-                    };
-                    let store = services.store().map_err(|e| storage_error(&ctx, e))?;
-                    let rec = store
-                        .record(&app, kind)
-                        .map_err(|e| storage_error(&ctx, e))?;
-                    Ok(rec.map(|r| serde_json::to_string(&r).unwrap_or_default()))
-                },
-            ),
+            Func::from(move |ctx: Ctx<'js>, kind: Text| {
+                get_data(&services, &app, &kind).map_err(|e| storage_error(&ctx, e))
+            }),
         )?;
         let (services, app) = (self.services.clone(), self.app_id.clone());
         native.set(
             "bgGetToken",
-            Func::from(move |ctx: Ctx<'js>| -> rquickjs::Result<Option<String>> {
-                let store = services.store().map_err(|e| storage_error(&ctx, e))?;
-                store.token(&app).map_err(|e| storage_error(&ctx, e))
+            Func::from(move |ctx: Ctx<'js>| {
+                get_token(&services, &app).map_err(|e| storage_error(&ctx, e))
             }),
         )?;
-        // The write is durable (fsync) before the op completes, so it runs off the JS thread.
         let (services, app, io, host) = (
             self.services.clone(),
             self.app_id.clone(),
@@ -63,32 +102,7 @@ impl Extension for BgFetchExtension {
         );
         native.set(
             "bgSetToken",
-            Func::from(move |token: Text| -> u32 {
-                let id = host.next_op_id();
-                let work = host.events.hold();
-                let (services, app) = (services.clone(), app.clone());
-                let io = match io.handle() {
-                    Ok(io) => io,
-                    Err(e) => {
-                        host.events.send(HostEvent::OpDone { id, result: Err(e) });
-                        return id;
-                    }
-                };
-                io.spawn(async move {
-                    let result = blocking(move || {
-                        services
-                            .store()?
-                            .set_token(&app, &token)
-                            .map_err(|e| e.to_string())
-                    })
-                    .await
-                    .map(|()| serde_json::Value::Null)
-                    .map_err(|e| format!("storage error: {e}"));
-                    work.sender().send(HostEvent::OpDone { id, result });
-                    drop(work);
-                });
-                id
-            }),
+            Func::from(move |token: Text| set_token(&host, &io, &services, &app, token.0)),
         )?;
         Ok(())
     }

@@ -8,10 +8,11 @@ use std::time::Duration;
 use url::Url;
 
 use super::fetcher::{FetchError, Fetcher, HyperFetcher};
-use super::store::{NewRecord, Store};
 use super::wire::{RequestParams, check_url, display_url, request_url};
 use super::{AppState, Clock, ConsoleConfig, FetchType, Record, WireNames};
-use crate::engine::{EventSender, HostEvent, Launch};
+use crate::engine::{EventSender, HostEvent, Launch, PendingWork};
+use crate::store::pending::{Key, Value};
+use crate::store::{NewRecord, Pending, Store};
 
 /// Where warnings go (stderr for commands; a capture for the test runner).
 pub type WarnSink = Arc<dyn Fn(&str) + Send + Sync>;
@@ -28,6 +29,8 @@ pub struct Services {
     pub fetch_timeout: Duration,
     pub clock: Arc<dyn Clock>,
     pub warn: WarnSink,
+    /// This run's writes not committed yet, which its reads see at once (spec section 3).
+    pub pending: Arc<Pending>,
     store: OnceLock<Result<Arc<Store>, String>>,
     fetcher: OnceLock<Result<Arc<dyn Fetcher>, String>>,
 }
@@ -46,6 +49,7 @@ impl Services {
             fetch_timeout,
             clock,
             warn,
+            pending: Arc::default(),
             store: OnceLock::new(),
             fetcher: OnceLock::new(),
         }
@@ -164,21 +168,8 @@ pub async fn blocking<T: Send + 'static>(
         .unwrap_or_else(|e| Err(format!("storage task failed: {e}")))
 }
 
-/// Blocking work the caller waits for at once (the commit between a response and its
-/// listeners): done on this thread instead of handed to the blocking pool and back, two
-/// thread wake-ups that cost more than they save on a busy machine. A multi-thread runtime is
-/// told so (`block_in_place`); a current-thread one is `ftrun run`'s own I/O thread, which
-/// may simply block for the commit.
-pub async fn blocking_here<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, String> + Send + 'static,
-) -> Result<T, String> {
-    match tokio::runtime::Handle::current().runtime_flavor() {
-        tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
-        _ => f(),
-    }
-}
-
-/// One request, then a durable store of its record.
+/// One request, then a durable store of its record (`ftrun fetch`: it reports only once the
+/// record is stored).
 pub async fn fetch_and_store(
     services: &Arc<Services>,
     attempt: &Attempt,
@@ -187,20 +178,66 @@ pub async fn fetch_and_store(
     tracing::trace!("bgfetch: response received");
     let s = services.clone();
     let (app, kind, rec) = (attempt.app_id.clone(), attempt.kind, record.clone());
-    blocking_here(move || {
-        let store = s.store()?;
-        store
-            .put_records(&[NewRecord {
-                app_id: &app,
-                kind,
-                record: &rec,
-            }])
-            .map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(AttemptError::Store)?;
+    blocking(move || commit_record(&s, &app, kind, &rec))
+        .await
+        .map_err(AttemptError::Store)?;
     tracing::trace!("bgfetch: record stored");
     Ok(record)
+}
+
+fn commit_record(
+    services: &Services,
+    app: &str,
+    kind: FetchType,
+    record: &Record,
+) -> Result<(), String> {
+    services
+        .store()?
+        .put_records(&[NewRecord {
+            app_id: app,
+            kind,
+            record,
+        }])
+        .map_err(|e| e.to_string())
+}
+
+/// What `onBackgroundFetchData` listeners receive: `fetchType` first, then the record.
+pub fn listener_payload(kind: FetchType, record: &Record) -> serde_json::Value {
+    let mut payload = serde_json::Map::new();
+    payload.insert("fetchType".into(), kind.as_str().into());
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(record) {
+        payload.extend(fields);
+    }
+    payload.into()
+}
+
+/// One request whose record goes to this run's listeners (spec section 3): once the body is
+/// validated the record is staged (every read of the run sees it), handed to the listeners at
+/// once, and committed meanwhile; the run does not end before the commit is done (it holds
+/// `work` until then). A commit that fails is a warning, and the slot keeps its old record.
+pub async fn fetch_and_deliver(services: Arc<Services>, attempt: Attempt, work: PendingWork) {
+    let record = match fetch_record(&services, &attempt).await {
+        Ok(r) => r,
+        Err(e) => return (services.warn)(&attempt.failure_line(&e)),
+    };
+    tracing::trace!("bgfetch: response received");
+    let (app, kind) = (attempt.app_id.clone(), attempt.kind);
+    let staged = services.pending.stage(
+        Key::Record(app.clone(), kind),
+        Value::Record(record.clone()),
+    );
+    work.sender().send(HostEvent::Emit {
+        kind: "bgfetch",
+        payload: listener_payload(kind, &record),
+    });
+    let s = services.clone();
+    let committed =
+        blocking(move || staged.commit(|| commit_record(&s, &app, kind, &record))).await;
+    match committed {
+        Ok(()) => tracing::trace!("bgfetch: record stored"),
+        Err(e) => (services.warn)(&attempt.failure_line(&AttemptError::Store(e))),
+    }
+    drop(work);
 }
 
 /// True when a periodic update is due: on, and `periodHours` since the last success.
@@ -268,7 +305,7 @@ pub fn start_cold(
     let loaded = (|| -> Result<_, String> {
         let store = services.store()?;
         let app = &plan.app_id;
-        let err = |e: super::store::StoreError| e.to_string();
+        let err = |e: crate::store::StoreError| e.to_string();
         Ok((
             store.config(app).map_err(err)?,
             store.token(app).map_err(err)?,
@@ -337,7 +374,7 @@ pub fn start_cold(
         io.spawn(async move {
             let tasks: Vec<_> = attempts
                 .into_iter()
-                .map(|a| io2.spawn(deliver(services.clone(), a, events.hold())))
+                .map(|a| io2.spawn(fetch_and_deliver(services.clone(), a, events.hold())))
                 .collect();
             prepare_and_note(
                 &services,
@@ -400,25 +437,4 @@ async fn written_or_after(wrote: &tokio::sync::Notify, limit: Duration) {
         std::task::Poll::Pending
     })
     .await
-}
-
-/// One cold-start request: fetch, store, then hand the record to the JS listeners.
-async fn deliver(services: Arc<Services>, attempt: Attempt, work: crate::engine::PendingWork) {
-    match fetch_and_store(&services, &attempt).await {
-        Ok(record) => {
-            let mut payload = serde_json::to_value(&record).unwrap_or_default();
-            if let Some(obj) = payload.as_object_mut() {
-                let mut ordered = serde_json::Map::new();
-                ordered.insert("fetchType".into(), attempt.kind.as_str().into());
-                ordered.extend(std::mem::take(obj));
-                *obj = ordered;
-            }
-            work.sender().send(HostEvent::Emit {
-                kind: "bgfetch",
-                payload,
-            });
-        }
-        Err(e) => (services.warn)(&attempt.failure_line(&e)),
-    }
-    drop(work);
 }

@@ -6,8 +6,17 @@ use url::Url;
 
 use super::{FetchType, WireNames};
 
+/// The longest URL accepted (browsers and servers commonly stop at 8 KB).
+pub const URL_MAX: usize = 8192;
+
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum UrlError {
+    #[error("{what} '{start}...': the URL is {len} bytes long; at most {URL_MAX} are allowed")]
+    TooLong {
+        what: String,
+        start: String,
+        len: usize,
+    },
     #[error("{what} '{url}' is not a valid URL: {reason}")]
     Parse {
         what: String,
@@ -23,22 +32,30 @@ pub enum UrlError {
 }
 
 /// Parses and checks a configured URL; `what` names it in errors (e.g. `--prefetch-url`).
+/// Messages name a bad URL without what may be secret in it (userinfo, query).
 pub fn check_url(what: &str, url: &str) -> Result<Url, UrlError> {
+    if url.len() > URL_MAX {
+        return Err(UrlError::TooLong {
+            what: what.to_string(),
+            start: display_url_str(url).chars().take(60).collect(),
+            len: url.len(),
+        });
+    }
     let parsed = Url::parse(url.trim()).map_err(|e| UrlError::Parse {
         what: what.to_string(),
-        url: url.to_string(),
+        url: display_url_str(url),
         reason: e.to_string(),
     })?;
     match parsed.scheme() {
         "http" | "https" if parsed.host_str().is_some_and(|h| !h.is_empty()) => Ok(parsed),
         "http" | "https" => Err(UrlError::Parse {
             what: what.to_string(),
-            url: url.to_string(),
+            url: display_url(&parsed),
             reason: "no host".into(),
         }),
         other => Err(UrlError::Scheme {
             what: what.to_string(),
-            url: url.to_string(),
+            url: display_url(&parsed),
             scheme: other.to_string(),
         }),
     }
@@ -54,11 +71,25 @@ pub fn display_url(url: &Url) -> String {
     u.to_string()
 }
 
-/// Same as [`display_url`] for a string that may not parse.
+/// Same as [`display_url`] for a string that may not parse: its query, fragment and
+/// anything before an `@` in its authority are left out.
 pub fn display_url_str(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(u) => display_url(&u),
-        Err(_) => url.split(['?', '#']).next().unwrap_or("").to_string(),
+    if let Ok(u) = Url::parse(url) {
+        return display_url(&u);
+    }
+    let head = url.split(['?', '#']).next().unwrap_or("");
+    let (scheme, rest) = head.split_once("://").unwrap_or(("", head));
+    let rest = match rest.split_once('/') {
+        Some((authority, path)) => {
+            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            format!("{host}/{path}")
+        }
+        None => rest.rsplit_once('@').map_or(rest, |(_, h)| h).to_string(),
+    };
+    if scheme.is_empty() {
+        rest
+    } else {
+        format!("{scheme}://{rest}")
     }
 }
 

@@ -34,8 +34,8 @@ pub enum BundleError {
         "no appId: project.config.json has no \"appid\" (pass --app-id ID or add \"appid\" to project.config.json)"
     )]
     NoAppId,
-    #[error("--app-id: the appId must be a non-empty string")]
-    EmptyAppIdFlag,
+    #[error("--app-id: {0}")]
+    BadAppIdFlag(String),
 }
 
 /// A subpackage from `app.json` (`subpackages` or `subPackages`).
@@ -120,14 +120,40 @@ pub fn read_app_id(files: &BundleFiles) -> Result<Option<String>, BundleError> {
     let Some(cfg) = read_json(files, "project.config.json")? else {
         return Ok(None);
     };
+    let bad = |problem: String| BundleError::Invalid {
+        file: "project.config.json".into(),
+        problem,
+    };
     match cfg.get("appid") {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
-        Some(_) => Err(BundleError::Invalid {
-            file: "project.config.json".into(),
-            problem: "\"appid\" must be a non-empty string".into(),
-        }),
+        Some(Value::String(s)) => {
+            let id = s.trim();
+            check_app_id(id).map_err(|e| bad(format!("\"appid\": {e}")))?;
+            Ok(Some(id.to_string()))
+        }
+        Some(_) => Err(bad("\"appid\" must be a non-empty string".into())),
     }
+}
+
+/// The longest appId accepted (WeChat's are 18 characters, FinClip's a few dozen).
+pub const APP_ID_MAX: usize = 256;
+
+/// An appId keys the store and appears in listings and warnings: 1 to 256 characters and no
+/// control characters (a newline in one would forge lines in `cache list`).
+pub fn check_app_id(id: &str) -> Result<(), String> {
+    if id.trim().is_empty() {
+        return Err("the appId must be a non-empty string".into());
+    }
+    if id.chars().count() > APP_ID_MAX {
+        return Err(format!("the appId is longer than {APP_ID_MAX} characters"));
+    }
+    if let Some(c) = id.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "the appId must not contain control characters (it has U+{:04X})",
+            c as u32
+        ));
+    }
+    Ok(())
 }
 
 fn page_list(file: &str, field: &str, v: Option<&Value>) -> Result<Vec<String>, BundleError> {
@@ -245,9 +271,7 @@ pub struct Bundle {
 /// `--app-id` if given, else `project.config.json`'s `appid`, else an error.
 pub fn resolve_app_id(files: &BundleFiles, flag: Option<&str>) -> Result<String, BundleError> {
     if let Some(id) = flag {
-        if id.trim().is_empty() {
-            return Err(BundleError::EmptyAppIdFlag);
-        }
+        check_app_id(id).map_err(BundleError::BadAppIdFlag)?;
         return Ok(id.to_string());
     }
     read_app_id(files)?.ok_or(BundleError::NoAppId)

@@ -113,7 +113,7 @@ pub struct CheckArgs {
     /// The bundle folder (holds app.json)
     pub bundle: PathBuf,
     /// appId (default: project.config.json's "appid")
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = parse_app_id)]
     pub app_id: Option<String>,
     /// Stop after this many seconds in all
     #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_secs)]
@@ -148,6 +148,11 @@ pub struct TestArgs {
     /// Default per-test timeout in milliseconds (a test may pass its own)
     #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
     pub test_timeout: u64,
+}
+
+/// An appId argument: 1 to 256 characters, no control characters.
+pub fn parse_app_id(s: &str) -> Result<String, String> {
+    crate::bundle::check_app_id(s).map(|()| s.to_string())
 }
 
 /// `I/N` with 1 <= I <= N.
@@ -207,7 +212,7 @@ pub struct FetchArgs {
     #[command(flatten)]
     pub launch: LaunchArgs,
     /// appId (default: project.config.json's "appid")
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = parse_app_id)]
     pub app_id: Option<String>,
     #[command(flatten)]
     pub overrides: FetchOverrides,
@@ -237,6 +242,7 @@ impl From<FetchKind> for crate::bgfetch::FetchType {
 pub enum ConfigCommand {
     /// Set fields of an app's console config (others stay)
     Set {
+        #[arg(value_parser = parse_app_id)]
         app_id: String,
         #[arg(long, value_name = "U")]
         prefetch_url: Option<String>,
@@ -251,12 +257,14 @@ pub enum ConfigCommand {
     },
     /// Show an app's console config
     Show {
+        #[arg(value_parser = parse_app_id)]
         app_id: String,
         #[arg(long)]
         json: bool,
     },
     /// Remove fields of an app's console config (all of them when none is named)
     Unset {
+        #[arg(value_parser = parse_app_id)]
         app_id: String,
         #[arg(long)]
         prefetch_url: bool,
@@ -278,6 +286,7 @@ pub enum CacheCommand {
     },
     /// One stored record
     Show {
+        #[arg(value_parser = parse_app_id)]
         app_id: String,
         #[arg(long = "type", value_name = "T")]
         kind: FetchKind,
@@ -285,7 +294,10 @@ pub enum CacheCommand {
         json: bool,
     },
     /// Remove stored records, tokens and launch state (of one app, or of all)
-    Clear { app_id: Option<String> },
+    Clear {
+        #[arg(value_parser = parse_app_id)]
+        app_id: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -345,7 +357,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub launch: LaunchArgs,
     /// appId (default: project.config.json's "appid")
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = parse_app_id)]
     pub app_id: Option<String>,
     /// Stop after this many seconds (exit status 124)
     #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_secs)]

@@ -12,7 +12,7 @@ fn when(ms: i64) -> String {
         .unwrap_or_else(|| ms.to_string())
 }
 
-fn slot(s: &Option<crate::bgfetch::store::SlotSummary>) -> String {
+fn slot(s: &Option<crate::store::SlotSummary>) -> String {
     match s {
         Some(s) => format!("{} B @ {}", s.bytes, when(s.time_stamp)),
         None => "-".into(),
@@ -21,7 +21,7 @@ fn slot(s: &Option<crate::bgfetch::store::SlotSummary>) -> String {
 
 pub fn run(cmd: CacheCommand, data_dir: Option<&std::path::Path>) -> Result<i32, CliError> {
     let store = common::store(data_dir)?;
-    let failed = |e: crate::bgfetch::store::StoreError| CliError::Failed(e.to_string());
+    let failed = |e: crate::store::StoreError| CliError::Failed(e.to_string());
     match cmd {
         CacheCommand::List { json } => {
             let apps = store.apps().map_err(failed)?;
@@ -90,7 +90,7 @@ pub fn run(cmd: CacheCommand, data_dir: Option<&std::path::Path>) -> Result<i32,
 }
 
 fn store_dir(flag: Option<&std::path::Path>) -> String {
-    crate::bgfetch::store::resolve_data_dir(flag)
+    crate::store::resolve_data_dir(flag)
         .map(|d| d.display().to_string())
         .unwrap_or_default()
 }

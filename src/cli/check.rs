@@ -12,9 +12,7 @@ use rquickjs::{Ctx, Object};
 
 use super::CliError;
 use super::args::CheckArgs;
-use crate::apis::request::{NetworkPolicy, RequestExtension};
-use crate::apis::storage::StorageExtension;
-use crate::bgfetch::js_ext::BgFetchExtension;
+use crate::apis::request::NetworkPolicy;
 use crate::bgfetch::service::Services;
 use crate::bgfetch::{Clock, SystemClock};
 use crate::bundle::{BundleFiles, parse_app_config, resolve_app_id};
@@ -77,20 +75,7 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
     let check = CheckExtension {
         results: results.clone(),
     };
-    let bgfetch = BgFetchExtension {
-        services: services.clone(),
-        app_id: app_id.clone(),
-        io: io.clone(),
-    };
-    let storage = StorageExtension {
-        services: services.clone(),
-        app_id: app_id.clone(),
-    };
-    let request = RequestExtension {
-        services,
-        io: io.clone(),
-        policy: NetworkPolicy::Offline,
-    };
+    let apis = crate::apis::Standard::new(&services, &app_id, &io, NetworkPolicy::Offline);
     let output = Rc::new(CapturedOutput::default());
     let options = EngineOptions {
         timeout: args.timeout,
@@ -102,7 +87,7 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
             options: &options,
             output: output.clone(),
             events: engine::events::channel(),
-            extensions: &[&bgfetch, &storage, &request, &check],
+            extensions: &[&apis.bgfetch, &apis.storage, &apis.request, &check],
             prelude: Prelude::App,
         },
     )?;

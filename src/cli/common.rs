@@ -8,9 +8,9 @@ use url::Url;
 use super::CliError;
 use super::args::NetArgs;
 use crate::bgfetch::service::{Services, WarnSink};
-use crate::bgfetch::store::resolve_data_dir;
 use crate::bgfetch::wire::check_url;
 use crate::bgfetch::{Clock, SystemClock};
+use crate::store::resolve_data_dir;
 
 /// The services for a command. A `--ca-file` is read now, so a bad one is a usage error.
 pub fn services(
@@ -30,9 +30,9 @@ pub fn services(
 }
 
 /// Opens the store now (commands that only manage state).
-pub fn store(data_dir: Option<&Path>) -> Result<crate::bgfetch::store::Store, CliError> {
+pub fn store(data_dir: Option<&Path>) -> Result<crate::store::Store, CliError> {
     let dir = resolve_data_dir(data_dir).map_err(|e| CliError::Invalid(e.to_string()))?;
-    crate::bgfetch::store::Store::open(&dir).map_err(|e| CliError::Failed(e.to_string()))
+    crate::store::Store::open(&dir).map_err(|e| CliError::Failed(e.to_string()))
 }
 
 /// The runtime for network and disk work: worker threads beside the JS thread.

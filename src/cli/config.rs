@@ -38,17 +38,17 @@ fn show(app_id: &str, cfg: &ConsoleConfig, json: bool) -> Result<(), CliError> {
     outln!("wire              {}", wire.as_str().unwrap_or("finclip"))
 }
 
-/// Reads an app's config, lets `change` edit it, stores and shows the result.
+/// Lets `change` edit an app's config inside one write transaction (concurrent `config set`s
+/// of other fields are kept), then shows the result.
 fn update(
     data_dir: Option<&std::path::Path>,
     app_id: &str,
     change: impl FnOnce(&mut ConsoleConfig),
 ) -> Result<i32, CliError> {
-    let failed = |e: crate::bgfetch::store::StoreError| CliError::Failed(e.to_string());
     let store = common::store(data_dir)?;
-    let mut cfg = store.config(app_id).map_err(failed)?;
-    change(&mut cfg);
-    store.set_config(app_id, &cfg).map_err(failed)?;
+    let cfg = store
+        .update_config(app_id, change)
+        .map_err(|e| CliError::Failed(e.to_string()))?;
     show(app_id, &cfg, false)?;
     Ok(0)
 }

@@ -2,14 +2,11 @@
 //! until idle, wait for the requests still in flight, exit with the spec's status.
 
 use std::rc::Rc;
-use std::sync::Arc;
 
 use super::CliError;
 use super::args::{LaunchArgs, RunArgs};
 use super::common;
-use crate::apis::request::{NetworkPolicy, RequestExtension};
-use crate::apis::storage::StorageExtension;
-use crate::bgfetch::js_ext::BgFetchExtension;
+use crate::apis::request::NetworkPolicy;
 use crate::bgfetch::service::{ColdStart, start_cold, stderr_warnings};
 use crate::bundle::{AppConfig, Bundle, BundleFiles, read_app_config, resolve_app_id};
 use crate::engine::{self, EngineOptions, Launch, ProcessOutput, RunContext, RunOutcome};
@@ -66,24 +63,12 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
         config,
         app_id: app_id.clone(),
     };
-    let bgfetch = BgFetchExtension {
-        services: Arc::clone(&services),
-        app_id: app_id.clone(),
-        io: io.clone(),
+    let policy = if args.offline {
+        NetworkPolicy::Offline
+    } else {
+        NetworkPolicy::Open
     };
-    let storage = StorageExtension {
-        services: Arc::clone(&services),
-        app_id: bundle.app_id.clone(),
-    };
-    let request = RequestExtension {
-        services: Arc::clone(&services),
-        io: io.clone(),
-        policy: if args.offline {
-            NetworkPolicy::Offline
-        } else {
-            NetworkPolicy::Open
-        },
-    };
+    let apis = crate::apis::Standard::new(&services, &app_id, &io, policy);
     let options = EngineOptions {
         timeout: args.timeout,
         max_memory: args.max_memory,
@@ -97,16 +82,20 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
             options: &options,
             output: Rc::new(ProcessOutput::default()),
             events: (events_tx, events_rx),
-            extensions: &[&bgfetch, &storage, &request],
+            extensions: &apis.list(),
             prelude: engine::Prelude::App,
         },
     );
     // After a clean or erroring run the loop has already waited for the requests; after a
     // timeout or an invalid bundle, what is still in flight is abandoned (redb stays whole).
     let abandon = !matches!(&outcome, Ok(RunOutcome::Clean | RunOutcome::AppErrors));
-    drop((bgfetch, storage, request));
+    drop(apis);
     if let Ok(io) = Rc::try_unwrap(io) {
         io.shutdown(abandon);
     }
-    Ok(outcome?.exit_code())
+    let code = outcome?.exit_code();
+    // A damaged database was reported (warnings, storage errors in the app); say so in the
+    // status too.
+    let damaged = services.store().is_ok_and(|s| s.is_damaged());
+    Ok(if damaged && code == 0 { 1 } else { code })
 }

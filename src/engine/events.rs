@@ -73,6 +73,12 @@ impl PendingWork {
     pub fn sender(&self) -> &EventSender {
         &self.sender
     }
+
+    /// Sends the work's event, then ends the work: the event is queued before the loop can
+    /// see no work left, so it is never missed.
+    pub fn finish(self, ev: HostEvent) {
+        self.sender.send(ev);
+    }
 }
 
 impl Drop for PendingWork {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use rquickjs::{Ctx, Function, JsLifetime, Value};
 
-use super::events::EventSender;
+use super::events::{EventSender, HostEvent};
 use super::output::OutputSink;
 use super::timers::Timers;
 use crate::bundle::BundleFiles;
@@ -67,6 +67,28 @@ impl Host {
     pub fn next_op_id(&self) -> u32 {
         let id = self.next_op.get();
         self.next_op.set(id.wrapping_add(1).max(1));
+        id
+    }
+
+    /// Runs `work` (blocking: a durable write) on the I/O runtime's blocking pool and returns
+    /// the op id whose `OpDone` carries its result to `internal.awaitOp(id)`. The run stays
+    /// alive until the event is sent.
+    pub fn spawn_blocking_op(
+        &self,
+        io: &crate::io::Io,
+        work: impl FnOnce() -> Result<serde_json::Value, String> + Send + 'static,
+    ) -> u32 {
+        let id = self.next_op_id();
+        let pending = self.events.hold();
+        match io.handle() {
+            Ok(handle) => {
+                handle.spawn_blocking(move || {
+                    let result = work();
+                    pending.finish(HostEvent::OpDone { id, result });
+                });
+            }
+            Err(e) => pending.finish(HostEvent::OpDone { id, result: Err(e) }),
+        }
         id
     }
 

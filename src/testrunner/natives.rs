@@ -11,9 +11,9 @@ use rquickjs::{Ctx, Object};
 
 use super::session::{FileState, LaunchOptions};
 use crate::bgfetch::FetchType;
-use crate::bgfetch::store::Store;
 use crate::engine::{Extension, Host, JsSource, Text, Until, js_source, throw_error};
 use crate::mockserver::Route;
+use crate::store::Store;
 
 /// The natives of the test runtime.
 pub struct TestExtension {

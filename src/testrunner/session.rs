@@ -14,14 +14,13 @@ use rquickjs::{Ctx, Object};
 use serde::Deserialize;
 
 use crate::bgfetch::fetcher::Fetcher;
-use crate::bgfetch::js_ext::BgFetchExtension;
-use crate::bgfetch::service::{Attempt, ColdStart, Services, fetch_and_store, start_cold};
+use crate::bgfetch::service::{Attempt, ColdStart, Services, fetch_and_deliver, start_cold};
 use crate::bgfetch::wire::check_url;
 use crate::bgfetch::{Clock, FetchType, SystemClock};
 use crate::bundle::{Bundle, BundleFiles, read_app_config, resolve_app_id};
 use crate::engine::{
-    CapturedOutput, Engine, EngineOptions, Extension, Host, HostEvent, JsSource, Launch, Prelude,
-    Progress, RunContext, Stream, Until, js_source,
+    CapturedOutput, Engine, EngineOptions, Extension, Host, JsSource, Launch, Prelude, Progress,
+    RunContext, Stream, Until, js_source,
 };
 use crate::mockserver::{MockServer, Route};
 
@@ -385,10 +384,10 @@ impl FileState {
         let periodic_url = url(&opts.periodic_url, "periodic", "periodicUrl")?;
         if let Some(hours) = opts.period_hours {
             let hours = crate::bgfetch::check_period(hours)?;
-            let store = services.store()?;
-            let mut cfg = store.config(&app_id).map_err(|e| e.to_string())?;
-            cfg.period_hours = Some(hours);
-            store.set_config(&app_id, &cfg).map_err(|e| e.to_string())?;
+            services
+                .store()?
+                .update_config(&app_id, |cfg| cfg.period_hours = Some(hours))
+                .map_err(|e| e.to_string())?;
         }
         let (events_tx, events_rx) = crate::engine::events::channel();
         let io = crate::io::Io::from_handle(self.shared.io.clone());
@@ -408,23 +407,10 @@ impl FileState {
             },
             events_tx.clone(),
         );
-        let bgfetch = BgFetchExtension {
-            services: services.clone(),
-            app_id: app_id.clone(),
-            io: io.clone(),
-        };
-        let storage = crate::apis::storage::StorageExtension {
-            services: services.clone(),
-            app_id: app_id.clone(),
-        };
         let me = self.clone();
-        let request = crate::apis::request::RequestExtension {
-            services: services.clone(),
-            io: io.clone(),
-            policy: crate::apis::request::NetworkPolicy::Rewrite(Rc::new(move |u| {
-                me.map_request(u)
-            })),
-        };
+        let policy =
+            crate::apis::request::NetworkPolicy::Rewrite(Rc::new(move |u| me.map_request(u)));
+        let apis = crate::apis::Standard::new(&services, &app_id, &io, policy);
         let mut specs = self.mocks();
         specs.extend(opts.mocks.iter().cloned());
         let mocks = MockExtension {
@@ -441,7 +427,7 @@ impl FileState {
                 options: &options,
                 output: output.clone(),
                 events: (events_tx, events_rx),
-                extensions: &[&bgfetch, &storage, &request, &mocks],
+                extensions: &[&apis.bgfetch, &apis.storage, &apis.request, &mocks],
                 prelude: Prelude::App,
             },
         )
@@ -567,25 +553,7 @@ impl AppSession {
             wire: Default::default(),
         };
         let work = self.engine.host().events.hold();
-        let services = self.services.clone();
-        io.spawn(async move {
-            match fetch_and_store(&services, &attempt).await {
-                Ok(record) => {
-                    let mut payload = serde_json::json!({ "fetchType": "periodic" });
-                    if let (Some(o), Ok(serde_json::Value::Object(r))) =
-                        (payload.as_object_mut(), serde_json::to_value(&record))
-                    {
-                        o.extend(r);
-                    }
-                    work.sender().send(HostEvent::Emit {
-                        kind: "bgfetch",
-                        payload,
-                    });
-                }
-                Err(e) => (services.warn)(&attempt.failure_line(&e)),
-            }
-            drop(work);
-        });
+        io.spawn(fetch_and_deliver(self.services.clone(), attempt, work));
         let p = self.engine.run_until(Until::Idle);
         Ok(self.progress_json(p))
     }

@@ -1,7 +1,7 @@
 //! `wx.setStorage` and friends: per-app key/value data in the same database, with WeChat's
 //! size limits.
 
-use redb::{ReadableTable, TableError};
+use redb::ReadableTable;
 
 use super::{STORAGE, Store, StoreError};
 
@@ -15,28 +15,20 @@ impl Store {
         self.read(STORAGE, (app_id, key), |v| v.to_string())
     }
 
-    /// Keys and total size in bytes of one app's storage.
-    pub fn storage_info(&self, app_id: &str) -> Result<(Vec<String>, usize), StoreError> {
-        let Some(rtx) = self.begin_read()? else {
-            return Ok((Vec::new(), 0));
-        };
-        let t = match rtx.open_table(STORAGE) {
-            Ok(t) => t,
-            Err(TableError::TableDoesNotExist(_)) => return Ok((Vec::new(), 0)),
-            Err(e) => return Err(self.err(e)),
-        };
-        let mut keys = Vec::new();
-        let mut size = 0;
-        for row in t.range((app_id, "")..).map_err(|e| self.err(e))? {
-            let (k, v) = row.map_err(|e| self.err(e))?;
-            let (app, key) = k.value();
-            if app != app_id {
-                break;
+    /// Each key of one app's storage with its size in bytes (key + value), in key order.
+    pub fn storage_sizes(&self, app_id: &str) -> Result<Vec<(String, usize)>, StoreError> {
+        self.with_table(STORAGE, Vec::new(), |t| {
+            let mut out = Vec::new();
+            for row in t.range((app_id, "")..)? {
+                let (k, v) = row?;
+                let (app, key) = k.value();
+                if app != app_id {
+                    break;
+                }
+                out.push((key.to_string(), key.len() + v.value().len()));
             }
-            size += key.len() + v.value().len();
-            keys.push(key.to_string());
-        }
-        Ok((keys, size))
+            Ok(out)
+        })
     }
 
     /// Stores `json` under `key`; `Ok(Err(reason))` when WeChat's size limits refuse it.
@@ -73,14 +65,29 @@ impl Store {
         Ok(refused.map_or(Ok(()), Err))
     }
 
-    /// Removes one key, or every key of the app when `key` is None.
+    /// Removes one key, or every key of the app when `key` is None (the keys are listed
+    /// inside the write transaction, so none added meanwhile survives the clear).
     pub fn storage_remove(&self, app_id: &str, key: Option<&str>) -> Result<(), StoreError> {
-        let keys = match key {
-            Some(k) => vec![k.to_string()],
-            None => self.storage_info(app_id)?.0,
-        };
+        if key.is_none() && !self.path.exists() {
+            return Ok(());
+        }
         self.write(|wtx| {
             let mut t = wtx.open_table(STORAGE)?;
+            let keys: Vec<String> = match key {
+                Some(k) => vec![k.to_string()],
+                None => {
+                    let mut keys = Vec::new();
+                    for row in t.range((app_id, "")..)? {
+                        let (k, _) = row?;
+                        let (app, key) = k.value();
+                        if app != app_id {
+                            break;
+                        }
+                        keys.push(key.to_string());
+                    }
+                    keys
+                }
+            };
             for k in &keys {
                 t.remove((app_id, k.as_str()))?;
             }
