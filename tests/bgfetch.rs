@@ -843,3 +843,44 @@ fn records_reach_listeners_before_their_commit_ends_and_the_run_waits_for_it() {
         .unwrap();
     assert_eq!(stored.map(|r| r.fetched_data).as_deref(), Some("fresh"));
 }
+
+/// A URL's userinfo is sent as Basic credentials (as curl sends it) and never appears in a
+/// log line at any level: not in ftrun's own, not in the HTTP client's pool logs.
+#[test]
+fn url_userinfo_never_reaches_a_log() {
+    let srv = Server::start();
+    srv.route("/pre", Route::ok("x"));
+    srv.route("/api", Route::ok("y"));
+    let api = srv.url("/api").replace("http://", "http://ann:s3cr3t-b@");
+    let sb = Sandbox::with_app(
+        &["pages/index/index"],
+        &[(
+            "app.js",
+            &format!(
+                "App({{ onLaunch() {{ wx.request({{ url: '{api}', success: (r) => console.log('api', r.data) }}); }} }});"
+            ),
+        )],
+    );
+    let pre = srv.url("/pre").replace("http://", "http://bob:s3cr3t-a@");
+    for v in ["-v", "-vv", "-vvv"] {
+        let bundle = sb.bundle();
+        let r = sb.ftrun(&[v, "run", bundle.to_str().unwrap(), "--prefetch-url", &pre]);
+        r.expect_status(0).stdout_has("api y");
+        assert!(!r.stderr.contains("s3cr3t"), "{v}:\n{}", r.stderr);
+    }
+    let auth = |got: &Received| {
+        got.headers
+            .iter()
+            .find(|(k, _)| k == "authorization")
+            .map(|(_, v)| v.clone())
+    };
+    // base64("bob:s3cr3t-a"), base64("ann:s3cr3t-b")
+    assert_eq!(
+        auth(&srv.received_on("/pre")[0]).as_deref(),
+        Some("Basic Ym9iOnMzY3IzdC1h")
+    );
+    assert_eq!(
+        auth(&srv.received_on("/api")[0]).as_deref(),
+        Some("Basic YW5uOnMzY3IzdC1i")
+    );
+}

@@ -303,3 +303,46 @@ fn bad_app_ids_and_long_urls_are_refused() {
         .expect_status(0)
         .stdout_has("no apps stored");
 }
+
+#[test]
+fn ca_files_that_cannot_be_pem_are_refused_at_once() {
+    let sb = Sandbox::with_app(&["pages/index/index"], &[]);
+    let fifo = sb.path("ca.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    sb.write_bytes("big.pem", &vec![b'a'; 5 << 20]);
+    let big = sb.path("big.pem");
+    let cases = [
+        (fifo.to_str().unwrap(), "not a regular file"),
+        ("/dev/zero", "not a regular file"),
+        (big.to_str().unwrap(), "larger than a CA file can be"),
+    ];
+    for (file, says) in cases {
+        let started = std::time::Instant::now();
+        let mut child = sb
+            .cmd(&["run", sb.bundle().to_str().unwrap(), "--ca-file", file])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let done = wait_until(std::time::Duration::from_secs(5), || {
+            child.try_wait().ok().flatten().is_some()
+        });
+        if !done {
+            let _ = child.kill();
+            panic!("--ca-file {file} hung");
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("--ca-file {file}: {says}")),
+            "{stderr}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+}

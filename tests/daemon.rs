@@ -217,3 +217,65 @@ fn sigterm_stops_the_daemon_cleanly() {
     );
     assert!(stored < 50);
 }
+
+/// A server that closes each connection a moment after its answer, without saying
+/// `Connection: close` (as some do): a pooled connection can be reused just as it closes.
+fn close_after_each_answer_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let count = count.clone();
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match conn.read(&mut chunk) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                // Closed a moment later, whatever arrives meanwhile: a request written on the
+                // pooled connection then finds it closed.
+                std::thread::sleep(std::time::Duration::from_millis(3));
+            });
+        }
+    });
+    (url, served)
+}
+
+#[test]
+fn a_server_that_closes_after_each_answer_loses_no_update() {
+    let (url, served) = close_after_each_answer_server();
+    let sb = Sandbox::new();
+    let apps = 200;
+    {
+        let store = Store::open(&sb.data_dir()).unwrap();
+        for i in 0..apps {
+            app(
+                &store,
+                &format!("app{i}"),
+                Some(format!("{url}/p{i}")),
+                Some(3),
+                true,
+                Some(now()),
+            );
+        }
+    }
+    let r = sb.ftrun(&["daemon", "--once", "--concurrency", "16"]);
+    let failures: Vec<&str> = r.stderr.lines().filter(|l| l.contains("failed")).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {apps} failed, e.g. {:?}",
+        failures.len(),
+        failures.first()
+    );
+    r.expect_status(0);
+    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), apps);
+}

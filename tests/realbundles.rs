@@ -186,3 +186,50 @@ fn a_timer_that_throws_every_tick_is_reported_and_the_run_goes_on() {
         r.stderr
     );
 }
+
+/// A redirect to another origin (here another port) drops the credentials headers, as
+/// browsers and curl do; one to the same origin keeps them.
+#[test]
+fn request_redirects_to_another_origin_drop_credentials() {
+    let a = Server::start();
+    let b = Server::start();
+    a.route("/cross", Route::redirect(302, &b.url("/land")));
+    a.route("/same", Route::redirect(302, "/here"));
+    a.route("/here", Route::ok("same"));
+    b.route("/land", Route::ok("cross"));
+    let app = format!(
+        r#"const secret = {{ Authorization: 'Bearer s3cret', Cookie: 'sid=1', 'Proxy-Authorization': 'Basic x', 'X-Other': 'kept' }};
+App({{ onLaunch() {{
+  wx.request({{ url: '{}', header: secret, success: (r) => console.log('cross', r.data) }});
+  wx.request({{ url: '{}', header: secret, success: (r) => console.log('same', r.data) }});
+}} }});"#,
+        a.url("/cross"),
+        a.url("/same")
+    );
+    let sb = Sandbox::with_app(&[INDEX], &[("app.js", &app)]);
+    let r = sb.run(&[]);
+    r.expect_status(0)
+        .stdout_has("cross cross")
+        .stdout_has("same same");
+    let header = |got: &Received, name: &str| {
+        got.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    let landed = &b.received_on("/land")[0];
+    for name in ["authorization", "cookie", "proxy-authorization"] {
+        assert_eq!(
+            header(landed, name),
+            None,
+            "{name} crossed to another origin"
+        );
+    }
+    assert_eq!(header(landed, "x-other").as_deref(), Some("kept"));
+    let here = &a.received_on("/here")[0];
+    assert_eq!(
+        header(here, "authorization").as_deref(),
+        Some("Bearer s3cret")
+    );
+    assert_eq!(header(here, "cookie").as_deref(), Some("sid=1"));
+}

@@ -8,6 +8,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 use std::task::{Context, Poll};
 
 use hyper::Uri;
@@ -42,15 +43,26 @@ impl Service<Uri> for SignalingConnector {
         let wrote = Some(self.wrote.clone());
         Box::pin(async move {
             let io = connecting.await?;
-            Ok(Signaling { io, wrote })
+            Ok(Signaling {
+                io,
+                wrote,
+                answers: Answers::default(),
+            })
         })
     }
 }
+
+/// How many answers a connection has brought (counted by the fetcher from each response's
+/// extensions): a request that fails on a connection that answered before went out on a
+/// reused, pooled one (`fetcher.rs` retries that once on a fresh connection).
+#[derive(Debug, Clone, Default)]
+pub struct Answers(pub Arc<AtomicUsize>);
 
 /// A connection that notifies once, after its first bytes are written.
 pub struct Signaling<T> {
     io: T,
     wrote: Option<Arc<Notify>>,
+    answers: Answers,
 }
 
 impl<T> Signaling<T> {
@@ -116,6 +128,6 @@ impl<T: hyper::rt::Write + Unpin> hyper::rt::Write for Signaling<T> {
 
 impl<T: Connection> Connection for Signaling<T> {
     fn connected(&self) -> Connected {
-        self.io.connected()
+        self.io.connected().extra(self.answers.clone())
     }
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::header::{CONTENT_LENGTH, LOCATION, USER_AGENT};
+use hyper::header::{AUTHORIZATION, CONTENT_LENGTH, LOCATION, USER_AGENT};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -20,13 +20,16 @@ use rustls::pki_types::pem::PemObject;
 use tokio::sync::Notify;
 use url::Url;
 
-use super::connector::SignalingConnector;
+use super::connector::{Answers, SignalingConnector};
 use super::wire::display_url_str;
 use crate::engine::format_secs;
 
 /// Largest body stored (spec section 3).
 pub const MAX_BODY: usize = 262_144;
 pub const MAX_REDIRECTS: usize = 5;
+
+/// Request headers dropped when a redirect leads to another origin (scheme, host or port).
+const CROSS_ORIGIN_DROPPED: [&str; 3] = ["authorization", "cookie", "proxy-authorization"];
 
 /// Why a fetch stored nothing. Messages never contain a URL's query (it may hold the token).
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
@@ -97,8 +100,40 @@ type HttpsClient = Client<HttpsConnector<SignalingConnector>, Full<Bytes>>;
 /// hyper-util's pooled client with rustls (ring, public webpki roots, plus extra CAs).
 pub struct HyperFetcher {
     client: HttpsClient,
+    /// The same without a pool: the one retry of a request whose pooled connection was closed.
+    fresh: HttpsClient,
     user_agent: String,
     wrote: Arc<Notify>,
+}
+
+/// The most a CA file may hold: public bundles are about 250 KB.
+const CA_FILE_MAX: u64 = 4 << 20;
+
+/// Reads a CA file, refusing at once what is not a regular file of at most 4 MiB: a FIFO
+/// would block forever, `/dev/zero` never ends.
+fn read_ca_file(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| crate::bundle::io_reason(&e))?;
+    if !meta.is_file() {
+        return Err("not a regular file (a PEM file of CA certificates is expected)".into());
+    }
+    if meta.len() > CA_FILE_MAX {
+        return Err(format!(
+            "larger than a CA file can be ({} bytes; at most {CA_FILE_MAX})",
+            meta.len()
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| crate::bundle::io_reason(&e))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(CA_FILE_MAX + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| crate::bundle::io_reason(&e))?;
+    if bytes.len() as u64 > CA_FILE_MAX {
+        return Err(format!(
+            "larger than a CA file can be (at most {CA_FILE_MAX} bytes)"
+        ));
+    }
+    Ok(bytes)
 }
 
 fn root_store(ca_file: Option<&Path>) -> Result<rustls::RootCertStore, TlsError> {
@@ -110,7 +145,7 @@ fn root_store(ca_file: Option<&Path>) -> Result<rustls::RootCertStore, TlsError>
             file: file.clone(),
             reason,
         };
-        let bytes = std::fs::read(path).map_err(|e| bad(crate::bundle::io_reason(&e)))?;
+        let bytes = read_ca_file(path).map_err(bad)?;
         let mut added = 0;
         for cert in CertificateDer::pem_slice_iter(&bytes) {
             let cert = cert.map_err(|e| bad(format!("invalid PEM: {e}")))?;
@@ -150,29 +185,62 @@ impl HyperFetcher {
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
             .pool_timer(TokioTimer::new())
+            .build(https.clone());
+        let fresh = Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(0)
             .build(https);
         Ok(HyperFetcher {
             client,
+            fresh,
             user_agent: format!("ftrun/{}", env!("CARGO_PKG_VERSION")),
             wrote,
         })
     }
 
+    /// Sends the request `make` builds. A server may close an idle connection just as the pool
+    /// hands it out (without saying `Connection: close`): the request then fails with the
+    /// connection closed before any answer. An idempotent request that failed so on a
+    /// connection older than itself is sent once more, on a fresh connection, as browsers do.
+    async fn request_once_more_if_stale(
+        &self,
+        make: impl Fn() -> Result<hyper::Request<Full<Bytes>>, FetchError>,
+        idempotent: bool,
+    ) -> Result<hyper::Response<hyper::body::Incoming>, FetchError> {
+        let answered = |res: hyper::Response<hyper::body::Incoming>| {
+            if let Some(a) = res.extensions().get::<Answers>() {
+                a.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            res
+        };
+        match self.client.request(make()?).await.map(answered) {
+            Err(e) if idempotent && closed_on_a_pooled_connection(&e) => {
+                tracing::debug!(
+                    "request: pooled connection closed by the server; once more on a fresh one"
+                );
+                self.fresh
+                    .request(make()?)
+                    .await
+                    .map_err(|e| FetchError::Connect(error_chain(&e)))
+            }
+            r => r.map_err(|e| FetchError::Connect(error_chain(&e))),
+        }
+    }
+
     async fn get_following(&self, start: Url) -> Result<String, FetchError> {
         let mut url = start;
         for hop in 0..=MAX_REDIRECTS {
-            let uri: hyper::Uri = url.as_str().parse().map_err(|e| {
-                FetchError::BadRedirect(format!("{}: {e}", display_url_str(url.as_str())))
-            })?;
-            let req = hyper::Request::get(uri)
-                .header(USER_AGENT, &self.user_agent)
-                .body(Full::new(Bytes::new()))
-                .map_err(|e| FetchError::Connect(e.to_string()))?;
-            let res = self
-                .client
-                .request(req)
-                .await
-                .map_err(|e| FetchError::Connect(error_chain(&e)))?;
+            let (uri, basic) = request_target(&url)?;
+            let make = || {
+                let mut builder =
+                    hyper::Request::get(uri.clone()).header(USER_AGENT, &self.user_agent);
+                if let Some(basic) = &basic {
+                    builder = builder.header(AUTHORIZATION, basic);
+                }
+                builder
+                    .body(Full::new(Bytes::new()))
+                    .map_err(|e| FetchError::Connect(e.to_string()))
+            };
+            let res = self.request_once_more_if_stale(make, true).await?;
             let status = res.status().as_u16();
             if matches!(status, 301 | 302 | 303 | 307 | 308)
                 && let Some(loc) = res.headers().get(LOCATION)
@@ -227,28 +295,35 @@ impl HyperFetcher {
     /// Sends `req`; GET and HEAD follow redirects (at most 5 hops), other methods return them.
     async fn send(&self, req: HttpRequest) -> Result<HttpResponse, FetchError> {
         let mut url = req.url.clone();
+        let mut headers = req.headers.clone();
         let follow = matches!(req.method.as_str(), "GET" | "HEAD");
         for hop in 0..=MAX_REDIRECTS {
-            let uri: hyper::Uri = url.as_str().parse().map_err(|e| {
-                FetchError::BadRedirect(format!("{}: {e}", display_url_str(url.as_str())))
-            })?;
+            let (uri, basic) = request_target(&url)?;
+            let basic = basic.filter(|_| {
+                !headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+            });
             let method = hyper::Method::from_bytes(req.method.as_bytes())
                 .map_err(|_| FetchError::Connect(format!("invalid method '{}'", req.method)))?;
-            let mut builder = hyper::Request::builder()
-                .method(method)
-                .uri(uri)
-                .header(USER_AGENT, &self.user_agent);
-            for (k, v) in &req.headers {
-                builder = builder.header(k.as_str(), v.as_str());
-            }
-            let request = builder
-                .body(Full::new(Bytes::from(req.body.clone())))
-                .map_err(|e| FetchError::Connect(format!("invalid request: {e}")))?;
+            let make = || {
+                let mut builder = hyper::Request::builder()
+                    .method(method.clone())
+                    .uri(uri.clone())
+                    .header(USER_AGENT, &self.user_agent);
+                for (k, v) in &headers {
+                    builder = builder.header(k.as_str(), v.as_str());
+                }
+                if let Some(basic) = &basic {
+                    builder = builder.header(AUTHORIZATION, basic);
+                }
+                builder
+                    .body(Full::new(Bytes::from(req.body.clone())))
+                    .map_err(|e| FetchError::Connect(format!("invalid request: {e}")))
+            };
             let res = self
-                .client
-                .request(request)
-                .await
-                .map_err(|e| FetchError::Connect(error_chain(&e)))?;
+                .request_once_more_if_stale(make, method.is_idempotent())
+                .await?;
             let status = res.status().as_u16();
             if follow
                 && matches!(status, 301 | 302 | 303 | 307 | 308)
@@ -257,9 +332,19 @@ impl HyperFetcher {
                 if hop == MAX_REDIRECTS {
                     return Err(FetchError::TooManyRedirects);
                 }
-                url = url.join(loc).map_err(|e| {
+                let next = url.join(loc).map_err(|e| {
                     FetchError::BadRedirect(format!("{}: {e}", display_url_str(loc)))
                 })?;
+                if next.origin() != url.origin() {
+                    // Credentials meant for one origin never go to another (as browsers and
+                    // curl do).
+                    headers.retain(|(k, _)| {
+                        !CROSS_ORIGIN_DROPPED
+                            .iter()
+                            .any(|d| k.eq_ignore_ascii_case(d))
+                    });
+                }
+                url = next;
                 continue;
             }
             let headers = res
@@ -316,6 +401,66 @@ impl Fetcher for HyperFetcher {
             }
         })
     }
+}
+
+/// The URI a request goes to, without the URL's userinfo (`user:password@`), which becomes a
+/// Basic `Authorization` header instead, as curl sends it: the client's connection pool keys,
+/// and the logs that print them, never hold a password.
+fn request_target(url: &Url) -> Result<(hyper::Uri, Option<String>), FetchError> {
+    let mut bare = url.clone();
+    let basic = (!url.username().is_empty() || url.password().is_some()).then(|| {
+        let decode = |s: &str| percent_encoding_decode(s);
+        let pair = format!(
+            "{}:{}",
+            decode(url.username()),
+            decode(url.password().unwrap_or(""))
+        );
+        format!("Basic {}", crate::apis::request::base64(pair.as_bytes()))
+    });
+    let _ = bare.set_username("");
+    let _ = bare.set_password(None);
+    let uri = bare
+        .as_str()
+        .parse()
+        .map_err(|e| FetchError::BadRedirect(format!("{}: {e}", display_url_str(url.as_str()))))?;
+    Ok((uri, basic))
+}
+
+/// `%XX` sequences decoded (userinfo as written in a URL).
+fn percent_encoding_decode(s: &str) -> String {
+    form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// The request went out on a connection that had answered before (a pooled one), which ended
+/// before any answer: closed, reset, or cut mid-way.
+fn closed_on_a_pooled_connection(e: &hyper_util::client::legacy::Error) -> bool {
+    let Some(info) = e.connect_info() else {
+        return false;
+    };
+    let mut extras = hyper::http::Extensions::new();
+    info.get_extras(&mut extras);
+    let pooled = extras
+        .get::<Answers>()
+        .is_some_and(|a| a.0.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    let mut src: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    let mut closed = false;
+    while let Some(s) = src {
+        if let Some(h) = s.downcast_ref::<hyper::Error>() {
+            closed |= h.is_incomplete_message() || h.is_canceled();
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            closed |= matches!(
+                io.kind(),
+                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
+            );
+        }
+        src = s.source();
+    }
+    pooled && closed && !e.is_connect()
 }
 
 /// An error and its sources, joined: "client error (Connect): tcp connect error: ...".

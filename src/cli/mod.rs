@@ -16,6 +16,7 @@ mod common;
 mod config;
 mod daemon;
 mod fetch;
+mod logging;
 mod run;
 mod serve;
 mod test;
@@ -65,21 +66,6 @@ impl From<crate::engine::EngineError> for CliError {
     }
 }
 
-fn init_logging(verbose: u8) {
-    let level = match verbose {
-        0 => return,
-        1 => tracing::Level::INFO,
-        2 => tracing::Level::DEBUG,
-        _ => tracing::Level::TRACE,
-    };
-    let _ = tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .with_timer(tracing_subscriber::fmt::time::uptime())
-        .try_init();
-}
-
 /// Parses the command line, runs the command, and returns the process exit status.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -94,7 +80,7 @@ pub fn main() -> i32 {
             };
         }
     };
-    init_logging(cli.verbose);
+    logging::init(cli.verbose);
     let data_dir = cli.data_dir.as_deref();
     let result = match cli.command {
         Command::Run(Deferred(args)) => run::run(args, data_dir),
