@@ -85,7 +85,7 @@ fn bundle_errors_exit_2_and_name_the_file() {
         .stderr_has("\"pages\" is empty");
 
     sb.write("bundle/app.json", r#"{"pages": ["pages/gone/gone"]}"#);
-    sb.run(&[])
+    sb.run(&["--app-id", "wxflag"])
         .expect_status(2)
         .stderr_has("page 'pages/gone/gone' is listed but pages/gone/gone.js does not exist");
 
@@ -449,6 +449,15 @@ fn files_nested_too_deeply_exit_2_naming_the_file() {
             format!("export const a = {};\nPage({{}});", deep("{a:", "}")),
         ),
     ];
+    // A manifest nested too deeply is a bundle error naming it, as its syntax errors are.
+    let sb = Sandbox::with_app(&[INDEX], &[]);
+    sb.write(
+        "bundle/app.json",
+        &format!("{{\"pages\": [\"{INDEX}\"], \"x\": {}}}", deep("[", "]")),
+    );
+    sb.run(&[])
+        .expect_status(2)
+        .stderr_has("error: app.json: invalid JSON");
     for (file, js) in cases {
         let sb = Sandbox::with_app(&[INDEX], &[(file, &js), ("x.js", "export default 1;")]);
         let r = sb.run(&[]);

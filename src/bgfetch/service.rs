@@ -367,26 +367,18 @@ pub fn start_cold(
         .then(|| services.fetcher().ok().and_then(|f| f.wire_signal()))
         .flatten();
     let warn = services.warn.clone();
-    let work = events.hold();
-    let app_id = plan.app_id.clone();
+    let launch = note_launch.then(|| (plan.app_id.clone(), now));
+    // The store's own writes (opening it for writing, the launch time) go to the blocking pool
+    // once the requests are on the wire: starting that pool's thread first would delay them.
+    let (s, work) = (services.clone(), events.hold());
+    let store_work = async move {
+        prepare_and_note(&s, requests, launch.as_ref().map(|(a, t)| (a.as_str(), *t))).await;
+        drop(work);
+    };
     let start = move |io: &tokio::runtime::Handle| {
-        let io2 = io.clone();
-        io.spawn(async move {
-            let tasks: Vec<_> = attempts
-                .into_iter()
-                .map(|a| io2.spawn(fetch_and_deliver(services.clone(), a, events.hold())))
-                .collect();
-            prepare_and_note(
-                &services,
-                !tasks.is_empty(),
-                note_launch.then_some((app_id.as_str(), now)),
-            )
-            .await;
-            for t in tasks {
-                let _ = t.await;
-            }
-            drop(work);
-        });
+        for a in attempts {
+            io.spawn(fetch_and_deliver(services.clone(), a, events.hold()));
+        }
     };
     // Scripts are read once the request is on the wire (on two cores the JS thread would
     // otherwise compete with it for the CPU), or after WIRE_WAIT if the network is slower than
@@ -398,8 +390,12 @@ pub fn start_cold(
             tokio::task::yield_now().await;
         }
     };
-    if let Err(e) = io.drive_here_until(start, on_the_wire) {
-        warn(&format!("warning: background fetch disabled: {e}"));
+    let started = io
+        .drive_here_until(start, on_the_wire)
+        .and_then(|()| io.handle());
+    match started {
+        Ok(handle) => drop(handle.spawn(store_work)),
+        Err(e) => warn(&format!("warning: background fetch disabled: {e}")),
     }
 }
 

@@ -184,6 +184,13 @@ fn page_list(file: &str, field: &str, v: Option<&Value>) -> Result<Vec<String>, 
 /// Reads and checks `app.json`; every listed page must have its `.js` file.
 pub fn read_app_config(files: &BundleFiles) -> Result<AppConfig, BundleError> {
     let config = parse_app_config(files)?;
+    check_app_files(files, &config)?;
+    Ok(config)
+}
+
+/// `app.js` and every listed page's `.js` exist (a stat each: `ftrun run` does it after its
+/// request has left).
+pub fn check_app_files(files: &BundleFiles, config: &AppConfig) -> Result<(), BundleError> {
     if files.entry("app.js") != Entry::File {
         return Err(BundleError::Missing("app.js".into()));
     }
@@ -196,7 +203,7 @@ pub fn read_app_config(files: &BundleFiles) -> Result<AppConfig, BundleError> {
             });
         }
     }
-    Ok(config)
+    Ok(())
 }
 
 /// Parses `app.json` without requiring the listed pages' files (`ftrun check` reports them).

@@ -8,7 +8,9 @@ use super::args::{LaunchArgs, RunArgs};
 use super::common;
 use crate::apis::request::NetworkPolicy;
 use crate::bgfetch::service::{ColdStart, start_cold, stderr_warnings};
-use crate::bundle::{AppConfig, Bundle, BundleFiles, read_app_config, resolve_app_id};
+use crate::bundle::{
+    AppConfig, Bundle, BundleFiles, check_app_files, parse_app_config, resolve_app_id,
+};
 use crate::engine::{self, EngineOptions, Launch, ProcessOutput, RunContext, RunOutcome};
 use crate::io::Io;
 
@@ -35,7 +37,7 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
     let files = BundleFiles::open(&args.bundle)?;
     // The two small manifests first: they hold the appId and the launch page the request
     // carries. Scripts are read only after the requests have started.
-    let config = read_app_config(&files)?;
+    let config = parse_app_config(&files)?;
     let app_id = resolve_app_id(&files, args.app_id.as_deref())?;
     let launch = launch_for(&config, &args.launch)?;
     tracing::debug!("run: manifests read");
@@ -58,6 +60,7 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
         events_tx.clone(),
     );
     tracing::debug!("run: background requests started");
+    check_app_files(&files, &config)?;
     let bundle = Bundle {
         files,
         config,
