@@ -6,9 +6,11 @@
 //! conventions on top of them (require, App/Page, the success/fail/complete-or-Promise adapter,
 //! `ft`/`wx`), and an event loop that runs microtasks, timers and host events on one thread.
 //! Capabilities beyond the core plug in as [`engine::Extension`]s (natives + their JS), the way
-//! Deno's extensions do. [`bgfetch`] is background fetch (wire format, hyper client, redb store,
-//! cold start, daemon) and [`apis`] the other host-backed wx APIs (storage, request), both as
-//! engine extensions. [`testrunner`] is `ftrun test`; [`mockserver`] the local endpoint used by
+//! Deno's extensions do. [`store`] is the one redb database under everything that keeps state
+//! (background fetch's tables, wx storage) with a run's not-yet-committed writes, which that
+//! run's reads see at once. [`bgfetch`] is background fetch (wire format, hyper client, cold
+//! start, daemon) and [`apis`] the other host-backed wx APIs (storage, request), both as engine
+//! extensions. [`testrunner`] is `ftrun test`; [`mockserver`] the local endpoint used by
 //! `serve`, tests and benchmarks. [`cli`] parses the command line and maps errors to exit
 //! statuses. Threads: QuickJS runs on the main thread only, driven by the engine's own loop
 //! (microtasks, a timer queue, host events over a channel); network and disk work runs on a
