@@ -32,6 +32,15 @@ struct Write {
 type Outcome = Result<Option<String>, String>;
 
 impl Write {
+    fn new(app: &str, kind: Text, key: Text, json: Text) -> Write {
+        Write {
+            app: app.to_string(),
+            kind: kind.0,
+            key: key.0,
+            json: json.0,
+        }
+    }
+
     /// Stages the write, or refuses it at once (an item over WeChat's 1 MB).
     fn stage(&self, services: &Services) -> Result<Staged, String> {
         let app = self.app.clone();
@@ -119,12 +128,7 @@ impl Extension for StorageExtension {
         native.set(
             "storageWriteSync",
             Func::from(move |ctx: Ctx<'js>, kind: Text, key: Text, json: Text| {
-                let write = Write {
-                    app: app.clone(),
-                    kind: kind.0,
-                    key: key.0,
-                    json: json.0,
-                };
+                let write = Write::new(&app, kind, key, json);
                 let staged = write.stage(&s);
                 write.finish(&s, staged).map_err(|e| storage_error(&ctx, e))
             }),
@@ -139,12 +143,7 @@ impl Extension for StorageExtension {
         native.set(
             "storageWrite",
             Func::from(move |kind: Text, key: Text, json: Text| {
-                let write = Write {
-                    app: app.clone(),
-                    kind: kind.0,
-                    key: key.0,
-                    json: json.0,
-                };
+                let write = Write::new(&app, kind, key, json);
                 // Staged here, on the JS thread: the next read sees it, in call order.
                 let staged = write.stage(&s);
                 let s = s.clone();
