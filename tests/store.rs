@@ -64,9 +64,23 @@ fn an_unreadable_data_dir_is_permission_denied_not_empty() {
     if !root {
         std::fs::set_permissions(sb.data_dir(), std::fs::Permissions::from_mode(0o000)).unwrap();
     }
+    // The other user must be able to run the binary: a clone under /root is closed to them,
+    // so they run a hard link (or copy) inside the sandbox.
+    let exe = sb.path("ftrun-exe");
+    if root {
+        let bin = env!("CARGO_BIN_EXE_ftrun");
+        if std::fs::hard_link(bin, &exe).is_err() {
+            std::fs::copy(bin, &exe).unwrap();
+        }
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
     let run = |args: &[&str]| {
         let mut cmd = sb.cmd(args);
         if root {
+            cmd = std::process::Command::new(&exe);
+            cmd.args(args)
+                .env("FTRUN_DATA_DIR", sb.data_dir())
+                .stdin(std::process::Stdio::null());
             std::os::unix::process::CommandExt::uid(&mut cmd, 65534);
             // That user may pass through the sandbox to the (0700, root's) data dir.
             std::fs::set_permissions(sb.dir.path(), std::fs::Permissions::from_mode(0o711))
