@@ -537,3 +537,50 @@ App({});"#,
     );
     assert_eq!(r.stderr, "");
 }
+
+/// ES modules compiled to CommonJS keep every statement boundary of the source: no line that
+/// relied on automatic semicolon insertion joins the one before it.
+#[test]
+fn esm_conversion_keeps_automatic_semicolon_insertion() {
+    let lib = r#"export default function f(o) { out.push('f ' + JSON.stringify(o)); return () => out.push('returned'); }
+export function g(s) { out.push('g ' + s[0]); return 7; }
+export const n = 5;
+"#;
+    let app = r#"import f, { g, n } from './lib'
+globalThis.out = []
+const a = 1
+f({})
+const b = 2
+g`tpl`
+let c = 3
+f({ k: 1 })()
+const arr = [1, 2]
+;[3].forEach((x) => out.push('arr ' + x))
+const d = 4
+export { a }
+(function () { out.push('iife') })()
+const e = n
+-1
+out.push('e ' + e)
+export { c }
+`x${a}`
+if (a) f('in if')
+else g`else`
+export { b }
+/re/.test('re') && out.push('regex line')
+for (const x of [1]) f('loop ' + x)
+switch (a) { case 1: f('case') }
+out.push('a+b+c+d ' + (a + b + c + d))
+console.log(out.join(' | '))
+App({})
+"#;
+    let sb = Sandbox::with_app(&[INDEX], &[("app.js", app), ("lib.js", lib)]);
+    let r = sb.run(&[]);
+    r.expect_status(0);
+    assert_eq!(
+        r.lines(),
+        ["f {} | g tpl | f {\"k\":1} | returned | arr 3 | iife | e 4 | f \"in if\" | regex line | f \"loop 1\" | f \"case\" | a+b+c+d 10"],
+        "{}",
+        r.stderr
+    );
+}

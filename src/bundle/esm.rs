@@ -280,7 +280,9 @@ fn transform(path: &str, source: &str) -> Result<Option<String>, EsmSyntaxError>
                 }
             }
             Statement::ExportNamedDeclaration(decl) => {
-                edits.replace(source, decl.span, String::new());
+                // `;`, not nothing: the statement ended there, and the next line must not join
+                // the one before (`x = 1` / `export { x }` / `(f)()`).
+                edits.replace(source, decl.span, ";".into());
                 for s in &decl.specifiers {
                     let exported = export_name(&s.exported);
                     if let ModuleExportName::IdentifierReference(r) = &s.local {
@@ -372,18 +374,40 @@ fn transform(path: &str, source: &str) -> Result<Option<String>, EsmSyntaxError>
         exports.push((exported, expr));
     }
 
+    // Statements in a statement list whose first token is where they start: a call of an
+    // imported binding there becomes `;(0, m.f)(…)`, so it cannot join the line before when
+    // that line has no semicolon (`const x = 1` / `f({})`). Elsewhere (an `if` body, an
+    // operand) the token before cannot end an expression, and a `;` would change the meaning.
+    let listed_starts: std::collections::HashSet<u32> = nodes
+        .iter()
+        .filter_map(|n| match n.kind() {
+            AstKind::ExpressionStatement(e)
+                if matches!(
+                    nodes.parent_kind(n.id()),
+                    AstKind::Program(_)
+                        | AstKind::BlockStatement(_)
+                        | AstKind::FunctionBody(_)
+                        | AstKind::SwitchCase(_)
+                        | AstKind::StaticBlock(_)
+                ) =>
+            {
+                Some(e.span.start)
+            }
+            _ => None,
+        })
+        .collect();
     // References to imported bindings read the module object: live, and cycles work.
     for (sym, access) in &imported {
         for r in scoping.get_resolved_references(*sym) {
             let node = nodes.get_node(r.node_id());
             let span = node.kind().span();
+            let unbound = |callee: Span| {
+                let guard = if listed_starts.contains(&callee.start) { ";" } else { "" };
+                format!("{guard}(0, {access})")
+            };
             let text = match nodes.parent_kind(r.node_id()) {
-                AstKind::CallExpression(call) if call.callee.span() == span => {
-                    format!("(0, {access})")
-                }
-                AstKind::TaggedTemplateExpression(t) if t.tag.span() == span => {
-                    format!("(0, {access})")
-                }
+                AstKind::CallExpression(call) if call.callee.span() == span => unbound(span),
+                AstKind::TaggedTemplateExpression(t) if t.tag.span() == span => unbound(span),
                 AstKind::ObjectProperty(p) if p.shorthand => {
                     format!(
                         "{}: {access}",
