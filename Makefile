@@ -1,7 +1,7 @@
 # ftrun: `make demo` shows it working, `make test` is what CI runs.
 CARGO ?= cargo
 
-.PHONY: all build release demo test toolchain lint unit-test fixture-test bench bench-check
+.PHONY: all build release demo test toolchain lint unit-test fixture-test bench bench-check api-table
 
 all: build
 
@@ -45,3 +45,12 @@ bench:
 
 bench-check:
 	$(RELEASE_ENV) $(CARGO) bench --target $(HOST) --bench harness -- --check $(if $(ONLY),--only $(ONLY))
+
+# js/wx-api-table.js: every wx API, from Tencent's TypeScript definitions (needs npm; the build
+# itself does not: the table is committed).
+API_TYPINGS = miniprogram-api-typings@5.2.3
+api-table:
+	rm -rf target/api-typings && mkdir -p target/api-typings
+	cd target/api-typings && npm pack --silent $(API_TYPINGS) >/dev/null && tar xzf miniprogram-api-typings-*.tgz
+	$(CARGO) run --quiet --example api_table -- target/api-typings/package/types/wx/lib.wx.api.d.ts > js/wx-api-table.js.new
+	mv js/wx-api-table.js.new js/wx-api-table.js

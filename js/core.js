@@ -42,7 +42,8 @@
     if (e && typeof e === 'object' && ('stack' in e || 'message' in e)) {
       let name = 'Error';
       try { name = e.name || (e.constructor && e.constructor.name) || 'Error'; } catch (_) {}
-      const head = e.message === undefined || e.message === '' ? String(name) : `${name}: ${e.message}`;
+      const message = internal.namedMessage ? internal.namedMessage(e) : e.message;
+      const head = message === undefined || message === '' ? String(name) : `${name}: ${message}`;
       const stack = typeof e.stack === 'string' ? e.stack : '';
       const frames = stack.split('\n').filter(internal.isAppFrame);
       return frames.length ? head + '\n' + frames.join('\n') : head;
@@ -50,6 +51,13 @@
     if (e === null && native.outOfMemory()) return 'InternalError: out of memory';
     return internal.inspect(e);
   };
+
+  // The code frame under an error report, after a blank line (nothing when there is none).
+  function withFrame(e) {
+    const frame = internal.codeFrame ? internal.codeFrame(e) : '';
+    return frame ? '\n\n' + frame : '';
+  }
+  internal.withFrame = withFrame;
 
   const errorListeners = [];
   const rejectionListeners = [];
@@ -84,7 +92,7 @@
     if (internal.isFatal(e)) throw e;
     if (handled(e)) return;
     const text = internal.describeError(e) + (where ? `\n    (in ${where})` : '');
-    native.reportError('Uncaught ' + text);
+    native.reportError('Uncaught ' + text + withFrame(e));
     if (reporting) return;
     reporting = true;
     try { notify(errorListeners, 'onError', text); } finally { reporting = false; }
@@ -92,7 +100,7 @@
 
   internal.reportRejection = function (reason, promise) {
     if (handled(reason)) return;
-    native.reportError('Unhandled promise rejection: ' + internal.describeError(reason));
+    native.reportError('Unhandled promise rejection: ' + internal.describeError(reason) + withFrame(reason));
     if (reporting) return;
     reporting = true;
     try { notify(rejectionListeners, 'onUnhandledRejection', { reason, promise }); } finally { reporting = false; }

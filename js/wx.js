@@ -12,68 +12,6 @@
     ft[name] = kind === 'async' ? (options) => internal.invoke(name, impl, options) : impl;
   };
 
-  // ---- names documented by WeChat that ftrun does not implement (yet) -----------------------
-  const DOCUMENTED = [
-    'base64ToArrayBuffer', 'arrayBufferToBase64', 'getSkylineInfo', 'getSkylineInfoSync',
-    'getRendererUserAgent', 'getUpdateManager', 'onThemeChange', 'offThemeChange',
-    'onPageNotFound', 'offPageNotFound', 'onLazyLoadError', 'offLazyLoadError',
-    'onAudioInterruptionEnd', 'offAudioInterruptionEnd', 'onAudioInterruptionBegin',
-    'offAudioInterruptionBegin', 'setEnableDebug', 'getRealtimeLogManager', 'getLogManager',
-    'reportPerformance', 'getPerformance', 'preloadSkylineView', 'preloadWebview', 'preloadAssets',
-    'navigateToMiniProgram',
-    'navigateBackMiniProgram', 'exitMiniProgram', 'openEmbeddedMiniProgram', 'showShareImageMenu',
-    'shareVideoMessage', 'shareFileMessage', 'onCopyUrl', 'offCopyUrl', 'getShareInfo',
-    'authPrivateMessage', 'showModal', 'showActionSheet', 'getMenuButtonBoundingClientRect',
-    'setWindowSize', 'onWindowResize', 'offWindowResize', 'onKeyboardHeightChange',
-    'offKeyboardHeightChange', 'getSelectedTextRange', 'createAnimation', 'request',
-    'downloadFile', 'uploadFile', 'connectSocket', 'onSocketOpen', 'onSocketMessage',
-    'onSocketError', 'onSocketClose', 'sendSocketMessage', 'closeSocket',
-    'startLocalServiceDiscovery', 'stopLocalServiceDiscovery', 'createUDPSocket',
-    'createTCPSocket', 'requestPayment', 'requestOrderPayment', 'setStorageSync', 'setStorage',
-    'removeStorageSync', 'removeStorage', 'getStorageSync', 'getStorageInfoSync', 'getStorageInfo',
-    'getStorage', 'clearStorageSync', 'clearStorage', 'batchSetStorage', 'batchGetStorage',
-    'batchSetStorageSync', 'batchGetStorageSync', 'setBackgroundFetchToken',
-    'onBackgroundFetchData', 'getBackgroundFetchToken', 'getBackgroundFetchData',
-    'createCacheManager', 'createCanvasContext', 'createOffscreenCanvas', 'canvasToTempFilePath',
-    'canvasPutImageData', 'canvasGetImageData', 'saveImageToPhotosAlbum', 'previewMedia',
-    'previewImage', 'getImageInfo', 'editImage', 'cropImage', 'compressImage', 'chooseMessageFile',
-    'chooseImage', 'chooseMedia', 'chooseVideo', 'saveVideoToPhotosAlbum', 'getVideoInfo',
-    'compressVideo', 'createVideoContext', 'createCameraContext', 'createInnerAudioContext',
-    'getBackgroundAudioManager', 'createLivePlayerContext', 'createLivePusherContext',
-    'startRecord', 'stopRecord', 'getRecorderManager', 'playVoice', 'pauseVoice', 'stopVoice',
-    'setInnerAudioOption', 'getAvailableAudioSources', 'createAudioContext',
-    'createWebAudioContext', 'createMapContext', 'createMediaRecorder', 'createVideoDecoder',
-    'getLocation', 'chooseLocation', 'openLocation', 'startLocationUpdate', 'stopLocationUpdate',
-    'onLocationChange', 'offLocationChange', 'choosePoi', 'getFuzzyLocation', 'saveFileToDisk',
-    'openDocument', 'getFileSystemManager', 'saveFile', 'getSavedFileList', 'getSavedFileInfo',
-    'removeSavedFile', 'getFileInfo', 'login', 'checkSession', 'pluginLogin', 'getUserInfo',
-    'getUserProfile', 'authorize', 'openSetting', 'getSetting', 'chooseAddress', 'openCard',
-    'addCard', 'chooseInvoiceTitle', 'chooseInvoice', 'startSoterAuthentication',
-    'checkIsSupportSoterAuthentication', 'checkIsSoterEnrolledInDevice', 'getWeRunData',
-    'requestSubscribeMessage', 'requestDeviceVoIP', 'reportEvent', 'reportAnalytics',
-    'getGroupEnterInfo', 'openCustomerServiceChat', 'openChannelsActivity', 'getNetworkType',
-    'onNetworkStatusChange', 'offNetworkStatusChange', 'onNetworkWeakChange',
-    'offNetworkWeakChange', 'getLocalIPAddress', 'getBatteryInfoSync', 'getBatteryInfo',
-    'setClipboardData', 'getClipboardData', 'makePhoneCall', 'scanCode', 'vibrateShort',
-    'vibrateLong', 'onMemoryWarning', 'offMemoryWarning', 'setScreenBrightness',
-    'getScreenBrightness', 'setKeepScreenOn', 'onUserCaptureScreen', 'offUserCaptureScreen',
-    'addPhoneContact', 'startAccelerometer', 'stopAccelerometer', 'onAccelerometerChange',
-    'offAccelerometerChange', 'startCompass', 'stopCompass', 'onCompassChange', 'offCompassChange',
-    'startGyroscope', 'stopGyroscope', 'onGyroscopeChange', 'offGyroscopeChange',
-    'startDeviceMotionListening', 'stopDeviceMotionListening', 'onDeviceMotionChange',
-    'offDeviceMotionChange', 'openBluetoothAdapter', 'closeBluetoothAdapter',
-    'startBluetoothDevicesDiscovery', 'stopBluetoothDevicesDiscovery', 'getBluetoothDevices',
-    'getConnectedBluetoothDevices', 'getBluetoothAdapterState', 'onBluetoothDeviceFound',
-    'onBluetoothAdapterStateChange', 'createBLEConnection', 'closeBLEConnection', 'startWifi',
-    'stopWifi', 'connectWifi', 'getWifiList', 'getConnectedWifi', 'onGetWifiList',
-    'onWifiConnected', 'startBeaconDiscovery', 'stopBeaconDiscovery', 'getBeacons',
-    'onBeaconUpdate', 'getNFCAdapter', 'startHCE', 'stopHCE', 'sendHCEMessage', 'onHCEMessage',
-    'checkIsOpenAccessibility', 'getRandomValues', 'createWorker', 'createSelectorQuery',
-    'createIntersectionObserver', 'createMediaQueryObserver', 'createRewardedVideoAd',
-    'createInterstitialAd', 'getExtConfig', 'getExtConfigSync', 'openSystemBluetoothSetting',
-    'openAppAuthorizeSetting', 'setVisualEffectOnCapture',
-  ];
-
   // Headless no-ops that succeed: there is no screen to show them on.
   const UI_NOOPS = [
     'showToast', 'hideToast', 'showLoading', 'hideLoading', 'showNavigationBarLoading',
@@ -85,7 +23,7 @@
     'loadFontFace', 'showShareMenu', 'hideShareMenu', 'updateShareMenu',
   ];
 
-  const unsupportedReason = 'not supported by ftrun';
+  const unsupportedReason = 'not supported in ftrun';
   // `ftrun run --trace`: every UI or device call a headless run cannot perform, with its
   // arguments, on stderr.
   internal.trace = function (name, args) {
@@ -95,9 +33,9 @@
   };
 
   function warnUnsupported(name) {
-    internal.warnOnce('unsupported:' + name, `wx.${name} is not supported by ftrun; the call fails with "${name}:fail ${unsupportedReason}"`);
+    internal.warnOnce('unsupported:' + name, `wx.${name} is not supported in ftrun; the call fails with "${name}:fail ${unsupportedReason}"`);
   }
-  // An object whose every method is a no-op returning the object (fluent factories).
+  // An object whose every method is a no-op returning the object (contexts, managers, tasks).
   function inert() {
     const target = function () {};
     const proxy = new Proxy(target, {
@@ -106,38 +44,56 @@
     });
     return proxy;
   }
-  // Regex literals are compiled at each evaluation in QuickJS: keep them out of the loop.
-  const SYNC = /Sync$/;
-  const EVENT = /^(on|off)[A-Z]/;
-  const FACTORY = /^create[A-Z]|^get.*(Manager|Adapter)$/;
-  function unsupported(name) {
-    if (SYNC.test(name)) {
-      return function () {
-        internal.trace(name, arguments);
-        warnUnsupported(name);
-        throw new Error(`${name}:fail ${unsupportedReason}`);
-      };
+  internal.inert = inert;
+
+  // Every wx API of WeChat's typings (js/wx-api-table.js) exists. One ftrun does not perform
+  // fails the WeChat way for its kind: async and callback APIs through fail/complete or a
+  // rejected Promise; task APIs the same, returning an inert task; sync APIs throw an Error
+  // naming the API; APIs returning an object (a context, a manager) return an inert one, since
+  // apps call its methods; on*/off* register nothing. All show under --trace.
+  function unsupported(name, kind) {
+    const fail = (options) => internal.invoke(name, () => { throw internal.fail(unsupportedReason); }, options);
+    switch (kind) {
+      case 'sync':
+        return function () {
+          internal.trace(name, arguments);
+          warnUnsupported(name);
+          throw new Error(`${name}:fail ${unsupportedReason}`);
+        };
+      case 'event':
+        return function () { internal.trace(name, arguments); };
+      case 'object':
+        return function () { internal.trace(name, arguments); warnUnsupported(name); return inert(); };
+      case 'task':
+        return function (options) {
+          internal.trace(name, arguments);
+          warnUnsupported(name);
+          const p = fail(Object.assign({}, options));
+          if (p) p.catch(() => {});
+          return inert();
+        };
+      default:
+        return function (options) { internal.trace(name, arguments); warnUnsupported(name); return fail(options); };
     }
-    if (EVENT.test(name)) return function () { internal.trace(name, arguments); warnUnsupported(name); };
-    if (FACTORY.test(name)) {
-      return function () { internal.trace(name, arguments); warnUnsupported(name); return inert(); };
-    }
-    return function (options) {
-      internal.trace(name, arguments);
-      warnUnsupported(name);
-      return internal.invoke(name, () => { throw internal.fail(unsupportedReason); }, options);
-    };
   }
-  // Stubs are made on first use: `ft`'s prototype answers for documented names it lacks.
-  const documented = new Set(DOCUMENTED);
+  const table = internal.wxApiTable;
+  const kindOf = new Map();
+  for (const kind of ['async', 'callback', 'task', 'event', 'object', 'sync']) {
+    for (const name of table[kind]) kindOf.set(name, kind);
+  }
+  // Stubs are made on first use: `ft`'s prototype answers for the names it lacks.
   Object.setPrototypeOf(ft, new Proxy(Object.create(null), {
     get(target, key, receiver) {
-      if (typeof key !== 'string' || !documented.has(key)) return undefined;
-      const stub = unsupported(key);
-      Object.defineProperty(receiver, key, { value: stub, writable: true, configurable: true, enumerable: true });
-      return stub;
+      if (typeof key !== 'string') return undefined;
+      const kind = kindOf.get(key);
+      let value;
+      if (kind) value = unsupported(key, kind);
+      else if (table.properties.includes(key)) value = inert();
+      else return undefined;
+      Object.defineProperty(receiver, key, { value, writable: true, configurable: true, enumerable: true });
+      return value;
     },
-    has: (target, key) => typeof key === 'string' && documented.has(key),
+    has: (target, key) => typeof key === 'string' && (kindOf.has(key) || table.properties.includes(key)),
   }));
   for (const name of UI_NOOPS) {
     internal.defineApi(name, (o) => { internal.trace(name, [o]); return {}; }, 'async');
@@ -255,40 +211,6 @@
     miniProgram: { appId: internal.launchInfo ? internal.launchInfo.appId : '', envVersion: 'develop', version: '' },
   }));
 
-  // ---- system information: complete, realistic headless values (like WeChat's devtools) ----
-  const windowInfo = () => ({
-    pixelRatio: 2, screenWidth: 375, screenHeight: 812, windowWidth: 375, windowHeight: 812,
-    statusBarHeight: 44, screenTop: 0,
-    safeArea: { left: 0, right: 375, top: 44, bottom: 778, width: 375, height: 734 },
-  });
-  const deviceInfo = () => ({
-    abi: 'x86_64', deviceAbi: 'x86_64', benchmarkLevel: 1, brand: 'devtools', model: 'ftrun headless',
-    system: 'Linux', platform: 'devtools', cpuType: 'x86_64', memorySize: 4096,
-  });
-  const appBaseInfo = () => ({
-    SDKVersion: '3.4.10', enableDebug: false, host: { appId: '' }, language: 'zh_CN',
-    version: '8.0.50', theme: 'light', fontSizeSetting: 16,
-  });
-  const systemSetting = () => ({
-    bluetoothEnabled: false, locationEnabled: false, wifiEnabled: true, deviceOrientation: 'portrait',
-  });
-  const authorizeSetting = () => ({
-    albumAuthorized: 'not determined', bluetoothAuthorized: 'not determined', cameraAuthorized: 'not determined',
-    locationAuthorized: 'not determined', locationReducedAccuracy: false, microphoneAuthorized: 'not determined',
-    notificationAuthorized: 'not determined', phoneCalendarAuthorized: 'not determined',
-  });
-  const systemInfo = () => Object.assign({}, windowInfo(), deviceInfo(), appBaseInfo(), systemSetting(), authorizeSetting(), {
-    batteryLevel: 100, storage: '64 GB', wifiSignal: 4, albumAuthorized: true, cameraAuthorized: true,
-    locationAuthorized: true, microphoneAuthorized: true, notificationAuthorized: true,
-  });
-  internal.defineApi('getSystemInfoSync', systemInfo);
-  internal.defineApi('getSystemInfo', systemInfo, 'async');
-  internal.defineApi('getSystemInfoAsync', systemInfo, 'async');
-  internal.defineApi('getWindowInfo', windowInfo);
-  internal.defineApi('getDeviceInfo', deviceInfo);
-  internal.defineApi('getAppBaseInfo', appBaseInfo);
-  internal.defineApi('getSystemSetting', systemSetting);
-  internal.defineApi('getAppAuthorizeSetting', authorizeSetting);
   ft.env = { USER_DATA_PATH: 'wxfile://usr' };
 
   internal.defineGlobal('ft', ft);

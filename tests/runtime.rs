@@ -362,27 +362,86 @@ fn app_code_runs_in_sloppy_mode() {
 }
 
 #[test]
-fn unsupported_apis_fail_politely_with_one_warning_and_can_i_use_is_accurate() {
-    let sb = Sandbox::with_app(
-        &[INDEX],
-        &[(
-            "app.js",
-            "wx.chooseImage({ fail(r) { console.log(r.errMsg); } });\nwx.chooseImage({ fail(r) { console.log('again', r.errMsg); } });\ntry { wx.getBatteryInfoSync(); } catch (e) { console.log('sync:', e.message); }\nconsole.log(wx.canIUse('getBackgroundFetchData'), wx.canIUse('showToast'), wx.canIUse('chooseImage'), wx.canIUse('nope'), wx.canIUse('getBackgroundFetchData.object.fetchType'));\nconst q = wx.createSelectorQuery(); q.select('#a').boundingClientRect().exec();\nconsole.log('inert ok');\nApp({});",
-        )],
+fn every_wx_api_exists_and_unsupported_ones_fail_the_wechat_way() {
+    let table = include_str!("../js/wx-api-table.js");
+    let names: Vec<&str> = table
+        .lines()
+        .filter(|l| {
+            ["async", "callback", "task", "event", "object", "sync"]
+                .iter()
+                .any(|k| l.trim_start().starts_with(&format!("{k}:")))
+        })
+        .flat_map(|l| l.split('\'').nth(1).unwrap_or("").split(' '))
+        .collect();
+    assert!(names.len() > 450, "{}", names.len());
+    let app = format!(
+        r#"const names = {names:?};
+const missing = names.filter((n) => typeof wx[n] !== 'function');
+console.log('missing', JSON.stringify(missing), typeof wx.cloud, typeof wx.env);
+wx.chooseImage({{ fail(r) {{ console.log(r.errMsg); }} }});
+wx.chooseImage().catch((r) => console.log('promise', r.errMsg));
+wx.openChannelsActivity({{ fail(r) {{ console.log('callback', r.errMsg); }} }});
+const task = wx.uploadFile({{ url: 'x', fail(r) {{ console.log('task', r.errMsg); }} }});
+task.abort(); task.onProgressUpdate(() => {{}});
+try {{ wx.getExptInfoSync(['k']); }} catch (e) {{ console.log('sync', e.message); }}
+const xr = wx.getXrFrameSystem(); xr.registerComponent('a', {{}}).whatever();
+wx.onKeyboardHeightChange(() => {{}}); wx.offKeyboardHeightChange();
+console.log(wx.canIUse('getBackgroundFetchData'), wx.canIUse('showToast'), wx.canIUse('chooseImage'), wx.canIUse('nope'), wx.canIUse('getBackgroundFetchData.object.fetchType'));
+App({{}});"#
     );
-    let r = sb.run(&[]);
+    let sb = Sandbox::with_app(&[INDEX], &[("app.js", &app)]);
+    let r = sb.run(&["--trace"]);
     r.expect_status(0)
-        .stdout_has("chooseImage:fail not supported by ftrun")
-        .stdout_has("again chooseImage:fail not supported by ftrun")
-        .stdout_has("sync: getBatteryInfoSync:fail not supported by ftrun")
+        .stdout_has("missing [] object object")
+        .stdout_has("chooseImage:fail not supported in ftrun")
+        .stdout_has("promise chooseImage:fail not supported in ftrun")
+        .stdout_has("callback openChannelsActivity:fail not supported in ftrun")
+        .stdout_has("task uploadFile:fail not supported in ftrun")
+        .stdout_has("sync getExptInfoSync:fail not supported in ftrun")
         .stdout_has("true true false false true")
-        .stdout_has("inert ok");
+        .stderr_has("trace: wx.getXrFrameSystem()")
+        .stderr_has("trace: wx.onKeyboardHeightChange(");
     assert_eq!(
         r.stderr.matches("wx.chooseImage is not supported").count(),
         1,
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn synchronous_information_apis_answer_for_a_headless_phone() {
+    let app = r#"const w = wx.getWindowInfo();
+console.log('window', w.screenWidth, w.screenHeight, w.pixelRatio, w.statusBarHeight);
+const m = wx.getMenuButtonBoundingClientRect();
+console.log('menu', m.width, m.height, m.top, m.right, typeof m.left);
+console.log('sys', wx.getSystemInfoSync().windowWidth, wx.getDeviceInfo().platform, wx.getAppBaseInfo().SDKVersion);
+console.log('logs', typeof wx.getLogManager().info, typeof wx.getRealtimeLogManager().warn, typeof wx.getPerformance().now());
+wx.reportAnalytics('e', {}); wx.reportEvent('e', {});
+console.log('ext', JSON.stringify(wx.getExtConfigSync()));
+wx.getExtConfig({ success: (r) => console.log('ext async', JSON.stringify(r.extConfig)) });
+App({});"#;
+    let sb = Sandbox::with_app(&[INDEX], &[("app.js", app)]);
+    sb.run(&[])
+        .expect_status(0)
+        .stdout_has("window 375 667 2 20")
+        .stdout_has("menu 87 32 24 365 number")
+        .stdout_has("sys 375 devtools 3.4.10")
+        .stdout_has("logs function function number")
+        .stdout_has("ext {}");
+    sb.write(
+        "bundle/ext.json",
+        r#"{"extEnable": true, "ext": {"shop": "s1"}}"#,
+    );
+    sb.run(&["--device", "414x896@3"])
+        .expect_status(0)
+        .stdout_has("window 414 896 3 44")
+        .stdout_has("menu 87 32 48 404 number")
+        .stdout_has(r#"ext {"shop":"s1"}"#)
+        .stdout_has(r#"ext async {"shop":"s1"}"#);
+    sb.run(&["--device", "tiny"])
+        .expect_status(2)
+        .stderr_has("--device");
 }
 
 #[test]
@@ -579,7 +638,9 @@ App({})
     r.expect_status(0);
     assert_eq!(
         r.lines(),
-        ["f {} | g tpl | f {\"k\":1} | returned | arr 3 | iife | e 4 | f \"in if\" | regex line | f \"loop 1\" | f \"case\" | a+b+c+d 10"],
+        [
+            "f {} | g tpl | f {\"k\":1} | returned | arr 3 | iife | e 4 | f \"in if\" | regex line | f \"loop 1\" | f \"case\" | a+b+c+d 10"
+        ],
         "{}",
         r.stderr
     );

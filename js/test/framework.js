@@ -187,7 +187,7 @@
   function describeFailure(e) {
     if (e instanceof internal.AssertionError) return { error: e.message, location: e.location };
     const location = internal.appLocation(e && typeof e === 'object' ? e.stack : '');
-    return { error: internal.describeError(e), location: internal.displayLocation(location) };
+    return { error: internal.describeError(e) + internal.withFrame(e), location: internal.displayLocation(location) };
   }
 
   internal.events['test:run'] = function (payload) {

@@ -24,6 +24,16 @@
     const list = (calls[name] = calls[name] || []);
     const impl = spec.source !== undefined ? (0, eval)('(' + spec.source + ')') : null;
     const value = spec.value || {};
+    if (name.startsWith('cloud.')) {
+      // wx.cloud's operations (js/cloud.js) ask this double; their adapter adds errMsg.
+      internal.cloudDoubles[name.slice(6)] = (options) => {
+        list.push(plain([options]));
+        if (impl) return impl(options);
+        if ('fail' in value) throw internal.fail(String(value.fail));
+        return value.success || value.returns || {};
+      };
+      return;
+    }
     const isDirect = direct(name);
     internal.ft[name] = function (...args) {
       list.push(plain(args));

@@ -402,7 +402,11 @@ fn transform(path: &str, source: &str) -> Result<Option<String>, EsmSyntaxError>
             let node = nodes.get_node(r.node_id());
             let span = node.kind().span();
             let unbound = |callee: Span| {
-                let guard = if listed_starts.contains(&callee.start) { ";" } else { "" };
+                let guard = if listed_starts.contains(&callee.start) {
+                    ";"
+                } else {
+                    ""
+                };
                 format!("{guard}(0, {access})")
             };
             let text = match nodes.parent_kind(r.node_id()) {

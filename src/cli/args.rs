@@ -124,6 +124,9 @@ pub struct CheckArgs {
     /// Also print what the app printed (console, errors) on stderr
     #[arg(long = "output")]
     pub verbose_output: bool,
+    /// The phone to pretend to be: screen WIDTHxHEIGHT in px and pixel ratio (default 375x667@2)
+    #[arg(long, value_name = "WxH[@R]")]
+    pub device: Option<crate::engine::Device>,
 }
 
 #[derive(Debug, Args)]
@@ -374,6 +377,9 @@ pub struct RunArgs {
     /// Print every UI or device call the app makes that a headless run cannot perform
     #[arg(long)]
     pub trace: bool,
+    /// The phone to pretend to be: screen WIDTHxHEIGHT in px and pixel ratio (default 375x667@2)
+    #[arg(long, value_name = "WxH[@R]")]
+    pub device: Option<crate::engine::Device>,
     #[command(flatten)]
     pub overrides: FetchOverrides,
     #[command(flatten)]

@@ -101,7 +101,11 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
         query: String::new(),
         scene: 1001,
     };
-    if engine.start("check", &engine::boot_payload(&bundle, &launch)) != Progress::Stopped {
+    if engine.start(
+        "check",
+        &engine::boot_payload(&bundle, &launch, args.device),
+    ) != Progress::Stopped
+    {
         engine.run_until(Until::Idle);
     }
     if args.verbose_output {

@@ -81,6 +81,7 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
         &bundle,
         &launch,
         args.trace,
+        args.device,
         RunContext {
             options: &options,
             output: Rc::new(ProcessOutput::default()),

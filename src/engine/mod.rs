@@ -54,6 +54,42 @@ pub struct Launch {
     pub scene: u32,
 }
 
+/// The phone a headless run pretends to be (`--device WxH@R`): screen size in CSS pixels and
+/// pixel ratio. The default is 375 x 667 at 2.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Device {
+    pub width: u32,
+    pub height: u32,
+    pub pixel_ratio: f64,
+}
+
+impl std::str::FromStr for Device {
+    type Err = String;
+    /// `375x667`, `414x896@3`.
+    fn from_str(s: &str) -> Result<Device, String> {
+        let bad = || format!("'{s}': expected WIDTHxHEIGHT[@RATIO], e.g. 375x667@2");
+        let (size, ratio) = s.split_once('@').unwrap_or((s, "2"));
+        let (w, h) = size.split_once(['x', 'X']).ok_or_else(bad)?;
+        let width: u32 = w.trim().parse().map_err(|_| bad())?;
+        let height: u32 = h.trim().parse().map_err(|_| bad())?;
+        let pixel_ratio: f64 = ratio.trim().parse().map_err(|_| bad())?;
+        let sane = (100..=10_000).contains(&width)
+            && (100..=10_000).contains(&height)
+            && (0.5..=8.0).contains(&pixel_ratio);
+        if !sane {
+            return Err(format!(
+                "'{s}': sizes are 100 to 10000 px, the ratio 0.5 to 8"
+            ));
+        }
+        Ok(Device {
+            width,
+            height,
+            pixel_ratio,
+        })
+    }
+}
+
 /// How a run ended; maps to the exit status of `ftrun run`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunOutcome {
@@ -114,6 +150,8 @@ pub(crate) use js_source;
 /// The core prelude, in load order. Later files use what earlier ones put on `internal`.
 const CORE_JS: &[JsSource] = &[
     js_source!("core.js"),
+    js_source!("compat.js"),
+    js_source!("codeframe.js"),
     js_source!("console.js"),
     js_source!("timers.js"),
     js_source!("require.js"),
@@ -122,7 +160,10 @@ const CORE_JS: &[JsSource] = &[
 /// The mini-program layer: App/Page/Component and the `ft`/`wx` object.
 const APP_JS: &[JsSource] = &[
     js_source!("app.js"),
+    js_source!("wx-api-table.js"),
     js_source!("wx.js"),
+    js_source!("system.js"),
+    js_source!("cloud.js"),
     js_source!("navigation.js"),
 ];
 
@@ -375,8 +416,9 @@ impl Engine {
 }
 
 /// The payload of the `boot` event: what the JS lifecycle needs to know.
-pub fn boot_payload(bundle: &Bundle, launch: &Launch) -> serde_json::Value {
+pub fn boot_payload(bundle: &Bundle, launch: &Launch, device: Option<Device>) -> serde_json::Value {
     serde_json::json!({
+        "device": device,
         "appId": bundle.app_id,
         "pages": bundle.config.pages,
         "subPackages": bundle.config.subpackages.iter()
@@ -395,11 +437,12 @@ pub fn run(
     bundle: &Bundle,
     launch: &Launch,
     trace: bool,
+    device: Option<Device>,
     rc: RunContext<'_>,
 ) -> Result<RunOutcome, EngineError> {
     let output = rc.output.clone();
     let mut engine = Engine::new(bundle.files.clone(), rc)?;
-    let mut payload = boot_payload(bundle, launch);
+    let mut payload = boot_payload(bundle, launch, device);
     payload["trace"] = trace.into();
     if engine.start("boot", &payload) != Progress::Stopped {
         tracing::info!("engine: cold start done (launch page ready)");

@@ -93,6 +93,7 @@ pub(super) struct LaunchOptions {
     no_prefetch: bool,
     timeout_ms: Option<u64>,
     until: Option<String>,
+    device: Option<String>,
     mocks: Vec<serde_json::Value>,
 }
 
@@ -357,6 +358,14 @@ impl FileState {
             query,
             scene: opts.scene.unwrap_or(1001),
         };
+        let device = opts
+            .device
+            .as_deref()
+            .map(|d| {
+                d.parse::<crate::engine::Device>()
+                    .map_err(|e| format!("launch({{ device }}): {e}"))
+            })
+            .transpose()?;
         let data_dir = self.data_dir()?;
         let warnings: Arc<Mutex<Vec<String>>> = Arc::default();
         let w = warnings.clone();
@@ -437,7 +446,10 @@ impl FileState {
             config,
             app_id: app_id.clone(),
         };
-        let progress = engine.start("boot", &crate::engine::boot_payload(&bundle, &launch));
+        let progress = engine.start(
+            "boot",
+            &crate::engine::boot_payload(&bundle, &launch, device),
+        );
         if progress != Progress::Stopped && opts.until.as_deref() != Some("ready") {
             engine.run_until(Until::Idle);
         }
