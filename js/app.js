@@ -274,10 +274,51 @@
     }
   }
 
+  // ---- packages: the main one at cold start, each subpackage when a page of it first opens --
+  // (WeChat downloads and runs a subpackage then); `preloadRule` loads the ones a page names
+  // after that page is ready.
+  const loadedPackages = new Set();
+  function subpackageOf(route) {
+    const subs = (internal.launchInfo && internal.launchInfo.subPackages) || [];
+    return subs.find((s) => s.pages.includes(route) || route.startsWith(s.root.replace(/\/?$/, '/')));
+  }
+  internal.subpackageOf = subpackageOf;
+  function loadPackage(sub) {
+    if (loadedPackages.has(sub.root)) return;
+    loadedPackages.add(sub.root);
+    for (const route of sub.pages) {
+      if (native.fileKind(route + '.js') === 1) loadScript(route + '.js', route);
+    }
+    loadComponents(sub.pages);
+  }
+  internal.ensurePackage = function (route) {
+    const sub = subpackageOf(route);
+    if (sub) loadPackage(sub);
+  };
+  function preloadAfter(route) {
+    const rules = internal.launchInfo && internal.launchInfo.appJson && internal.launchInfo.appJson.preloadRule;
+    const rule = rules && (rules[route] || rules['/' + route]);
+    if (!rule || !Array.isArray(rule.packages)) return;
+    const subs = internal.launchInfo.subPackages || [];
+    setTimeout(() => {
+      for (const name of rule.packages) {
+        const raw = ((internal.launchInfo.appJson.subpackages || internal.launchInfo.appJson.subPackages || [])
+          .find((s) => s.name === name || s.root === name || s.root === name + '/') || {}).root;
+        const sub = subs.find((s) => s.root === name || s.root === raw || (raw && s.root === raw.replace(/\/$/, '')));
+        if (sub) loadPackage(sub);
+      }
+    }, 0);
+  }
+
   // A new page instance for `route`, pushed on the stack, with onLoad/onShow/onReady run.
   internal.openPage = function (route, query) {
+    internal.ensurePackage(route);
     const reg = internal.pageDefs[route];
     if (!reg) {
+      if (native.fileKind(route + '.js') !== 1) {
+        const ts = native.fileKind(route + '.ts') === 1;
+        throw new Error(`page "${route}" is not found: ${route}.js does not exist${ts ? ' (TypeScript only)' : ''}`);
+      }
       throw new Error(`page '${route}' has not been registered: its script must call Page() or Component()`);
     }
     const inst = reg.kind === 'page' ? pageInstance(route, reg.def, query) : componentPageInstance(route, reg.def, query);
@@ -286,6 +327,7 @@
     inst.hook('onLoad', [query]);
     inst.hook('onShow', []);
     inst.hook('onReady', []);
+    preloadAfter(route);
     return inst.page;
   };
 
@@ -336,13 +378,13 @@
     }
     return path;
   };
-  function loadComponents(info) {
-    const seen = new Set();
+  const componentRefs = new Set(); // `dir|ref` already loaded (or reported)
+  function loadComponents(routes, withApp) {
     const load = (refs, fromDir, where) => {
       for (const name of Object.keys(refs)) {
         const key = fromDir + '|' + refs[name];
-        if (seen.has(key)) continue;
-        seen.add(key);
+        if (componentRefs.has(key)) continue;
+        componentRefs.add(key);
         try {
           internal.loadComponent(refs[name], fromDir);
         } catch (e) {
@@ -350,23 +392,30 @@
         }
       }
     };
-    load((info.appJson && info.appJson.usingComponents) || {}, '', 'app.json');
-    for (const route of info.allPages) load(usingComponents(route + '.json'), internal.dirname(route), route + '.json');
+    const appJson = internal.launchInfo && internal.launchInfo.appJson;
+    if (withApp) load((appJson && appJson.usingComponents) || {}, '', 'app.json');
+    for (const route of routes) load(usingComponents(route + '.json'), internal.dirname(route), route + '.json');
   }
 
   // Cold start, in the order of spec section 7.
   internal.events.boot = function (info) {
     internal.launchInfo = info;
-    loadScript('app.js', null);
-    for (const route of info.allPages) loadScript(route + '.js', route);
-    loadComponents(info);
+    // Launched into an independent subpackage, the main package (app.js included) is not run.
+    const launchSub = subpackageOf(info.launch.path);
+    if (!(launchSub && launchSub.independent)) {
+      loadScript('app.js', null);
+      for (const route of info.pages) loadScript(route + '.js', route);
+      loadComponents(info.pages, true);
+    }
     const query = internal.parseQuery(info.launch.query);
     internal.launchOptions = { path: info.launch.path, query, scene: info.launch.scene, referrerInfo: {} };
-    if (!internal.app) {
+    const independent = !!(launchSub && launchSub.independent);
+    if (!internal.app && !independent) {
       internal.warnOnce('no-app', 'app.js did not call App(); running with an empty app');
       internal.app = {};
     }
-    const app = internal.app;
+    // In an independent subpackage getApp() stays undefined until the main package runs.
+    const app = internal.app || {};
     const opts = () => Object.assign({}, internal.launchOptions, { query: Object.assign({}, query) });
     internal.safeCall(app.onLaunch, app, [opts()], 'App.onLaunch');
     internal.safeCall(app.onShow, app, [opts()], 'App.onShow');

@@ -125,13 +125,82 @@ fn subpackage_pages_are_listed_and_launchable() {
     sb.run(&["--path", "pkgA/pages/x/x"])
         .expect_status(0)
         .stdout_has("in pkgA/pages/x/x");
+    // A subpackage page whose file is missing (or TypeScript only) matters only when opened.
     sb.write(
         "bundle/app.json",
-        r#"{"pages": ["pages/index/index"], "subPackages": [{"root": "pkgB", "pages": ["p"]}]}"#,
+        r#"{"pages": ["pages/index/index"], "subPackages": [{"root": "pkgB", "pages": ["p", "t"]}]}"#,
+    );
+    sb.write("bundle/pkgB/t.ts", "Page({})");
+    sb.write(
+        "bundle/app.js",
+        "App({ onLaunch() { setTimeout(() => wx.navigateTo({ url: '/pkgB/p', fail: (e) => console.log(e.errMsg) }), 0); } });",
     );
     sb.run(&[])
+        .expect_status(0)
+        .stdout_has("navigateTo:fail page \"pkgB/p\" is not found: pkgB/p.js does not exist");
+    sb.run(&["--path", "pkgB/p"])
         .expect_status(2)
         .stderr_has("pkgB/p.js does not exist");
+    sb.run(&["--path", "pkgB/t"])
+        .expect_status(2)
+        .stderr_has("page 'pkgB/t' is TypeScript only");
+}
+
+#[test]
+fn subpackages_load_when_first_entered_or_preloaded() {
+    let app_json = r#"{"pages": ["pages/index/index", "pages/b/b"],
+      "subpackages": [
+        {"root": "shop", "name": "shop", "pages": ["list/list"]},
+        {"root": "extra", "pages": ["e/e"]},
+        {"root": "alone", "pages": ["a/a"], "independent": true}
+      ],
+      "preloadRule": {"pages/b/b": {"network": "all", "packages": ["extra"]}}}"#;
+    let sb = Sandbox::with_app(
+        &[INDEX, "pages/b/b"],
+        &[
+            ("app.json", app_json),
+            ("app.js", "console.log('app.js runs'); App({});"),
+            (
+                "pages/index/index.js",
+                "console.log('index script'); Page({ onReady() { setTimeout(() => wx.navigateTo({ url: '/shop/list/list' }), 0); } });",
+            ),
+            ("pages/b/b.js", "console.log('b script'); Page({});"),
+            (
+                "shop/list/list.js",
+                "console.log('shop script'); Page({ onLoad() { console.log('shop page', getApp() !== undefined); } });",
+            ),
+            ("extra/e/e.js", "console.log('extra script'); Page({});"),
+            (
+                "alone/a/a.js",
+                "console.log('alone script'); Page({ onLoad() { console.log('alone page, app:', getApp()); } });",
+            ),
+        ],
+    );
+    let r = sb.run(&[]);
+    r.expect_status(0);
+    assert_eq!(
+        r.lines(),
+        [
+            "app.js runs",
+            "index script",
+            "b script",
+            "shop script",
+            "shop page true"
+        ],
+        "{}",
+        r.stderr
+    );
+    // preloadRule: entering pages/b/b loads 'extra' after the page is ready.
+    let r = sb.run(&["--path", "pages/b/b"]);
+    r.expect_status(0);
+    assert_eq!(
+        r.lines(),
+        ["app.js runs", "index script", "b script", "extra script"]
+    );
+    // An independent subpackage runs without the main package.
+    let r = sb.run(&["--path", "alone/a/a"]);
+    r.expect_status(0);
+    assert_eq!(r.lines(), ["alone script", "alone page, app: undefined"]);
 }
 
 #[test]

@@ -42,7 +42,10 @@ pub enum BundleError {
 #[derive(Debug, Clone)]
 pub struct SubPackage {
     pub root: String,
+    /// Full routes (`root/page`).
     pub pages: Vec<String>,
+    /// `"independent": true`: runs without the main package.
+    pub independent: bool,
 }
 
 /// The parts of `app.json` the runtime uses.
@@ -182,24 +185,30 @@ fn page_list(file: &str, field: &str, v: Option<&Value>) -> Result<Vec<String>, 
 }
 
 /// Reads and checks `app.json`; every listed page must have its `.js` file.
-pub fn read_app_config(files: &BundleFiles) -> Result<AppConfig, BundleError> {
-    let config = parse_app_config(files)?;
-    check_app_files(files, &config)?;
-    Ok(config)
-}
-
-/// `app.js` and every listed page's `.js` exist (a stat each: `ftrun run` does it after its
-/// request has left).
-pub fn check_app_files(files: &BundleFiles, config: &AppConfig) -> Result<(), BundleError> {
+/// `app.js`, every main-package page's `.js` and the launch page's exist (a stat each:
+/// `ftrun run` does it after its request has left). A subpackage is loaded when one of its
+/// pages is first opened, as WeChat downloads it then, so its missing files matter only then.
+pub fn check_app_files(
+    files: &BundleFiles,
+    config: &AppConfig,
+    launch_page: &str,
+) -> Result<(), BundleError> {
     if files.entry("app.js") != Entry::File {
         return Err(BundleError::Missing("app.js".into()));
     }
-    for page in config.all_pages() {
+    for page in config.pages.iter().map(String::as_str).chain([launch_page]) {
         let file = format!("{page}.js");
         if files.entry(&file) != Entry::File {
+            let ts = files.entry(&format!("{page}.ts")) == Entry::File;
             return Err(BundleError::Invalid {
                 file: "app.json".into(),
-                problem: format!("page '{page}' is listed but {file} does not exist"),
+                problem: if ts {
+                    format!(
+                        "page '{page}' is TypeScript only ({page}.ts, no {file}); compile it, or enable \"typescript\" in project.config.json's setting.useCompilerPlugins"
+                    )
+                } else {
+                    format!("page '{page}' is listed but {file} does not exist")
+                },
             });
         }
     }
@@ -245,7 +254,12 @@ pub fn parse_app_config(files: &BundleFiles) -> Result<AppConfig, BundleError> {
                 .into_iter()
                 .map(|p| format!("{root}/{p}"))
                 .collect();
-            subpackages.push(SubPackage { root, pages });
+            let independent = sp.get("independent").and_then(Value::as_bool) == Some(true);
+            subpackages.push(SubPackage {
+                root,
+                pages,
+                independent,
+            });
         }
     }
     let entry = match raw.get("entryPagePath").and_then(Value::as_str) {

@@ -8,7 +8,7 @@ use super::run::launch_for;
 use crate::bgfetch::FetchType;
 use crate::bgfetch::service::{Attempt, NO_TOKEN, blocking, fetch_and_store, stderr_warnings};
 use crate::bgfetch::wire::{check_url, display_url};
-use crate::bundle::{BundleFiles, read_app_config, resolve_app_id};
+use crate::bundle::{BundleFiles, parse_app_config, resolve_app_id};
 use crate::engine::Launch;
 
 pub fn run(args: FetchArgs, data_dir: Option<&std::path::Path>) -> Result<i32, CliError> {
@@ -18,7 +18,7 @@ pub fn run(args: FetchArgs, data_dir: Option<&std::path::Path>) -> Result<i32, C
     let files = BundleFiles::open(&args.bundle)?;
     let app_id = resolve_app_id(&files, args.app_id.as_deref())?;
     let launch = match kind {
-        FetchType::Pre => launch_for(&read_app_config(&files)?, &args.launch)?,
+        FetchType::Pre => launch_for(&parse_app_config(&files)?, &args.launch)?,
         FetchType::Periodic => Launch {
             path: String::new(),
             query: String::new(),

@@ -60,7 +60,7 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
         events_tx.clone(),
     );
     tracing::debug!("run: background requests started");
-    check_app_files(&files, &config)?;
+    check_app_files(&files, &config, &launch.path)?;
     let bundle = Bundle {
         files,
         config,

@@ -422,7 +422,7 @@ pub fn boot_payload(bundle: &Bundle, launch: &Launch, device: Option<Device>) ->
         "appId": bundle.app_id,
         "pages": bundle.config.pages,
         "subPackages": bundle.config.subpackages.iter()
-            .map(|s| serde_json::json!({"root": s.root, "pages": s.pages}))
+            .map(|s| serde_json::json!({"root": s.root, "pages": s.pages, "independent": s.independent}))
             .collect::<Vec<_>>(),
         "allPages": bundle.config.all_pages(),
         "entry": bundle.config.entry,

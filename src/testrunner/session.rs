@@ -17,7 +17,7 @@ use crate::bgfetch::fetcher::Fetcher;
 use crate::bgfetch::service::{Attempt, ColdStart, Services, fetch_and_deliver, start_cold};
 use crate::bgfetch::wire::check_url;
 use crate::bgfetch::{Clock, FetchType, SystemClock};
-use crate::bundle::{Bundle, BundleFiles, read_app_config, resolve_app_id};
+use crate::bundle::{Bundle, BundleFiles, check_app_files, parse_app_config, resolve_app_id};
 use crate::engine::{
     CapturedOutput, Engine, EngineOptions, Extension, Host, JsSource, Launch, Prelude, Progress,
     RunContext, Stream, Until, js_source,
@@ -343,7 +343,7 @@ impl FileState {
     pub(super) fn launch(self: &Rc<Self>, opts: LaunchOptions) -> Result<u32, String> {
         let root = self.bundle_root(opts.bundle.as_deref())?;
         let files = BundleFiles::open(&root).map_err(|e| e.to_string())?;
-        let config = read_app_config(&files).map_err(|e| e.to_string())?;
+        let config = parse_app_config(&files).map_err(|e| e.to_string())?;
         let app_id = resolve_app_id(&files, opts.app_id.as_deref()).map_err(|e| e.to_string())?;
         let (path, query) = config
             .launch_target(opts.path.as_deref(), opts.query.as_deref().unwrap_or(""))
@@ -358,6 +358,7 @@ impl FileState {
             query,
             scene: opts.scene.unwrap_or(1001),
         };
+        check_app_files(&files, &config, &launch.path).map_err(|e| e.to_string())?;
         let device = opts
             .device
             .as_deref()
