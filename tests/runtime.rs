@@ -89,7 +89,15 @@ fn bundle_errors_exit_2_and_name_the_file() {
         .expect_status(2)
         .stderr_has("page 'pages/gone/gone' is listed but pages/gone/gone.js does not exist");
 
+    // No project file: a default appId, said once; a project file without appid: an error.
     sb.write("bundle/pages/gone/gone.js", "Page({})");
+    let r = sb.run(&[]);
+    r.expect_status(0);
+    assert_eq!(
+        r.stderr,
+        "note: no project.config.json: running as appId 'local.bundle' (pass --app-id to choose one)\n"
+    );
+    sb.write("bundle/project.config.json", "{}");
     sb.run(&[])
         .expect_status(2)
         .stderr_has("no appId")
@@ -428,6 +436,42 @@ fn app_code_runs_in_sloppy_mode() {
         .expect_status(0)
         .stdout_has("with works")
         .stdout_has("5 sloppy");
+}
+
+#[test]
+fn a_project_with_miniprogram_root_and_a_private_config() {
+    let sb = Sandbox::new();
+    sb.write(
+        "proj/project.config.json",
+        r#"{"appid": "wxpublic", "miniprogramRoot": "miniprogram/", "setting": {"a": 1}}"#,
+    );
+    sb.write(
+        "proj/project.private.config.json",
+        r#"{"appid": "wxprivate"}"#,
+    );
+    sb.write(
+        "proj/miniprogram/app.json",
+        r#"{"pages": ["pages/index/index"]}"#,
+    );
+    sb.write(
+        "proj/miniprogram/app.js",
+        "App({ onLaunch() { console.log('appId', wx.getAccountInfoSync().miniProgram.appId); } });",
+    );
+    sb.write("proj/miniprogram/pages/index/index.js", "Page({});");
+    for dir in ["proj", "proj/miniprogram"] {
+        let path = sb.path(dir);
+        sb.ftrun(&["run", path.to_str().unwrap()])
+            .expect_status(0)
+            .stdout_has("appId wxprivate");
+    }
+    sb.write(
+        "proj/project.config.json",
+        r#"{"appid": "wx1", "miniprogramRoot": "../elsewhere"}"#,
+    );
+    let path = sb.path("proj");
+    sb.ftrun(&["run", path.to_str().unwrap()])
+        .expect_status(2)
+        .stderr_has("\"miniprogramRoot\" '../elsewhere' leads outside the project");
 }
 
 #[test]

@@ -3,9 +3,11 @@
 
 pub mod esm;
 mod files;
+mod project;
 
 pub(crate) use files::io_reason;
 pub use files::{BundleFiles, Entry, normalize};
+pub use project::{AppId, Project};
 
 use serde_json::Value;
 
@@ -115,26 +117,6 @@ fn read_json(files: &BundleFiles, name: &str) -> Result<Option<Value>, BundleErr
             }),
         Err(BundleError::Missing(_)) => Ok(None),
         Err(e) => Err(e),
-    }
-}
-
-/// The appId from `project.config.json`, or `None` when the file or field is absent.
-pub fn read_app_id(files: &BundleFiles) -> Result<Option<String>, BundleError> {
-    let Some(cfg) = read_json(files, "project.config.json")? else {
-        return Ok(None);
-    };
-    let bad = |problem: String| BundleError::Invalid {
-        file: "project.config.json".into(),
-        problem,
-    };
-    match cfg.get("appid") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => {
-            let id = s.trim();
-            check_app_id(id).map_err(|e| bad(format!("\"appid\": {e}")))?;
-            Ok(Some(id.to_string()))
-        }
-        Some(_) => Err(bad("\"appid\" must be a non-empty string".into())),
     }
 }
 
@@ -287,15 +269,6 @@ pub struct Bundle {
     pub files: BundleFiles,
     pub config: AppConfig,
     pub app_id: String,
-}
-
-/// `--app-id` if given, else `project.config.json`'s `appid`, else an error.
-pub fn resolve_app_id(files: &BundleFiles, flag: Option<&str>) -> Result<String, BundleError> {
-    if let Some(id) = flag {
-        check_app_id(id).map_err(BundleError::BadAppIdFlag)?;
-        return Ok(id.to_string());
-    }
-    read_app_id(files)?.ok_or(BundleError::NoAppId)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use super::args::CheckArgs;
 use crate::apis::request::NetworkPolicy;
 use crate::bgfetch::service::Services;
 use crate::bgfetch::{Clock, SystemClock};
-use crate::bundle::{BundleFiles, parse_app_config, resolve_app_id};
+use crate::bundle::{Project, parse_app_config};
 use crate::engine::{
     self, CapturedOutput, Engine, EngineOptions, Extension, Host, JsSource, Launch, Prelude,
     Progress, RunContext, Text, Until, js_source,
@@ -56,10 +56,13 @@ struct PageResult {
 
 pub fn run(args: CheckArgs) -> Result<i32, CliError> {
     let started = Instant::now();
-    let files = BundleFiles::open(&args.bundle)?;
+    let project = Project::open(&args.bundle)?;
+    let files = project.files.clone();
     let config = parse_app_config(&files)?;
-    let app_id =
-        resolve_app_id(&files, args.app_id.as_deref()).unwrap_or_else(|_| "ftrun-check".into());
+    let app_id = project
+        .app_id(args.app_id.as_deref())
+        .map(|a| a.id)
+        .unwrap_or_else(|_| "ftrun-check".into());
     // A check never touches the user's data or network: a throwaway data dir, no requests.
     let data = tempfile::tempdir().map_err(|e| CliError::Failed(format!("temp dir: {e}")))?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::from_env());

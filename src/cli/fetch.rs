@@ -8,15 +8,20 @@ use super::run::launch_for;
 use crate::bgfetch::FetchType;
 use crate::bgfetch::service::{Attempt, NO_TOKEN, blocking, fetch_and_store, stderr_warnings};
 use crate::bgfetch::wire::{check_url, display_url};
-use crate::bundle::{BundleFiles, parse_app_config, resolve_app_id};
+use crate::bundle::{Project, parse_app_config};
 use crate::engine::Launch;
 
 pub fn run(args: FetchArgs, data_dir: Option<&std::path::Path>) -> Result<i32, CliError> {
     let kind: FetchType = args.kind.into();
     let pre_flag = common::url_flag("--prefetch-url", args.overrides.prefetch_url.as_deref())?;
     let periodic_flag = common::url_flag("--periodic-url", args.overrides.periodic_url.as_deref())?;
-    let files = BundleFiles::open(&args.bundle)?;
-    let app_id = resolve_app_id(&files, args.app_id.as_deref())?;
+    let project = Project::open(&args.bundle)?;
+    let files = project.files.clone();
+    let app_id = project.app_id(args.app_id.as_deref())?;
+    if let Some(note) = app_id.notice() {
+        errln!("{note}");
+    }
+    let app_id = app_id.id;
     let launch = match kind {
         FetchType::Pre => launch_for(&parse_app_config(&files)?, &args.launch)?,
         FetchType::Periodic => Launch {

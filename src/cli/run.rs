@@ -8,9 +8,7 @@ use super::args::{LaunchArgs, RunArgs};
 use super::common;
 use crate::apis::request::NetworkPolicy;
 use crate::bgfetch::service::{ColdStart, start_cold, stderr_warnings};
-use crate::bundle::{
-    AppConfig, Bundle, BundleFiles, check_app_files, parse_app_config, resolve_app_id,
-};
+use crate::bundle::{AppConfig, Bundle, Project, check_app_files, parse_app_config};
 use crate::engine::{self, EngineOptions, Launch, ProcessOutput, RunContext, RunOutcome};
 use crate::io::Io;
 
@@ -34,11 +32,16 @@ pub fn launch_for(config: &AppConfig, args: &LaunchArgs) -> Result<Launch, CliEr
 pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, CliError> {
     let prefetch_url = common::url_flag("--prefetch-url", args.overrides.prefetch_url.as_deref())?;
     let periodic_url = common::url_flag("--periodic-url", args.overrides.periodic_url.as_deref())?;
-    let files = BundleFiles::open(&args.bundle)?;
     // The two small manifests first: they hold the appId and the launch page the request
     // carries. Scripts are read only after the requests have started.
+    let project = Project::open(&args.bundle)?;
+    let files = project.files.clone();
     let config = parse_app_config(&files)?;
-    let app_id = resolve_app_id(&files, args.app_id.as_deref())?;
+    let app_id = project.app_id(args.app_id.as_deref())?;
+    if let Some(note) = app_id.notice() {
+        errln!("{note}");
+    }
+    let app_id = app_id.id;
     let launch = launch_for(&config, &args.launch)?;
     tracing::debug!("run: manifests read");
     let services = common::services(data_dir, &args.net, stderr_warnings())?;

@@ -17,7 +17,7 @@ use crate::bgfetch::fetcher::Fetcher;
 use crate::bgfetch::service::{Attempt, ColdStart, Services, fetch_and_deliver, start_cold};
 use crate::bgfetch::wire::check_url;
 use crate::bgfetch::{Clock, FetchType, SystemClock};
-use crate::bundle::{Bundle, BundleFiles, check_app_files, parse_app_config, resolve_app_id};
+use crate::bundle::{Bundle, Project, check_app_files, parse_app_config};
 use crate::engine::{
     CapturedOutput, Engine, EngineOptions, Extension, Host, JsSource, Launch, Prelude, Progress,
     RunContext, Stream, Until, js_source,
@@ -342,9 +342,14 @@ impl FileState {
 
     pub(super) fn launch(self: &Rc<Self>, opts: LaunchOptions) -> Result<u32, String> {
         let root = self.bundle_root(opts.bundle.as_deref())?;
-        let files = BundleFiles::open(&root).map_err(|e| e.to_string())?;
+        let project = Project::open(&root).map_err(|e| e.to_string())?;
+        let files = project.files.clone();
         let config = parse_app_config(&files).map_err(|e| e.to_string())?;
-        let app_id = resolve_app_id(&files, opts.app_id.as_deref()).map_err(|e| e.to_string())?;
+        let app_id = project
+            .app_id(opts.app_id.as_deref())
+            .map_err(|e| e.to_string())?;
+        let notice = app_id.notice();
+        let app_id = app_id.id;
         let (path, query) = config
             .launch_target(opts.path.as_deref(), opts.query.as_deref().unwrap_or(""))
             .map_err(|e| {
@@ -368,7 +373,7 @@ impl FileState {
             })
             .transpose()?;
         let data_dir = self.data_dir()?;
-        let warnings: Arc<Mutex<Vec<String>>> = Arc::default();
+        let warnings: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(notice.into_iter().collect()));
         let w = warnings.clone();
         let clock: Arc<dyn Clock> = Arc::new(SystemClock::from_env());
         let services = Arc::new(Services::new(
@@ -495,7 +500,7 @@ fn strip_query(u: &url::Url) -> String {
 fn nearest_bundle(start: &Path) -> Option<PathBuf> {
     let mut dir = Some(start);
     while let Some(d) = dir {
-        if d.join("app.json").is_file() {
+        if d.join("app.json").is_file() || d.join("project.config.json").is_file() {
             return Some(d.to_path_buf());
         }
         dir = d.parent();
