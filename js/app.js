@@ -287,7 +287,8 @@
     if (loadedPackages.has(sub.root)) return;
     loadedPackages.add(sub.root);
     for (const route of sub.pages) {
-      if (native.fileKind(route + '.js') === 1) loadScript(route + '.js', route);
+      const file = internal.pageFile(route);
+      if (file) loadScript(file, route);
     }
     loadComponents(sub.pages);
   }
@@ -315,7 +316,7 @@
     internal.ensurePackage(route);
     const reg = internal.pageDefs[route];
     if (!reg) {
-      if (native.fileKind(route + '.js') !== 1) {
+      if (!internal.pageFile(route)) {
         const ts = native.fileKind(route + '.ts') === 1;
         throw new Error(`page "${route}" is not found: ${route}.js does not exist${ts ? ' (TypeScript only)' : ''}`);
       }
@@ -340,6 +341,13 @@
       else out[pair.slice(0, i)] = pair.slice(i + 1);
     }
     return out;
+  };
+
+  // A page's script: `route.js`, or `route.ts` when the project compiles TypeScript.
+  internal.pageFile = function (route) {
+    if (native.fileKind(route + '.js') === 1) return route + '.js';
+    if (internal.launchInfo && internal.launchInfo.typescript && native.fileKind(route + '.ts') === 1) return route + '.ts';
+    return null;
   };
 
   // Runs a script at the top level of the load phase: errors are reported, loading goes on.
@@ -403,8 +411,8 @@
     // Launched into an independent subpackage, the main package (app.js included) is not run.
     const launchSub = subpackageOf(info.launch.path);
     if (!(launchSub && launchSub.independent)) {
-      loadScript('app.js', null);
-      for (const route of info.pages) loadScript(route + '.js', route);
+      loadScript(internal.pageFile('app') || 'app.js', null);
+      for (const route of info.pages) loadScript(internal.pageFile(route) || route + '.js', route);
       loadComponents(info.pages, true);
     }
     const query = internal.parseQuery(info.launch.query);

@@ -58,7 +58,8 @@
     };
     bucket = [];
     const appMs = timed(() => {
-      try { internal.loadModule('app.js'); } catch (e) { internal.reportError(e, 'loading app.js'); }
+      const appFile = internal.pageFile('app') || 'app.js';
+      try { internal.loadModule(appFile); } catch (e) { internal.reportError(e, `loading ${appFile}`); }
     });
     const appErrors = bucket;
     if (!internal.app) internal.app = {};
@@ -70,7 +71,7 @@
     results.push(Object.assign({ page: 'app.js', ms: appMs }, verdict(appErrors, info)));
 
     for (const route of info.allPages) {
-      const file = route + '.js';
+      const file = internal.pageFile(route) || route + '.js';
       if (native.fileKind(file) !== 1) {
         const ts = native.fileKind(route + '.ts') === 1;
         results.push({ page: route, status: 'skipped', reason: ts ? 'TypeScript only (no compiled .js)' : `missing file ${file}`, ms: 0 });

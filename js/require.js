@@ -28,17 +28,22 @@
   const FILE = 1;
   const DIR = 2;
   // The file a normalised base path names: itself, +.js, +.json, or its folder's index.js.
+  // With TypeScript enabled (project.config.json), `.ts` files are found too, as the
+  // developer tool finds them.
+  const exts = () => (internal.launchInfo && internal.launchInfo.typescript ? ['.js', '.json', '.ts'] : ['.js', '.json']);
   function probe(base, tried) {
     const kind = native.fileKind(base);
     if (kind === FILE && base !== '') return base;
-    for (const candidate of [base + '.js', base + '.json']) {
+    for (const candidate of exts().map((e) => base + e)) {
       tried.push(candidate);
       if (native.fileKind(candidate) === FILE) return candidate;
     }
     if (kind === DIR) {
-      const index = (base ? base + '/' : '') + 'index.js';
-      tried.push(index);
-      if (native.fileKind(index) === FILE) return index;
+      for (const ext of exts().filter((e) => e !== '.json')) {
+        const index = (base ? base + '/' : '') + 'index' + ext;
+        tried.push(index);
+        if (native.fileKind(index) === FILE) return index;
+      }
     }
     return null;
   }
@@ -163,7 +168,7 @@
     const module = { id: path, filename: path, exports: {}, loaded: false, children: [] };
     module.require = makeRequire(dirname(path), path);
     cache[path] = module; // before running: a cycle gets the partial exports
-    const ext = path.endsWith('.json') ? 'json' : 'js';
+    const ext = path.endsWith('.json') ? 'json' : 'js'; // `.ts` compiles like `.js`
     try {
       internal.loaders[ext](module);
     } catch (e) {

@@ -758,3 +758,49 @@ App({})
         r.stderr
     );
 }
+
+/// With `setting.useCompilerPlugins: ["typescript"]`, `.ts` files without a `.js` are loaded
+/// with their types stripped and every line and column kept; without it they stay skipped.
+#[test]
+fn typescript_projects_run_when_the_project_compiles_typescript() {
+    let sb = Sandbox::new();
+    sb.write(
+        "p/project.config.json",
+        r#"{"appid": "wxts", "miniprogramRoot": "mp/", "setting": {"useCompilerPlugins": ["typescript"]}}"#,
+    );
+    sb.write("p/mp/app.json", r#"{"pages": ["pages/index/index"]}"#);
+    sb.write(
+        "p/mp/app.ts",
+        "import { greet, Kind } from './utils/greet'\ninterface G { name: string }\nconst g: G = { name: 'ts' }\nApp<IAppOption>({ onLaunch() { console.log(greet(g.name), Kind.B, Kind[0]) } })\n",
+    );
+    sb.write(
+        "p/mp/utils/greet.ts",
+        "export enum Kind { A, B }\nexport function greet(who: string): string { return `hello ${who}` }\n",
+    );
+    sb.write(
+        "p/mp/pages/index/index.ts",
+        "type Q = Record<string, string>\nPage({\n  onLoad(q: Q) {\n    const n = (q as any).missing as number\n    n!.toFixed()\n  },\n})\n",
+    );
+    let p = sb.path("p");
+    let r = sb.ftrun(&["run", p.to_str().unwrap()]);
+    r.expect_status(1)
+        .stdout_has("hello ts 1 A")
+        .stderr_has("TypeError: cannot read property 'toFixed' of undefined")
+        .stderr_has("(pages/index/index.ts:5:")
+        .stderr_has("> 5 |     n!.toFixed()");
+    sb.ftrun(&["check", p.to_str().unwrap()])
+        .expect_status(1)
+        .stdout_has("pages/index/index  error");
+    // Without the setting, a TypeScript-only page is what it is.
+    sb.write(
+        "p/project.config.json",
+        r#"{"appid": "wxts", "miniprogramRoot": "mp/"}"#,
+    );
+    sb.write("p/mp/app.js", "App({});");
+    sb.ftrun(&["run", p.to_str().unwrap()])
+        .expect_status(2)
+        .stderr_has("page 'pages/index/index' is TypeScript only");
+    sb.ftrun(&["check", p.to_str().unwrap()])
+        .expect_status(1)
+        .stdout_has("TypeScript only");
+}

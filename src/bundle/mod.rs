@@ -4,6 +4,7 @@
 pub mod esm;
 mod files;
 mod project;
+pub mod typescript;
 
 pub(crate) use files::io_reason;
 pub use files::{BundleFiles, Entry, normalize};
@@ -174,14 +175,19 @@ pub fn check_app_files(
     files: &BundleFiles,
     config: &AppConfig,
     launch_page: &str,
+    typescript: bool,
 ) -> Result<(), BundleError> {
-    if files.entry("app.js") != Entry::File {
+    let app_ts = typescript && files.entry("app.ts") == Entry::File;
+    if files.entry("app.js") != Entry::File && !app_ts {
         return Err(BundleError::Missing("app.js".into()));
     }
     for page in config.pages.iter().map(String::as_str).chain([launch_page]) {
         let file = format!("{page}.js");
         if files.entry(&file) != Entry::File {
             let ts = files.entry(&format!("{page}.ts")) == Entry::File;
+            if ts && typescript {
+                continue;
+            }
             return Err(BundleError::Invalid {
                 file: "app.json".into(),
                 problem: if ts {
@@ -269,6 +275,8 @@ pub struct Bundle {
     pub files: BundleFiles,
     pub config: AppConfig,
     pub app_id: String,
+    /// `.ts` files are compiled on load (`setting.useCompilerPlugins` has "typescript").
+    pub typescript: bool,
 }
 
 #[cfg(test)]

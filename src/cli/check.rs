@@ -98,6 +98,7 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
         files,
         config,
         app_id,
+        typescript: project.typescript(),
     };
     let launch = Launch {
         path: bundle.config.entry.clone(),

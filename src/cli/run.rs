@@ -63,11 +63,12 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
         events_tx.clone(),
     );
     tracing::debug!("run: background requests started");
-    check_app_files(&files, &config, &launch.path)?;
+    check_app_files(&files, &config, &launch.path, project.typescript())?;
     let bundle = Bundle {
         files,
         config,
         app_id: app_id.clone(),
+        typescript: project.typescript(),
     };
     let policy = if args.offline {
         NetworkPolicy::Offline

@@ -428,6 +428,7 @@ pub fn boot_payload(bundle: &Bundle, launch: &Launch, device: Option<Device>) ->
         "entry": bundle.config.entry,
         "launch": launch,
         "appJson": bundle.config.raw,
+        "typescript": bundle.typescript,
     })
 }
 

@@ -45,9 +45,15 @@ fn compile_wrapped<'js>(
                 .as_object()
                 .and_then(|o| o.get::<_, String>("message").ok())
                 .unwrap_or_default();
-            if message == STACK_EXHAUSTED {
+            // With the stack nearly gone the parser can also fail in the wrapper's own header
+            // (line 0, which has no syntax error of its own): the same exhaustion.
+            let in_header = exc
+                .as_object()
+                .and_then(|o| o.get::<_, String>("stack").ok())
+                .is_some_and(|st| st.contains(&format!("{filename}:0:")));
+            if message == STACK_EXHAUSTED || in_header {
                 if deep_already {
-                    return Err(ctx.throw(exc));
+                    return Err(throw_range_error(ctx, STACK_EXHAUSTED));
                 }
                 return Err(throw_compile_error(
                     ctx,
@@ -140,6 +146,22 @@ fn compile_file<'js>(ctx: &Ctx<'js>, host: &Host, path: &str) -> rquickjs::Resul
         }
         Err(e) => return Err(throw_error(ctx, e)),
     };
+    // TypeScript (loaded only when the project enables it): types stripped, positions kept.
+    let source = if path.ends_with(".ts") {
+        match crate::bundle::typescript::strip_types(&source) {
+            Ok(js) => js,
+            Err(e) => {
+                return Err(throw_compile_error(
+                    ctx,
+                    path,
+                    Some((e.line, e.column)),
+                    &format!("SyntaxError: {}", e.message),
+                ));
+            }
+        }
+    } else {
+        source
+    };
     match crate::bundle::esm::to_commonjs(path, &source) {
         Ok(Some(code)) => compile_wrapped(ctx, host, path, &code),
         Ok(None) => compile_wrapped(ctx, host, path, &source),
@@ -150,6 +172,10 @@ fn compile_file<'js>(ctx: &Ctx<'js>, host: &Host, path: &str) -> rquickjs::Resul
             &format!("SyntaxError: {}", e.message),
         )),
     }
+}
+
+fn throw_range_error<'js>(ctx: &Ctx<'js>, msg: &str) -> rquickjs::Error {
+    Exception::throw_range(ctx, msg)
 }
 
 /// Throws a JS `Error` with `msg` from a native: the one way natives report failure.

@@ -363,7 +363,8 @@ impl FileState {
             query,
             scene: opts.scene.unwrap_or(1001),
         };
-        check_app_files(&files, &config, &launch.path).map_err(|e| e.to_string())?;
+        check_app_files(&files, &config, &launch.path, project.typescript())
+            .map_err(|e| e.to_string())?;
         let device = opts
             .device
             .as_deref()
@@ -451,6 +452,7 @@ impl FileState {
             files,
             config,
             app_id: app_id.clone(),
+            typescript: project.typescript(),
         };
         let progress = engine.start(
             "boot",
