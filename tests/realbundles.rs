@@ -233,3 +233,33 @@ App({{ onLaunch() {{
     );
     assert_eq!(header(here, "cookie").as_deref(), Some("sid=1"));
 }
+
+/// wx.request fails with WeChat's words, never the HTTP client's.
+#[test]
+fn request_failures_are_worded_as_wechat_words_them() {
+    let srv = Server::start();
+    srv.route(
+        "/slow",
+        Route::ok("late").delay(std::time::Duration::from_millis(500)),
+    );
+    // A port nothing listens on.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let app = format!(
+        r#"const log = (what) => (e) => console.log(what, e.errMsg);
+wx.request({{ url: 'http://127.0.0.1:{closed}/x', fail: log('refused') }});
+wx.request({{ url: '{}', timeout: 50, fail: log('slow') }});
+wx.request({{ url: 'http://no-such-host.invalid/x', fail: log('dns') }});
+App({{}});"#,
+        srv.url("/slow")
+    );
+    let sb = Sandbox::with_app(&[INDEX], &[("app.js", &app)]);
+    let r = sb.run(&[]);
+    r.expect_status(0)
+        .stdout_has("refused request:fail net::ERR_CONNECTION_REFUSED")
+        .stdout_has("slow request:fail timeout")
+        .stdout_has("dns request:fail net::ERR_NAME_NOT_RESOLVED");
+    assert!(!r.stdout.contains("client error"), "{}", r.stdout);
+}

@@ -72,6 +72,49 @@ pub(crate) fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// A failed request's reason as WeChat words it (`request:fail timeout`,
+/// `request:fail net::ERR_CONNECTION_REFUSED`), never the HTTP client's own wording (which
+/// goes to the `-vv` log).
+fn wechat_reason(e: &FetchError) -> String {
+    tracing::debug!("request failed: {e}");
+    let net = |code: &str| format!("net::{code}");
+    match e {
+        FetchError::Timeout(_) => "timeout".into(),
+        FetchError::TooLarge => "response too large".into(),
+        FetchError::TooManyRedirects | FetchError::BadRedirect(_) => net("ERR_TOO_MANY_REDIRECTS"),
+        FetchError::Status(_) | FetchError::InvalidUtf8 => net("ERR_FAILED"),
+        FetchError::Connect(text) => {
+            let t = text.to_ascii_lowercase();
+            let code = if t.contains("connection refused") {
+                "ERR_CONNECTION_REFUSED"
+            } else if t.contains("dns error")
+                || t.contains("failed to lookup")
+                || t.contains("name or service not known")
+                || t.contains("no address")
+            {
+                "ERR_NAME_NOT_RESOLVED"
+            } else if t.contains("connection reset") {
+                "ERR_CONNECTION_RESET"
+            } else if t.contains("certificate") || t.contains("unknownissuer") {
+                "ERR_CERT_AUTHORITY_INVALID"
+            } else if t.contains("tls") || t.contains("handshake") {
+                "ERR_SSL_PROTOCOL_ERROR"
+            } else if t.contains("closed before message completed") || t.contains("incomplete") {
+                "ERR_EMPTY_RESPONSE"
+            } else if t.contains("timed out") {
+                return "timeout".into();
+            } else if t.contains("unreachable") {
+                "ERR_ADDRESS_UNREACHABLE"
+            } else if t.contains("invalid method") || t.contains("invalid request") {
+                return format!("invalid request: {text}");
+            } else {
+                "ERR_FAILED"
+            };
+            net(code)
+        }
+    }
+}
+
 /// wx.request reads up to this much of a response.
 const MAX_RESPONSE: usize = 50 * 1024 * 1024;
 
@@ -142,11 +185,7 @@ impl Extension for RequestExtension {
                                         ),
                                         max_body: MAX_RESPONSE,
                                     };
-                                    fetcher.request(req).await.map_err(|e| match e {
-                                        FetchError::Timeout(_) => "timeout".to_string(),
-                                        FetchError::TooLarge => "response too large".to_string(),
-                                        other => other.to_string(),
-                                    })
+                                    fetcher.request(req).await.map_err(|e| wechat_reason(&e))
                                 }
                             },
                         };

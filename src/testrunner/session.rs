@@ -291,7 +291,7 @@ impl FileState {
                 Ok(target)
             }
             None => Err(format!(
-                "ftrun test blocks requests to hosts the test did not declare ({}); declare the URL with ftrun.server.route(url, response) or replace wx.request with ftrun.mock",
+                "url not in domain list: {} (ftrun test reaches only its local server and the URLs a test declares; declare it with ftrun.server.route(url, response) or replace wx.request with ftrun.mock)",
                 u.host_str().unwrap_or("")
             )),
         }
