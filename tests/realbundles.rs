@@ -90,6 +90,44 @@ fn check_reports_every_page_and_exits_0_only_when_all_loaded() {
     assert_eq!(status("pages/a/a"), "ok");
     assert_eq!(status("sub/s/s"), "ok");
     assert_eq!(status("pages/b/b"), "error");
+    // Each row says why, for machines to group failures.
+    let fields: Vec<serde_json::Value> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::json!([r["page"], r["cause"], r["file"], r["line"], r["column"]]))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            serde_json::json!(["app.js", null, null, null, null]),
+            serde_json::json!(["pages/a/a", null, null, null, null]),
+            serde_json::json!(["pages/b/b", "app error", "pages/b/b.js", 3, 5]),
+            serde_json::json!(["pages/c/c", "extended library", null, null, null]),
+            serde_json::json!(["pages/d/d", "unbuilt npm", null, null, null]),
+            serde_json::json!([
+                "pages/ts/ts",
+                "TypeScript only",
+                "pages/ts/ts.ts",
+                null,
+                null
+            ]),
+            serde_json::json!(["sub/s/s", null, null, null, null]),
+        ]
+    );
+    sb.write("bundle/pages/d/d.js", "require('./nope');\nPage({});");
+    let json = sb.ftrun(&["check", bundle.to_str().unwrap(), "--json"]);
+    assert!(
+        json.stdout
+            .contains(r#""page":"pages/d/d","status":"error""#),
+        "{}",
+        json.stdout
+    );
+    assert!(
+        json.stdout.contains(r#""cause":"module not found""#),
+        "{}",
+        json.stdout
+    );
     sb.write("bundle/app.json", r#"{"pages": ["pages/a/a", "sub/s/s"]}"#);
     sb.ftrun(&["check", bundle.to_str().unwrap()])
         .expect_status(0)
@@ -262,4 +300,74 @@ App({{}});"#,
         .stdout_has("slow request:fail timeout")
         .stdout_has("dns request:fail net::ERR_NAME_NOT_RESOLVED");
     assert!(!r.stdout.contains("client error"), "{}", r.stdout);
+}
+
+/// `ftrun check` on an app with endless intervals, an onLaunch whose async result a page
+/// reads, a timer that throws later and a self-rearming poll: quick, every error under the
+/// page that caused it, leftover timers named with where they were set.
+#[test]
+fn check_runs_timers_in_virtual_time_and_ends_quickly() {
+    let sb = Sandbox::new();
+    let started = std::time::Instant::now();
+    let r = sb.ftrun(&["check", fixture("check-timers").to_str().unwrap(), "--json"]);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    r.expect_status(1);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&r.stdout).unwrap();
+    let brief: Vec<(String, String, serde_json::Value, serde_json::Value)> = rows
+        .iter()
+        .map(|row| {
+            (
+                row["page"].as_str().unwrap_or("").to_string(),
+                row["status"].as_str().unwrap_or("").to_string(),
+                row["warnings"].clone(),
+                serde_json::json!([
+                    row["cause"],
+                    row["file"],
+                    row["line"],
+                    row["column"],
+                    row["message"]
+                ]),
+            )
+        })
+        .collect();
+    let none = serde_json::Value::Null;
+    assert_eq!(
+        brief,
+        [
+            (
+                "app.js".into(),
+                "ok".into(),
+                serde_json::json!(["setInterval at app.js:6:5"]),
+                serde_json::json!([none, none, none, none, none])
+            ),
+            (
+                "pages/index/index".into(),
+                "ok".into(),
+                serde_json::json!(["setInterval at pages/index/index.js:8:18"]),
+                serde_json::json!([none, none, none, none, none])
+            ),
+            (
+                "pages/late/late".into(),
+                "error".into(),
+                none.clone(),
+                serde_json::json!(["app error", "pages/late/late.js", 4, 34, "Error: late boom"])
+            ),
+            (
+                "pages/poll/poll".into(),
+                "ok".into(),
+                serde_json::json!(["setTimeout at pages/poll/poll.js:4:73"]),
+                serde_json::json!([none, none, none, none, none])
+            ),
+        ]
+    );
+    // The human table says the same.
+    sb.ftrun(&["check", fixture("check-timers").to_str().unwrap()])
+        .expect_status(1)
+        .stdout_has("1 timer still set (cancelled): setInterval at app.js:6:5")
+        .stdout_has("pages/late/late.js:4:34 Error: late boom")
+        .stdout_has("3 ok, 1 error, 0 skipped");
 }

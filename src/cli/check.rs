@@ -46,12 +46,29 @@ impl Extension for CheckExtension {
 }
 
 #[derive(serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 struct PageResult {
     page: String,
     status: String,
+    ms: f64,
+    /// The detail a person reads: `file:line:column message`, or why it was skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
-    ms: f64,
+    /// For machines: missing file, TypeScript only, unbuilt npm, extended library, module not
+    /// found, app error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cause: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    line: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    column: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    /// Timers the page left set (cancelled), with where they were set.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
 }
 
 pub fn run(args: CheckArgs) -> Result<i32, CliError> {

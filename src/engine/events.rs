@@ -57,6 +57,11 @@ impl EventSender {
         }
     }
 
+    /// How many pieces of host work are still running.
+    pub fn pending(&self) -> usize {
+        self.pending.load(Ordering::SeqCst)
+    }
+
     /// Sends an event; silently dropped if the loop has already ended.
     pub fn send(&self, ev: HostEvent) {
         let _ = self.tx.send(ev);

@@ -252,6 +252,9 @@ pub(crate) fn install<'js>(
         "compile",
         Func::from(move |ctx: Ctx<'js>, path: Text| compile_file(&ctx, &h, &path)),
     )?;
+    // Host work still running (requests, commits): `ftrun check` waits for it between steps.
+    let h = host.clone();
+    native.set("pendingWork", Func::from(move || h.events.pending() as u32))?;
     // Whether the heap has refused an allocation in this run (see `heap.rs`).
     let h = host.clone();
     native.set("outOfMemory", Func::from(move || h.heap_refused.get()))?;
