@@ -343,6 +343,18 @@
     return out;
   };
 
+  // The `useExtendedLib` library (weui, ...) a module request belongs to, or null: the WeChat
+  // client provides those (`weui-miniprogram/cell/cell`), the bundle does not.
+  internal.extendedLib = function (request) {
+    const info = internal.launchInfo;
+    const ext = (info && info.appJson && info.appJson.useExtendedLib) || {};
+    const pkg = String(request).split('/')[0];
+    return Object.keys(ext).find((lib) => ext[lib] && (pkg === lib || pkg === `${lib}-miniprogram` || pkg.startsWith(`${lib}-`))) || null;
+  };
+  internal.resolvable = function (request, fromDir) {
+    try { internal.resolve(request, fromDir, fromDir ? fromDir + '/' : 'app.json'); return true; } catch (_) { return false; }
+  };
+
   // A page's script: `route.js`, or `route.ts` when the project compiles TypeScript.
   internal.pageFile = function (route) {
     if (native.fileKind(route + '.js') === 1) return route + '.js';
@@ -393,6 +405,11 @@
         const key = fromDir + '|' + refs[name];
         if (componentRefs.has(key)) continue;
         componentRefs.add(key);
+        const lib = internal.extendedLib(refs[name]);
+        if (lib && !internal.resolvable(refs[name], fromDir)) {
+          internal.warnOnce('extlib:' + lib, `components of the extended library '${lib}' (app.json useExtendedLib) come with the WeChat client; ftrun leaves them out`);
+          continue;
+        }
         try {
           internal.loadComponent(refs[name], fromDir);
         } catch (e) {

@@ -20,20 +20,40 @@
 
   const location = (e) => (e && e.ftLocation) || internal.appLocation(e && e.stack) || '';
 
+  // Dependencies the bundle's package.json declares (npm packages the developer tool builds).
+  let declared = null;
+  function dependencies() {
+    if (declared) return declared;
+    declared = new Set();
+    if (native.fileKind('package.json') === 1) {
+      try {
+        const pkg = JSON.parse(native.readText('package.json'));
+        for (const k of ['dependencies', 'devDependencies']) Object.keys(pkg[k] || {}).forEach((d) => declared.add(d));
+      } catch (_) { /* not ours to judge here */ }
+    }
+    return declared;
+  }
+
+  // The npm package a missing module is: a bare request, or a relative one whose last part
+  // is a declared dependency (the tool builds some packages next to the code using them).
   function npmPackage(e) {
-    const m = e && e.code === 'MODULE_NOT_FOUND' && /^module '([^'./][^']*)'/.exec(e.message);
+    const m = e && e.code === 'MODULE_NOT_FOUND' && /^module '([^']*)'/.exec(e.message);
     if (!m) return null;
-    return m[1].startsWith('@') ? m[1].split('/').slice(0, 2).join('/') : m[1].split('/')[0];
+    const request = m[1];
+    if (/^[./]/.test(request)) {
+      const last = request.split('/').pop();
+      return dependencies().has(last) ? last : null;
+    }
+    return request.startsWith('@') ? request.split('/').slice(0, 2).join('/') : request.split('/')[0];
   }
 
   function skipReason(e, info) {
     const pkg = npmPackage(e);
     if (!pkg) return null;
-    const ext = (info.appJson && info.appJson.useExtendedLib) || {};
-    if (Object.keys(ext).some((lib) => pkg === lib || pkg === `${lib}-miniprogram` || pkg.startsWith(`${lib}-`))) {
+    if (internal.extendedLib(pkg)) {
       return `extended library '${pkg}' (provided by the WeChat client, not in the bundle)`;
     }
-    if (native.fileKind('node_modules/' + pkg) === 2) {
+    if (native.fileKind('node_modules/' + pkg) === 2 || dependencies().has(pkg)) {
       return `unbuilt npm package '${pkg}' (run "Build npm" in the developer tool)`;
     }
     return null;

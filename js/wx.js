@@ -95,6 +95,12 @@
     },
     has: (target, key) => typeof key === 'string' && (kindOf.has(key) || table.properties.includes(key)),
   }));
+  // Dialogs a user would answer: headless, the first choice is taken (a test can mock them).
+  internal.defineApi('showModal', (o) => {
+    internal.trace('showModal', [o]);
+    return { confirm: true, cancel: false, content: o.editable ? '' : undefined };
+  }, 'async');
+  internal.defineApi('showActionSheet', (o) => { internal.trace('showActionSheet', [o]); return { tapIndex: 0 }; }, 'async');
   for (const name of UI_NOOPS) {
     internal.defineApi(name, (o) => { internal.trace(name, [o]); return {}; }, 'async');
   }

@@ -804,3 +804,32 @@ fn typescript_projects_run_when_the_project_compiles_typescript() {
         .expect_status(1)
         .stdout_has("TypeScript only");
 }
+
+/// Components of an extended library (app.json `useExtendedLib`) come with the WeChat client:
+/// a run leaves them out with one warning instead of failing to load them.
+#[test]
+fn extended_library_components_are_left_out_with_a_warning() {
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[
+            (
+                "app.json",
+                r#"{"pages": ["pages/index/index"], "useExtendedLib": {"weui": true}, "usingComponents": {"mp-cell": "weui-miniprogram/cell/cell"}}"#,
+            ),
+            (
+                "pages/index/index.json",
+                r#"{"usingComponents": {"mp-dialog": "weui-miniprogram/dialog/dialog"}}"#,
+            ),
+            (
+                "pages/index/index.js",
+                "Page({ onLoad() { console.log('loaded'); } });",
+            ),
+        ],
+    );
+    let r = sb.run(&[]);
+    r.expect_status(0).stdout_has("loaded");
+    assert_eq!(
+        r.stderr,
+        "warning: components of the extended library 'weui' (app.json useExtendedLib) come with the WeChat client; ftrun leaves them out\n"
+    );
+}

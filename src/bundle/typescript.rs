@@ -118,6 +118,7 @@ pub fn strip_types(source: &str) -> Result<String, EsmSyntaxError> {
         .build(&parsed.program)
         .semantic;
     let nodes = semantic.nodes();
+    let scoping = semantic.scoping();
     let mut b = Blanks {
         source,
         ranges: Vec::new(),
@@ -212,13 +213,38 @@ pub fn strip_types(source: &str) -> Result<String, EsmSyntaxError> {
                 b.marker(d.id.span().end, to);
             }
             AstKind::ImportDeclaration(i) => {
+                // As TypeScript compiles it: an imported name used only as a type (or not at
+                // all) is dropped, and a declaration left with no name goes whole, so a module
+                // that exists only as types (`import XrFrame from 'XrFrame'`) is never loaded.
+                let Some(specs) = &i.specifiers else { continue };
                 if i.import_kind.is_type() {
                     b.span(i.span);
+                    continue;
+                }
+                let used_as_value = |local: &oxc_ast::ast::BindingIdentifier<'_>| {
+                    local.symbol_id.get().is_some_and(|sym| {
+                        scoping.get_resolved_references(sym).any(|r| r.is_value())
+                    })
+                };
+                let kept: Vec<bool> = specs
+                    .iter()
+                    .map(|s| match s {
+                        ImportDeclarationSpecifier::ImportSpecifier(s) => {
+                            !s.import_kind.is_type() && used_as_value(&s.local)
+                        }
+                        ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => {
+                            used_as_value(&s.local)
+                        }
+                        ImportDeclarationSpecifier::ImportNamespaceSpecifier(s) => {
+                            used_as_value(&s.local)
+                        }
+                    })
+                    .collect();
+                if !specs.is_empty() && kept.iter().all(|k| !k) {
+                    b.span(i.span);
                 } else {
-                    for s in i.specifiers.iter().flatten() {
-                        if let ImportDeclarationSpecifier::ImportSpecifier(s) = s
-                            && s.import_kind.is_type()
-                        {
+                    for (s, keep) in specs.iter().zip(kept) {
+                        if !keep && let ImportDeclarationSpecifier::ImportSpecifier(s) = s {
                             type_specifier(&mut b, s.span);
                         }
                     }
@@ -346,7 +372,12 @@ mod tests {
 
     #[test]
     fn enums_become_objects_and_type_imports_go() {
-        let js = strip_types("import type { T } from './t';\nimport { type U, v } from './u';\nenum E { A, B = 5, C }\nenum S { X = 'x' }\nexport { type T as T2 };\n").unwrap();
+        let js = strip_types("import type { T } from './t';\nimport { type U, v } from './u';\nimport XrFrame from 'XrFrame';\nimport './side-effect';\nlet x: XrFrame.Scene;\nv();\nenum E { A, B = 5, C }\nenum S { X = 'x' }\nexport { type T as T2 };\n").unwrap();
+        assert!(
+            !js.contains("XrFrame'"),
+            "an import used only as a type goes: {js}"
+        );
+        assert!(js.contains("import './side-effect'"), "{js}");
         assert!(js.contains("var E; (function (E) { E[E[\"A\"] = 0] = \"A\"; E[E[\"B\"] = 5] = \"B\"; E[E[\"C\"] = E[\"B\"] + 1] = \"C\"; })(E || (E = {}));"), "{js}");
         assert!(js.contains("S[\"X\"] = 'x';"), "{js}");
         assert!(
