@@ -67,5 +67,5 @@
     cloud.Cloud = function Cloud() { return makeCloud(); };
     return cloud;
   }
-  internal.ft.cloud = makeCloud();
+  internal.cloud = makeCloud();
 })

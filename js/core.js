@@ -10,6 +10,21 @@
   };
   internal.defineGlobal('global', g);
 
+  // js/codeframe.js, loaded at the first error report; never a reason for the report to fail
+  // (a heap out of memory cannot load it).
+  function frames() {
+    try { internal.loadLazy('codeframe.js'); } catch (_) { /* reported without a frame */ }
+    return typeof internal.codeFrame === 'function';
+  }
+
+  // Prelude files run on first use (src/engine LAZY_JS), once.
+  const lazyLoaded = new Set();
+  internal.loadLazy = function (name) {
+    if (lazyLoaded.has(name)) return;
+    lazyLoaded.add(name);
+    native.loadLazy(name, native, internal);
+  };
+
   // ---- error reporting -------------------------------------------------------------------
 
   // Compile errors and the timeout interrupt are not the app's to handle: they stop the run.
@@ -42,7 +57,7 @@
     if (e && typeof e === 'object' && ('stack' in e || 'message' in e)) {
       let name = 'Error';
       try { name = e.name || (e.constructor && e.constructor.name) || 'Error'; } catch (_) {}
-      const message = internal.namedMessage ? internal.namedMessage(e) : e.message;
+      const message = frames() ? internal.namedMessage(e) : e.message;
       const head = message === undefined || message === '' ? String(name) : `${name}: ${message}`;
       const stack = typeof e.stack === 'string' ? e.stack : '';
       const frames = stack.split('\n').filter(internal.isAppFrame);
@@ -54,7 +69,7 @@
 
   // The code frame under an error report, after a blank line (nothing when there is none).
   function withFrame(e) {
-    const frame = internal.codeFrame ? internal.codeFrame(e) : '';
+    const frame = frames() ? internal.codeFrame(e) : '';
     return frame ? '\n\n' + frame : '';
   }
   internal.withFrame = withFrame;

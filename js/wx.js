@@ -76,24 +76,32 @@
         return function (options) { internal.trace(name, arguments); warnUnsupported(name); return fail(options); };
     }
   }
-  const table = internal.wxApiTable;
-  const kindOf = new Map();
-  for (const kind of ['async', 'callback', 'task', 'event', 'object', 'sync']) {
-    for (const name of table[kind]) kindOf.set(name, kind);
-  }
+  // The table is searched only for a name `ft` lacks (a cold start never builds an index).
+  const KINDS = ['async', 'callback', 'task', 'event', 'object', 'sync', 'properties'];
+  const kindOf = (key) => {
+    if (!/^\w+$/.test(key)) return undefined;
+    internal.loadLazy('wx-api-table.js');
+    const table = internal.wxApiTable;
+    return KINDS.find((kind) => table[kind].includes(` ${key} `));
+  };
+  // wx.cloud (js/cloud.js) is set up when an app first reaches for it.
+  Object.defineProperty(ft, 'cloud', {
+    get() { internal.loadLazy('cloud.js'); return internal.cloud; },
+    set(v) { Object.defineProperty(ft, 'cloud', { value: v, writable: true, configurable: true, enumerable: true }); },
+    configurable: true,
+    enumerable: true,
+  });
   // Stubs are made on first use: `ft`'s prototype answers for the names it lacks.
   Object.setPrototypeOf(ft, new Proxy(Object.create(null), {
     get(target, key, receiver) {
       if (typeof key !== 'string') return undefined;
-      const kind = kindOf.get(key);
-      let value;
-      if (kind) value = unsupported(key, kind);
-      else if (table.properties.includes(key)) value = inert();
-      else return undefined;
+      const kind = kindOf(key);
+      if (!kind) return undefined;
+      const value = kind === 'properties' ? inert() : unsupported(key, kind);
       Object.defineProperty(receiver, key, { value, writable: true, configurable: true, enumerable: true });
       return value;
     },
-    has: (target, key) => typeof key === 'string' && (kindOf.has(key) || table.properties.includes(key)),
+    has: (target, key) => typeof key === 'string' && kindOf(key) !== undefined,
   }));
   // Dialogs a user would answer: headless, the first choice is taken (a test can mock them).
   internal.defineApi('showModal', (o) => {

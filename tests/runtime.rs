@@ -484,7 +484,7 @@ fn every_wx_api_exists_and_unsupported_ones_fail_the_wechat_way() {
                 .iter()
                 .any(|k| l.trim_start().starts_with(&format!("{k}:")))
         })
-        .flat_map(|l| l.split('\'').nth(1).unwrap_or("").split(' '))
+        .flat_map(|l| l.split('\'').nth(1).unwrap_or("").split_whitespace())
         .collect();
     assert!(names.len() > 450, "{}", names.len());
     let app = format!(

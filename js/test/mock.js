@@ -25,6 +25,7 @@
     const impl = spec.source !== undefined ? (0, eval)('(' + spec.source + ')') : null;
     const value = spec.value || {};
     if (name.startsWith('cloud.')) {
+      internal.loadLazy('cloud.js');
       // wx.cloud's operations (js/cloud.js) ask this double; their adapter adds errMsg.
       internal.cloudDoubles[name.slice(6)] = (options) => {
         list.push(plain([options]));

@@ -151,7 +151,6 @@ pub(crate) use js_source;
 const CORE_JS: &[JsSource] = &[
     js_source!("core.js"),
     js_source!("compat.js"),
-    js_source!("codeframe.js"),
     js_source!("console.js"),
     js_source!("timers.js"),
     js_source!("require.js"),
@@ -160,12 +159,32 @@ const CORE_JS: &[JsSource] = &[
 /// The mini-program layer: App/Page/Component and the `ft`/`wx` object.
 const APP_JS: &[JsSource] = &[
     js_source!("app.js"),
-    js_source!("wx-api-table.js"),
     js_source!("wx.js"),
     js_source!("system.js"),
-    js_source!("cloud.js"),
     js_source!("navigation.js"),
 ];
+
+/// Prelude files loaded on first use (`internal.loadLazy(name)`), so no cold start pays for
+/// them: code frames (an error), the wx API table (a name ftrun lacks), wx.cloud.
+pub(crate) const LAZY_JS: &[JsSource] = &[
+    js_source!("codeframe.js"),
+    js_source!("wx-api-table.js"),
+    js_source!("cloud.js"),
+];
+
+/// Runs the lazy prelude file `name` (once; the JS side remembers).
+pub(crate) fn load_lazy<'js>(
+    ctx: &Ctx<'js>,
+    name: &str,
+    native: Object<'js>,
+    internal: Object<'js>,
+) -> rquickjs::Result<()> {
+    let js = LAZY_JS
+        .iter()
+        .find(|j| j.name.strip_prefix("ftrun:js/") == Some(name))
+        .ok_or_else(|| throw_error(ctx, format!("ftrun: no prelude file '{name}'")))?;
+    load_prelude(ctx, js)?.call((native, internal))
+}
 
 /// Which JS layer sits on the core: a mini-program, or a test file (`ftrun test`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

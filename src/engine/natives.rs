@@ -252,6 +252,15 @@ pub(crate) fn install<'js>(
         "compile",
         Func::from(move |ctx: Ctx<'js>, path: Text| compile_file(&ctx, &h, &path)),
     )?;
+    // A prelude file run on first use (engine::LAZY_JS).
+    native.set(
+        "loadLazy",
+        Func::from(
+            |ctx: Ctx<'js>, name: Text, native: Object<'js>, internal: Object<'js>| {
+                super::load_lazy(&ctx, &name, native, internal)
+            },
+        ),
+    )?;
     // Host work still running (requests, commits): `ftrun check` waits for it between steps.
     let h = host.clone();
     native.set("pendingWork", Func::from(move || h.events.pending() as u32))?;
