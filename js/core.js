@@ -12,7 +12,7 @@
 
   // js/codeframe.js, loaded at the first error report; never a reason for the report to fail
   // (a heap out of memory cannot load it).
-  function frames() {
+  function haveCodeFrames() {
     try { internal.loadLazy('codeframe.js'); } catch (_) { /* reported without a frame */ }
     return typeof internal.codeFrame === 'function';
   }
@@ -57,7 +57,7 @@
     if (e && typeof e === 'object' && ('stack' in e || 'message' in e)) {
       let name = 'Error';
       try { name = e.name || (e.constructor && e.constructor.name) || 'Error'; } catch (_) {}
-      const message = frames() ? internal.namedMessage(e) : e.message;
+      const message = haveCodeFrames() ? internal.namedMessage(e) : e.message;
       const head = message === undefined || message === '' ? String(name) : `${name}: ${message}`;
       const stack = typeof e.stack === 'string' ? e.stack : '';
       const frames = stack.split('\n').filter(internal.isAppFrame);
@@ -69,7 +69,7 @@
 
   // The code frame under an error report, after a blank line (nothing when there is none).
   function withFrame(e) {
-    const frame = frames() ? internal.codeFrame(e) : '';
+    const frame = haveCodeFrames() ? internal.codeFrame(e) : '';
     return frame ? '\n\n' + frame : '';
   }
   internal.withFrame = withFrame;
