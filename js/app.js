@@ -4,6 +4,9 @@
   'use strict';
 
   internal.app = null;
+  // The view layer (js/view/render.js) renders a page and hears of its show/hide/unload.
+  internal.renderPage = function () {};
+  internal.pageEvent = function () {};
   internal.pageStack = [];
   internal.pageDefs = Object.create(null); // route -> { kind: 'page' | 'component', def }
   internal.loadingRoute = null; // route of the page script being loaded (WeChat's __wxRoute)
@@ -51,109 +54,31 @@
     return Object.assign(Object.create(null), options, { __ftBehavior: true });
   });
 
-  // ---- setData with path keys: 'a.b', 'list[1]', 'a.list[0].x' ---------------------------------
-  function parsePath(key) {
-    const parts = [];
-    const re = /([^.[\]]+)|\[(\d+)\]/g;
-    let m;
-    let last = 0;
-    while ((m = re.exec(key)) !== null) {
-      const between = key.slice(last, m.index);
-      if (between !== '' && between !== '.') throw new Error(`setData: invalid data path '${key}'`);
-      parts.push(m[2] !== undefined ? Number(m[2]) : m[1]);
-      last = re.lastIndex;
-    }
-    if (!parts.length || last !== key.length) throw new Error(`setData: invalid data path '${key}'`);
-    return parts;
-  }
-  internal.parseDataPath = parsePath;
-
-  function setPath(data, key, value) {
-    const parts = parsePath(key);
-    let obj = data;
-    for (let i = 0; i < parts.length - 1; i++) {
-      const p = parts[i];
-      if (obj[p] === null || typeof obj[p] !== 'object') obj[p] = typeof parts[i + 1] === 'number' ? [] : {};
-      obj = obj[p];
-    }
-    obj[parts[parts.length - 1]] = value;
-  }
-
-  // observers: { 'a, b.c, d.**, **': fn } fire after setData touches one of their fields.
-  function touches(field, key) {
-    if (field === '**') return true;
-    const deep = field.endsWith('.**');
-    const f = deep ? field.slice(0, -3) : field;
-    const norm = (p) => p.replace(/\[(\d+)\]/g, '.$1');
-    const a = norm(f);
-    const b = norm(key);
-    return a === b || b.startsWith(a + '.') || a.startsWith(b + '.');
-  }
-  function valueAt(data, field) {
-    if (field === '**') return data;
-    const f = field.endsWith('.**') ? field.slice(0, -3) : field;
-    let v = data;
-    for (const p of parsePath(f)) {
-      if (v === null || v === undefined) return undefined;
-      v = v[p];
-    }
-    return v;
-  }
-  function runObservers(inst, keys) {
-    for (const [fields, fn] of inst.__ftObservers || []) {
-      if (fields.some((f) => keys.some((k) => touches(f, k)))) {
-        internal.safeCall(fn, inst, fields.map((f) => valueAt(inst.data, f)), `observer '${fields.join(', ')}'`);
-      }
-    }
-  }
-
-  internal.setData = function setData(patch, callback) {
-    if (patch === null || typeof patch !== 'object') throw new TypeError('setData expects an object');
-    if (this.data === null || typeof this.data !== 'object') this.data = {};
-    const keys = Object.keys(patch);
-    for (const key of keys) setPath(this.data, key, patch[key]);
-    runObservers(this, keys);
-    if (typeof callback === 'function') {
-      Promise.resolve().then(() => internal.safeCall(callback, this, [], 'setData callback'));
-    }
-  };
-
-  function cloneData(data) {
-    if (data === undefined || data === null) return {};
-    try {
-      return JSON.parse(JSON.stringify(data));
-    } catch (_) {
-      return Object.assign({}, data);
-    }
-  }
-  internal.cloneData = cloneData;
-
   // ---- page instances ----------------------------------------------------------------------
-  function pageBase(route, query) {
-    return {
-      route,
-      __route__: route,
-      options: query,
-      setData: internal.setData,
-      selectComponent: () => null,
-      selectAllComponents: () => [],
-      getOpenerEventChannel: () => ({ emit() {}, on() {}, once() {}, off() {} }),
-    };
+  let nextPageId = 1;
+  function pageBase(route, query, proto) {
+    const page = Object.create(proto);
+    page.route = route;
+    page.__route__ = route;
+    page.options = query;
+    page.__ftPageId = nextPageId++;
+    page.getOpenerEventChannel = () => ({ emit() {}, on() {}, once() {}, off() {} });
+    return page;
   }
 
   function pageInstance(route, def, query) {
-    const page = pageBase(route, query);
+    const page = pageBase(route, query, internal.instanceBase);
     const data = {};
     // Pages may use behaviors too: their data and methods first, the page's own over them.
     for (const layer of internal.flattenBehaviors(def).slice(0, -1)) {
-      Object.assign(data, cloneData(layer.data));
+      Object.assign(data, internal.cloneData(layer.data));
       Object.assign(page, layer.methods || {});
     }
     for (const key in def) {
       if (key === 'data' || key === 'behaviors') continue;
       page[key] = def[key];
     }
-    page.data = Object.assign(data, cloneData(def.data));
+    page.data = Object.assign(data, internal.cloneData(def.data));
     return {
       page,
       hook(name, args) {
@@ -162,116 +87,36 @@
     };
   }
 
-  // Behaviors first (depth-first, in order), then the component's own definition.
-  function flattenBehaviors(def, out, seen) {
-    for (const b of def.behaviors || []) {
-      if (b && typeof b === 'object' && !seen.has(b)) {
-        seen.add(b);
-        flattenBehaviors(b, out, seen);
-        out.push(b);
-      }
-    }
-    return out;
-  }
-  internal.flattenBehaviors = (def) => flattenBehaviors(def, [], new Set()).concat([def]);
-
+  // A page built with Component(): page hooks are its methods, lifetimes run around them.
   function componentPageInstance(route, def, query) {
-    const page = pageBase(route, query);
-    const layers = internal.flattenBehaviors(def);
-    const data = {};
-    const lifetimes = { created: [], attached: [], ready: [], detached: [] };
-    const pageLifetimes = { show: [], hide: [] };
-    const observers = [];
-    for (const layer of layers) {
-      for (const key of Object.keys(layer.observers || {})) {
-        if (typeof layer.observers[key] === 'function') observers.push([key.split(',').map((f) => f.trim()), layer.observers[key]]);
-      }
-      const props = layer.properties || {};
-      for (const name of Object.keys(props)) {
-        const spec = props[name];
-        const value = spec && typeof spec === 'object' && 'value' in spec ? spec.value : undefined;
-        data[name] = value === undefined ? defaultFor(spec) : value;
-      }
-      Object.assign(data, cloneData(layer.data));
-      Object.assign(page, layer.methods || {});
-      for (const name of Object.keys(lifetimes)) {
-        const fn = (layer.lifetimes && layer.lifetimes[name]) || layer[name];
-        if (typeof fn === 'function') lifetimes[name].push(fn);
-      }
-      for (const name of Object.keys(pageLifetimes)) {
-        const fn = layer.pageLifetimes && layer.pageLifetimes[name];
-        if (typeof fn === 'function') pageLifetimes[name].push(fn);
-      }
-    }
-    // A component used as a page receives the query in its same-named properties.
+    const norm = internal.normalizeComponent(def, route);
+    const page = internal.newComponentInstance(norm);
+    Object.assign(page, pageBase(route, query, Object.prototype));
+    // The query fills the properties of the same names, converted to their types.
     for (const name of Object.keys(query)) {
-      if (layers.some((l) => l.properties && name in l.properties)) data[name] = query[name];
+      if (norm.props[name]) page.data[name] = internal.coerceProperty(norm.props[name], query[name], name, route);
     }
-    page.data = data;
-    page.properties = data;
-    page.__ftObservers = observers;
     const where = (name) => `Component[${route}].${name}`;
-    const runAll = (list, name, args) => list.forEach((fn) => internal.safeCall(fn, page, args, where(name)));
+    const life = (name) => internal.runLifetime(page, name, []);
     return {
       page,
-      lifetime(name) {
-        runAll(lifetimes[name] || [], name, []);
-      },
       hook(name, args) {
         switch (name) {
           case 'onLoad':
-            runAll(lifetimes.created, 'created', []);
-            runAll(lifetimes.attached, 'attached', []);
+            life('created');
+            life('attached');
             return internal.safeCall(page.onLoad, page, args, where('onLoad'));
-          case 'onShow':
-            internal.safeCall(page.onShow, page, args, where('onShow'));
-            return runAll(pageLifetimes.show, 'pageLifetimes.show', []);
           case 'onReady':
-            runAll(lifetimes.ready, 'ready', []);
+            life('ready');
             return internal.safeCall(page.onReady, page, args, where('onReady'));
-          case 'onHide':
-            internal.safeCall(page.onHide, page, args, where('onHide'));
-            return runAll(pageLifetimes.hide, 'pageLifetimes.hide', []);
           case 'onUnload':
             internal.safeCall(page.onUnload, page, args, where('onUnload'));
-            return runAll(lifetimes.detached, 'detached', []);
+            return life('detached');
           default:
             return internal.safeCall(page[name], page, args, where(name));
         }
       },
     };
-  }
-
-  // A registered component mounted on its own, as a parent would: created, then the given
-  // properties (their observers fire), then attached and ready. Used by `ftrun test`.
-  internal.mountComponent = function (ref, props) {
-    const path = internal.loadComponent(ref, '');
-    const def = path && internal.components[path];
-    if (!def) throw new Error(`${ref}: ${path || ref} did not register a Component()`);
-    const route = path.replace(/\.js$/, '');
-    const inst = componentPageInstance(route, def, {});
-    const c = inst.page;
-    c.is = route;
-    delete c.route;
-    delete c.__route__;
-    inst.lifetime('created');
-    if (props && typeof props === 'object' && Object.keys(props).length) c.setData(props);
-    inst.lifetime('attached');
-    inst.lifetime('ready');
-    c.__ftDetach = () => inst.lifetime('detached');
-    return c;
-  };
-
-  function defaultFor(spec) {
-    const type = typeof spec === 'function' ? spec : spec && spec.type;
-    switch (type) {
-      case String: return '';
-      case Number: return 0;
-      case Boolean: return false;
-      case Array: return [];
-      case Object: return null;
-      default: return null;
-    }
   }
 
   // ---- packages: the main one at cold start, each subpackage when a page of it first opens --
@@ -323,13 +168,22 @@
       throw new Error(`page '${route}' has not been registered: its script must call Page() or Component()`);
     }
     const inst = reg.kind === 'page' ? pageInstance(route, reg.def, query) : componentPageInstance(route, reg.def, query);
-    inst.page.__ftHook = inst.hook;
-    internal.pageStack.push(inst.page);
+    const page = inst.page;
+    // onShow / onHide / onUnload also reach the page's components (pageLifetimes, detached).
+    page.__ftHook = function (name, args) {
+      const r = inst.hook(name, args);
+      if (name === 'onShow' || name === 'onHide') internal.pageEvent(page, name === 'onShow' ? 'show' : 'hide');
+      else if (name === 'onUnload') internal.pageEvent(page, 'unload');
+      return r;
+    };
+    internal.pageStack.push(page);
     inst.hook('onLoad', [query]);
     inst.hook('onShow', []);
+    // WeChat renders the page between onShow and onReady (js/view/render.js).
+    internal.renderPage(page);
     inst.hook('onReady', []);
     preloadAfter(route);
-    return inst.page;
+    return page;
   };
 
   internal.parseQuery = function (query) {

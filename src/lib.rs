@@ -10,7 +10,12 @@
 //! (background fetch's tables, wx storage) with a run's not-yet-committed writes, which that
 //! run's reads see at once. [`bgfetch`] is background fetch (wire format, hyper client, cold
 //! start, daemon) and [`apis`] the other host-backed wx APIs (storage, request), both as engine
-//! extensions. [`testrunner`] is `ftrun test`; [`mockserver`] the local endpoint used by
+//! extensions. [`view`] is the view layer, also an extension: WXML files compile in Rust (over
+//! WeChat's own parser) to JS units whose `{{ }}` are functions tagged with the data paths they
+//! read, and WXS files to functions in a scope of their own; `js/view/` builds the page tree
+//! from them (elements, custom components with their shadow trees and lifetimes, slots),
+//! re-runs only the bindings a `setData` path reaches, dispatches events through capture and
+//! bubble phases, and answers selector queries. [`testrunner`] is `ftrun test`; [`mockserver`] the local endpoint used by
 //! `serve`, tests and benchmarks. [`cli`] parses the command line and maps errors to exit
 //! statuses. Threads: QuickJS runs on the main thread only, driven by the engine's own loop
 //! (microtasks, a timer queue, host events over a channel); network and disk work runs on a
@@ -34,3 +39,4 @@ pub mod io;
 pub mod mockserver;
 pub mod store;
 pub mod testrunner;
+pub mod view;

@@ -21,6 +21,8 @@
     get errors() { return this.stderr.filter((l) => /^(Uncaught|Unhandled promise rejection)/.test(l)); }
     /** Runs the app until nothing is pending. */
     idle() { return Promise.resolve(JSON.parse(native.appStep(this.id, 'idle'))); }
+    /** Runs the app: 'settled' (what is ready now), 'idle', or 'ms:N'; returns its state. */
+    _step(what) { return JSON.parse(native.appStep(this.id, what)).state; }
     /** Runs the app until the next background-fetch record reached its listeners. */
     nextBackgroundFetch() {
       const r = JSON.parse(native.appStep(this.id, 'bgfetch'));
@@ -40,11 +42,17 @@
     pages() {
       return this.eval(() => getCurrentPages().map((p) => ({ route: p.route, options: p.options, data: p.data })));
     }
+    /** The page handle (automator's Page) of `route`, or of the current page. */
     page(route) {
-      const pages = this.pages();
-      return route ? pages.find((p) => p.route === route) : pages[pages.length - 1];
+      const info = route ? this.eval((r) => __ftrunView.pageByRoute(r), route) : this.eval(() => __ftrunView.currentPage());
+      return internal.automatorPage(this, info);
     }
-    data(route) { const p = this.page(route); return p ? p.data : undefined; }
+    /** The data of the page at `route` (else the current page), synchronously. */
+    data(route) {
+      const pages = this.pages();
+      const p = route ? pages.slice().reverse().find((x) => x.route === route) : pages[pages.length - 1];
+      return p ? p.data : undefined;
+    }
     /** The stored record of a slot ('pre' or 'periodic'), or null. */
     stored(type) { return JSON.parse(native.appStored(this.id, type)); }
     /** The stored token, or null. */
@@ -64,6 +72,8 @@
       };
     }
   }
+
+  Object.assign(App.prototype, internal.automatorMethods);
 
   function endpoint(kind) {
     return function (spec) {

@@ -12,15 +12,18 @@ use crate::bgfetch::js_ext::BgFetchExtension;
 use crate::bgfetch::service::Services;
 use crate::engine::Extension;
 use crate::io::Io;
+use crate::view::ViewExtension;
 use request::{NetworkPolicy, RequestExtension};
 use storage::StorageExtension;
 
-/// The host-backed APIs every app gets (background fetch, storage, request), bound to one
-/// appId and the run's services: one place builds them for `run`, `check` and `ftrun test`.
+/// What every app gets besides the core: the host-backed APIs (background fetch, storage,
+/// request), bound to one appId and the run's services, and the view layer. One place builds
+/// them for `run`, `check`, `render` and `ftrun test`.
 pub struct Standard {
     pub bgfetch: BgFetchExtension,
     pub storage: StorageExtension,
     pub request: RequestExtension,
+    pub view: ViewExtension,
 }
 
 impl Standard {
@@ -41,11 +44,23 @@ impl Standard {
                 io: io.clone(),
                 policy,
             },
+            view: ViewExtension::default(),
         }
     }
 
     /// The extensions, in install order.
-    pub fn list(&self) -> [&dyn Extension; 3] {
-        [&self.bgfetch, &self.storage, &self.request]
+    pub fn list(&self) -> [&dyn Extension; 4] {
+        [&self.bgfetch, &self.storage, &self.request, &self.view]
+    }
+
+    /// The extensions, then `extra` (a command's own, installed last).
+    pub fn with<'a>(&'a self, extra: &'a dyn Extension) -> [&'a dyn Extension; 5] {
+        [
+            &self.bgfetch,
+            &self.storage,
+            &self.request,
+            &self.view,
+            extra,
+        ]
     }
 }

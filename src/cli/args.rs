@@ -42,8 +42,12 @@ pub enum Command {
     Serve(Deferred<ServeArgs>),
     /// Run JS test files (*.test.js, *.spec.js) that launch bundles and check what they do
     Test(Deferred<TestArgs>),
-    /// Load every page and component of a bundle and run each page's onLoad/onShow/onReady
+    /// Load every page and component of a bundle, run each page's onLoad/onShow/onReady and
+    /// render it with the components it uses
     Check(Deferred<CheckArgs>),
+    /// Cold-start a bundle to the launch page's onReady and print the page as rendered
+    /// (indented WXML with components' shadow content, or JSON)
+    Render(Deferred<RenderArgs>),
 }
 
 /// A command's arguments (or nested commands), built only when that command is the one on
@@ -351,6 +355,29 @@ pub struct LaunchArgs {
     /// Launch scene number
     #[arg(long, value_name = "N", default_value_t = 1001)]
     pub scene: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The bundle folder (holds app.json)
+    pub bundle: PathBuf,
+    #[command(flatten)]
+    pub launch: LaunchArgs,
+    /// appId (default: project.config.json's "appid")
+    #[arg(long, value_name = "ID", value_parser = parse_app_id)]
+    pub app_id: Option<String>,
+    /// Print the tree as JSON ({ tag, attrs, children }, text as strings)
+    #[arg(long)]
+    pub json: bool,
+    /// Print once the app is idle (timers done, requests answered), not right after onReady
+    #[arg(long)]
+    pub idle: bool,
+    /// Stop after this many seconds in all
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_secs)]
+    pub timeout: std::time::Duration,
+    /// The phone to pretend to be: screen WIDTHxHEIGHT in px and pixel ratio (default 375x667@2)
+    #[arg(long, value_name = "WxH[@R]")]
+    pub device: Option<crate::engine::Device>,
 }
 
 #[derive(Debug, Args)]

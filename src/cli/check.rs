@@ -4,7 +4,6 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::Instant;
 
 use rquickjs::prelude::Func;
@@ -12,9 +11,8 @@ use rquickjs::{Ctx, Object};
 
 use super::CliError;
 use super::args::CheckArgs;
+use super::common;
 use crate::apis::request::NetworkPolicy;
-use crate::bgfetch::service::Services;
-use crate::bgfetch::{Clock, SystemClock};
 use crate::bundle::{Project, parse_app_config};
 use crate::engine::{
     self, CapturedOutput, Engine, EngineOptions, Extension, Host, JsSource, Launch, Prelude,
@@ -80,16 +78,7 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
         .app_id(args.app_id.as_deref())
         .map(|a| a.id)
         .unwrap_or_else(|_| "ftrun-check".into());
-    // A check never touches the user's data or network: a throwaway data dir, no requests.
-    let data = tempfile::tempdir().map_err(|e| CliError::Failed(format!("temp dir: {e}")))?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock::from_env());
-    let services = Arc::new(Services::new(
-        data.path().to_path_buf(),
-        None,
-        std::time::Duration::from_secs(1),
-        clock,
-        Arc::new(|_: &str| {}),
-    ));
+    let (_data, services) = common::throwaway_services()?;
     let io = crate::io::Io::lazy(1);
     let results = Rc::new(RefCell::new(None));
     let check = CheckExtension {
@@ -107,7 +96,7 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
             options: &options,
             output: output.clone(),
             events: engine::events::channel(),
-            extensions: &[&apis.bgfetch, &apis.storage, &apis.request, &check],
+            extensions: &apis.with(&check),
             prelude: Prelude::App,
         },
     )?;

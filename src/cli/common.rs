@@ -29,6 +29,21 @@ pub fn services(
     Ok(Arc::new(services))
 }
 
+/// Services over a throwaway data dir, for commands that never touch the user's data or
+/// network (`check`, `render`); the dir lives as long as the returned guard.
+pub fn throwaway_services() -> Result<(tempfile::TempDir, Arc<Services>), CliError> {
+    let data = tempfile::tempdir().map_err(|e| CliError::Failed(format!("temp dir: {e}")))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::from_env());
+    let services = Arc::new(Services::new(
+        data.path().to_path_buf(),
+        None,
+        std::time::Duration::from_secs(1),
+        clock,
+        Arc::new(|_: &str| {}),
+    ));
+    Ok((data, services))
+}
+
 /// Opens the store now (commands that only manage state).
 pub fn store(data_dir: Option<&Path>) -> Result<crate::store::Store, CliError> {
     let dir = resolve_data_dir(data_dir).map_err(|e| CliError::Invalid(e.to_string()))?;

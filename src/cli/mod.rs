@@ -17,6 +17,7 @@ mod config;
 mod daemon;
 mod fetch;
 mod logging;
+mod render;
 mod run;
 mod serve;
 mod test;
@@ -91,6 +92,7 @@ pub fn main() -> i32 {
         Command::Serve(Deferred(args)) => serve::run(args),
         Command::Test(Deferred(args)) => test::run(args),
         Command::Check(Deferred(args)) => check::run(args),
+        Command::Render(Deferred(args)) => render::run(args),
     };
     let code = match result {
         Ok(code) => code,

@@ -14,6 +14,7 @@ mod timers;
 pub use errors::{EngineError, format_secs};
 pub use events::{EventReceiver, EventSender, HostEvent, PendingWork};
 pub use host::Host;
+pub(crate) use natives::{compile_wrapped_as, throw_compile_error};
 pub use natives::{json_to_js, storage_error, throw_error};
 pub use output::{CapturedOutput, OutputSink, ProcessOutput, Stream};
 pub use text::Text;
@@ -158,6 +159,7 @@ const CORE_JS: &[JsSource] = &[
 
 /// The mini-program layer: App/Page/Component and the `ft`/`wx` object.
 const APP_JS: &[JsSource] = &[
+    js_source!("component.js"),
     js_source!("app.js"),
     js_source!("wx.js"),
     js_source!("system.js"),
@@ -263,6 +265,10 @@ pub enum Until {
     Idle,
     /// A host event of this kind has been delivered (e.g. `"bgfetch"`).
     Event(&'static str),
+    /// What is ready now has run (microtasks, due timers, queued events); nothing is waited for.
+    Settled,
+    /// Idle, or this much time has passed (a test's `waitFor(ms)`).
+    For(Duration),
 }
 
 /// Where a run stands after a step.

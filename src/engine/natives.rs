@@ -30,12 +30,25 @@ fn compile_wrapped<'js>(
     filename: &str,
     source: &str,
 ) -> rquickjs::Result<Function<'js>> {
-    let mut code = Vec::with_capacity(WRAP_HEAD.len() + source.len() + 5);
-    code.extend_from_slice(WRAP_HEAD.as_bytes());
+    compile_wrapped_as(ctx, host, filename, WRAP_HEAD, source, 1)
+}
+
+/// [`compile_wrapped`] with another wrapper `head` (a newline, then `(function (...) {` and a
+/// newline), for source whose first line is line `first_line` of its file (inline WXS).
+pub(crate) fn compile_wrapped_as<'js>(
+    ctx: &Ctx<'js>,
+    host: &Host,
+    filename: &str,
+    head: &str,
+    source: &str,
+    first_line: i32,
+) -> rquickjs::Result<Function<'js>> {
+    let mut code = Vec::with_capacity(head.len() + source.len() + 5);
+    code.extend_from_slice(head.as_bytes());
     code.extend_from_slice(source.as_bytes());
     code.extend_from_slice(b"\n})");
     let deep_already = host.stack_used() > host.max_stack / 2;
-    match eval_sloppy_from_line(ctx, filename, code, -1) {
+    match eval_sloppy_from_line(ctx, filename, code, first_line - 2) {
         Ok(v) => v
             .into_function()
             .ok_or_else(|| throw_error(ctx, "ftrun: the module wrapper is not a function")),
@@ -50,7 +63,7 @@ fn compile_wrapped<'js>(
             let in_header = exc
                 .as_object()
                 .and_then(|o| o.get::<_, String>("stack").ok())
-                .is_some_and(|st| st.contains(&format!("{filename}:0:")));
+                .is_some_and(|st| st.contains(&format!("{filename}:{}:", first_line - 1)));
             if message == STACK_EXHAUSTED || in_header {
                 if deep_already {
                     return Err(throw_range_error(ctx, STACK_EXHAUSTED));
@@ -109,7 +122,7 @@ fn eval_sloppy_from_line<'js>(
 /// A bundle file that cannot be compiled (syntax, encoding, nesting): thrown tagged like
 /// QuickJS's own compile errors, so the run stops with status 2 and prints
 /// `file[:line:column]: text`, and `check` files it under its page.
-fn throw_compile_error<'js>(
+pub(crate) fn throw_compile_error<'js>(
     ctx: &Ctx<'js>,
     path: &str,
     at: Option<(usize, usize)>,

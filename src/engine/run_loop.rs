@@ -104,8 +104,12 @@ impl<'c> EventLoop<'c> {
     /// Runs until `until` holds (returns `reached = true` for a delivered event) or idle.
     pub fn run(&self, until: Until) -> (Option<Stop>, bool) {
         let target = match until {
-            Until::Idle => None,
             Until::Event(kind) => Some(kind),
+            _ => None,
+        };
+        let cutoff = match until {
+            Until::For(d) => Some(Instant::now() + d),
+            _ => None,
         };
         loop {
             if let Some(stop) = self.ctx.with(|ctx| self.settle(&ctx)) {
@@ -142,8 +146,28 @@ impl<'c> EventLoop<'c> {
                 }
             }
             self.host.output.flush();
+            if until == Until::Settled {
+                // Whatever the handlers just queued for now runs too; then stop.
+                let due = self
+                    .host
+                    .timers
+                    .borrow_mut()
+                    .next_deadline()
+                    .is_some_and(|t| t <= Instant::now());
+                if due {
+                    continue;
+                }
+                if let Some(stop) = self.ctx.with(|ctx| self.settle(&ctx)) {
+                    return (Some(stop), false);
+                }
+                return (None, false);
+            }
+            if cutoff.is_some_and(|c| Instant::now() >= c) {
+                return (None, false);
+            }
             let next = self.host.timers.borrow_mut().next_deadline();
             let deadline = self.host.deadline();
+            let deadline = cutoff.map_or(deadline, |c| c.min(deadline));
             let until = next.map_or(deadline, |t| t.min(deadline));
             let wait = until.saturating_duration_since(Instant::now());
             if wait.is_zero() {

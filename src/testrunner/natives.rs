@@ -51,6 +51,7 @@ impl Extension for TestExtension {
             js_source!("test/expect.js"),
             js_source!("test/doubles.js"),
             js_source!("test/framework.js"),
+            js_source!("test/automator.js"),
             js_source!("test/scenario.js"),
         ];
         JS
@@ -137,7 +138,15 @@ impl Extension for TestExtension {
                     st.with_session(id, |s| {
                         let until = match what.0.as_str() {
                             "bgfetch" => Until::Event("bgfetch"),
-                            _ => Until::Idle,
+                            "settled" => Until::Settled,
+                            w => {
+                                match w.strip_prefix("ms:").and_then(|ms| ms.parse::<f64>().ok()) {
+                                    Some(ms) if ms.is_finite() && ms >= 0.0 => {
+                                        Until::For(std::time::Duration::from_secs_f64(ms / 1000.0))
+                                    }
+                                    _ => Until::Idle,
+                                }
+                            }
                         };
                         let p = s.engine.run_until(until);
                         Ok(s.progress_json(p))

@@ -443,7 +443,7 @@ impl FileState {
                 options: &options,
                 output: output.clone(),
                 events: (events_tx, events_rx),
-                extensions: &[&apis.bgfetch, &apis.storage, &apis.request, &mocks],
+                extensions: &apis.with(&mocks),
                 prelude: Prelude::App,
             },
         )
@@ -586,7 +586,7 @@ struct MockExtension {
 
 impl Extension for MockExtension {
     fn js_sources(&self) -> &'static [JsSource] {
-        const JS: &[JsSource] = &[js_source!("test/mock.js")];
+        const JS: &[JsSource] = &[js_source!("test/mock.js"), js_source!("test/automation.js")];
         JS
     }
 

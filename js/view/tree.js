@@ -1,0 +1,219 @@
+// The page tree: nodes, the composed tree (shadow trees with slot content placed), text as a
+// phone shows it, and WXML / JSON serialisation. Nodes are created by js/view/render.js.
+(function (native, internal) {
+  'use strict';
+  const view = (internal.view = {});
+
+  // A node of the tree. `parent` and `children` are the tree the node was written in (its
+  // owner's template): slot content is a child of the component tag it was written inside.
+  // A custom component's own template is its shadow tree (`comp.shadow`).
+  class VNode {
+    constructor(tag, owner) {
+      this.tag = tag; // 'view', 'my-comp', '#text', 'slot', or 'page' for a page's root
+      this.owner = owner; // the View (page or component) whose template created the node
+      this.parent = null;
+      this.children = [];
+      this.frag = null; // the parts `children` is flattened from (see render.js)
+      this.id = '';
+      this.cls = ''; // class attribute, as evaluated
+      this.style = '';
+      this.attrs = Object.create(null); // other attributes, in written order
+      this.dataset = {};
+      this.marks = null;
+      this.listeners = null; // [{ type, flags, value }]
+      this.props = null; // state of a built-in component (input value, checked, current...)
+      this.text = '';
+      this.comp = null; // the View of a custom component's shadow tree
+      this.slot = ''; // slot="name" on slot content
+      this.slotName = null; // name of a <slot>
+      this.models = null; // model:prop="{{field}}" bindings
+      this.nid = 0;
+      this.placeholder = false; // a component WeChat provides and the bundle lacks
+    }
+    get isText() { return this.tag === '#text'; }
+  }
+  view.VNode = VNode;
+
+  // Node handles for tests and queries: an id per node handed out, weakly held by the tree.
+  const byNid = new Map();
+  let nextNid = 1;
+  view.nidOf = function (node) {
+    if (!node.nid) {
+      node.nid = nextNid++;
+      byNid.set(node.nid, node);
+    }
+    return node.nid;
+  };
+  view.nodeByNid = (nid) => byNid.get(nid) || null;
+  view.forget = (node) => { if (node.nid) byNid.delete(node.nid); };
+
+  // ---- composed tree --------------------------------------------------------------------
+  // The nodes a <slot> shows: its host's light children for that slot name (all of them when
+  // the component has one slot), only at the first slot of a name.
+  view.assigned = function (slot) {
+    const comp = slot.owner;
+    const host = comp.host;
+    if (!host || !comp.slotFirst(slot)) return [];
+    if (!comp.multipleSlots) return host.children;
+    const name = slot.slotName || '';
+    return host.children.filter((n) => (n.slot || '') === name);
+  };
+  // The slot a light child of `host` is shown in, or null.
+  view.slotOf = function (host, node) {
+    const comp = host.comp;
+    if (!comp) return null;
+    const name = comp.multipleSlots ? node.slot || '' : null;
+    return comp.slotNamed(name);
+  };
+
+  function expand(list, out) {
+    for (const n of list) {
+      if (n.tag === 'slot' && n.slotName !== null) expand(view.assigned(n), out);
+      else if (n.comp && n.comp.virtualHost) expand(n.comp.shadow, out);
+      else out.push(n);
+    }
+    return out;
+  }
+  // What a node shows inside it: a component its shadow tree, slots replaced by their content.
+  view.composedChildren = function (node) {
+    if (node.comp) return expand(node.comp.shadow, []);
+    return expand(node.children, []);
+  };
+
+  // ---- classes ----------------------------------------------------------------------------
+  view.classList = (node) => String(node.cls || '').split(/\s+/).filter(Boolean);
+
+  // The class attribute as WeChat's DOM has it: inside an isolated component each class gets
+  // the component's prefix (`<tag>--x`); `~x` is the page's, `^x` the parent component's; an
+  // external class is replaced by what the user passed.
+  view.domClass = function (node) {
+    const owner = node.owner;
+    const out = [];
+    for (const c of view.classList(node)) {
+      if (owner && owner.externalClasses && owner.externalClasses.includes(c)) {
+        const host = owner.host;
+        const given = host && host.ext && host.ext[c];
+        if (given) for (const g of String(given).split(/\s+/).filter(Boolean)) out.push(prefixed(host.owner, g));
+        continue;
+      }
+      if (c[0] === '~') { out.push(c.slice(1)); continue; }
+      if (c[0] === '^') {
+        let v = owner;
+        let name = c;
+        while (name[0] === '^' && v) { name = name.slice(1); v = v.host && v.host.owner; }
+        out.push(prefixed(v, name));
+        continue;
+      }
+      out.push(...prefixedAll(owner, c));
+    }
+    return out.join(' ');
+  };
+  function prefixedAll(v, c) {
+    if (!v || !v.prefix || v.isolation === 'shared') return [c];
+    if (v.isolation === 'apply-shared' || v.isolation === 'page-apply-shared') return [c, `${v.prefix}--${c}`];
+    return [`${v.prefix}--${c}`];
+  }
+  const prefixed = (v, c) => prefixedAll(v, c).join(' ');
+
+  // ---- text as shown ----------------------------------------------------------------------
+  const INLINE = new Set(['text', 'label', 'icon', 'image', 'button', 'switch', 'checkbox', 'radio', 'input', 'textarea', 'slider', 'progress', 'rich-text']);
+  view.isHidden = (n) => !n.isText && !!n.attrs.hidden;
+
+  // The text a node shows (as automator's text(), the DOM innerText): hidden nodes left out,
+  // block elements on lines of their own, whitespace collapsed except inside <text>.
+  view.textOf = function (node) {
+    const parts = [];
+    walkText(node, parts, node.tag === 'text');
+    return parts.join('').replace(/ *\n */g, '\n').replace(/\n{2,}/g, '\n').replace(/^\n+|\n+$/g, '').replace(/^ +| +$/g, '');
+  };
+  function walkText(node, out, pre) {
+    if (node.isText) {
+      out.push(pre ? node.text : node.text.replace(/\s+/g, ' '));
+      return;
+    }
+    if (view.isHidden(node)) return;
+    if (node.tag === 'input' || node.tag === 'textarea') return;
+    const block = !INLINE.has(node.tag) && node.tag !== '#text';
+    if (block) out.push('\n');
+    const inPre = pre || node.tag === 'text';
+    for (const c of view.composedChildren(node)) walkText(c, out, inPre);
+    if (block) out.push('\n');
+  }
+
+  // ---- serialisation ----------------------------------------------------------------------
+  const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const escAttr = (s) => esc(s).replace(/"/g, '&quot;');
+
+  function attrValue(v) {
+    if (typeof v === 'string') return v;
+    if (v === undefined) return '';
+    let json;
+    try { json = JSON.stringify(v); } catch (_) { json = String(v); }
+    return `{{${json === undefined ? String(v) : json}}}`;
+  }
+  // The attributes a node shows, in a stable order: id, class, style, then as written.
+  view.attributes = function (node) {
+    const out = [];
+    if (node.id) out.push(['id', node.id]);
+    const cls = view.domClass(node);
+    if (cls) out.push(['class', cls]);
+    if (node.style) out.push(['style', String(node.style)]);
+    for (const name in node.attrs) {
+      const v = node.attrs[name];
+      if (v === undefined || v === null || (name === 'hidden' && !v)) continue;
+      out.push([name, v]);
+    }
+    for (const k in node.dataset) out.push(['data-' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()), node.dataset[k]]);
+    return out;
+  }
+  function openTag(node) {
+    let s = '<' + node.tag;
+    for (const [name, v] of view.attributes(node)) s += v === true ? ` ${name}` : ` ${name}="${escAttr(attrValue(v))}"`;
+    return s;
+  }
+  const showText = (node) => node.text.trim();
+
+  // Compact WXML of a node's composed content (automator's wxml()) or of the node itself.
+  view.innerWxml = function (node) {
+    return view.composedChildren(node).map(view.outerWxml).join('');
+  };
+  view.outerWxml = function (node) {
+    if (node.isText) return esc(node.text);
+    return `${openTag(node)}>${view.innerWxml(node)}</${node.tag}>`;
+  };
+
+  // Indented WXML for `ftrun render`: one node per line, text trimmed, empty text left out.
+  view.printTree = function (node) {
+    const lines = [];
+    print(node, '', lines);
+    return lines.join('\n');
+  };
+  function print(node, indent, lines) {
+    if (node.isText) {
+      const t = showText(node);
+      if (t) lines.push(indent + esc(t).replace(/\n\s*/g, '\n' + indent));
+      return;
+    }
+    const kids = view.composedChildren(node);
+    const texts = kids.filter((k) => !k.isText || showText(k));
+    if (!texts.length) { lines.push(`${openTag(node)}></${node.tag}>`.replace(/^/, indent)); return; }
+    if (texts.length === 1 && texts[0].isText && !showText(texts[0]).includes('\n')) {
+      lines.push(`${indent}${openTag(node)}>${esc(showText(texts[0]))}</${node.tag}>`);
+      return;
+    }
+    lines.push(`${indent}${openTag(node)}>`);
+    for (const k of texts) print(k, indent + '  ', lines);
+    lines.push(`${indent}</${node.tag}>`);
+  }
+
+  // The composed tree as JSON: { tag, attrs, children } with text as strings.
+  view.toJSON = function (node) {
+    if (node.isText) return showText(node);
+    const attrs = {};
+    for (const [k, v] of view.attributes(node)) attrs[k] = v;
+    const children = view.composedChildren(node).map(view.toJSON).filter((c) => c !== '');
+    const out = { tag: node.tag, attrs, children };
+    if (node.comp && node.tag !== 'page') out.component = node.comp.is;
+    return out;
+  };
+})

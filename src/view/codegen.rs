@@ -1,0 +1,598 @@
+//! One WXML file → one JS "unit": the file's node tree as plain data in which every `{{ }}`
+//! is a compiled function `(d, s) => value` with the data paths it reads. The tree runtime
+//! (`js/view/render.js`) instantiates units and re-runs only the bindings a `setData` reached.
+//!
+//! Node kinds (`k`): 0 text, 1 element, 2 `wx:for`, 3 `wx:if` chain, 4 `<template is>`,
+//! 5 `<include>`, 6 `<slot>`, 7 `<block>`. A value is `{v}` (static) or `{f, p}` (a binding:
+//! its function and its paths, each `[head, ...segments]` where a string head is a data field
+//! and a number a `wx:for` scope). `l` is `[line, column]`, 1-based.
+
+use glass_easel_template_compiler::parse::tag::{
+    ClassAttribute, CommonElementAttributes, Element, ElementKind, Node, NormalAttributePrefix,
+    Script, StyleAttribute, Template, Value,
+};
+use glass_easel_template_compiler::parse::{ParseErrorKind, ParseErrorLevel, Position};
+
+use super::ViewError;
+use super::expr::{self, DataPath, Head, js_string};
+
+/// A compiled WXML file: the unit's JS (an expression: `function (R) { return {...} }`) and
+/// the parser's warnings (`file:line:col: text`).
+pub struct Unit {
+    pub js: String,
+    pub warnings: Vec<String>,
+}
+
+/// Compiles one WXML file. `exists` answers whether a bundle path is a file (imports,
+/// includes and WXS sources must be).
+pub fn compile(path: &str, source: &str, exists: &dyn Fn(&str) -> bool) -> Result<Unit, ViewError> {
+    let (template, state) = glass_easel_template_compiler::parse::parse(path, source);
+    let mut warnings = Vec::new();
+    let mut first_error: Option<ViewError> = None;
+    for w in state.warnings() {
+        let at = ViewError::at(path, w.location.start, w.kind.to_string());
+        // WeChat's compiler refuses unclosed and stray end tags; glass-easel only warns.
+        let fatal = w.level() >= ParseErrorLevel::Error
+            || matches!(
+                w.kind,
+                ParseErrorKind::MissingEndTag | ParseErrorKind::InvalidEndTag
+            );
+        if fatal {
+            if first_error
+                .as_ref()
+                .is_none_or(|e| (at.line, at.column) < (e.line, e.column))
+            {
+                first_error = Some(at);
+            }
+        } else if w.level() >= ParseErrorLevel::Warn {
+            warnings.push(at.to_string());
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    let mut g = Gen {
+        path,
+        dir: path.rsplit_once('/').map_or("", |(d, _)| d),
+        wxs_count: template.globals.scripts.len(),
+        exists,
+        out: String::with_capacity(source.len() * 4),
+    };
+    g.unit(&template)?;
+    Ok(Unit {
+        js: g.out,
+        warnings,
+    })
+}
+
+struct Gen<'a> {
+    path: &'a str,
+    dir: &'a str,
+    wxs_count: usize,
+    exists: &'a dyn Fn(&str) -> bool,
+    out: String,
+}
+
+fn loc(p: Position) -> String {
+    format!("[{},{}]", p.line + 1, p.utf16_col + 1)
+}
+
+/// `bindtap`, `catch:tap`, `capture-bind:touchstart`, `mut-bind:tap` written as a plain
+/// attribute (the parser keeps the colon-less forms as attributes): (event, flags).
+fn event_attribute(name: &str) -> Option<(&str, u8)> {
+    const FORMS: [(&str, u8); 5] = [
+        ("capture-catch", CATCH | CAPTURE),
+        ("capture-bind", CAPTURE),
+        ("mut-bind", MUT),
+        ("catch", CATCH),
+        ("bind", 0),
+    ];
+    FORMS.iter().find_map(|(prefix, flags)| {
+        let rest = name.strip_prefix(prefix)?;
+        let event = rest.strip_prefix(':').unwrap_or(rest);
+        (!event.is_empty()).then_some((event, *flags))
+    })
+}
+
+const CATCH: u8 = 1;
+const CAPTURE: u8 = 2;
+const MUT: u8 = 4;
+
+impl Gen<'_> {
+    fn push(&mut self, s: &str) {
+        self.out.push_str(s);
+    }
+
+    fn unit(&mut self, t: &Template) -> Result<(), ViewError> {
+        self.push("(function (R) {\n\"use strict\";\nreturn {file:");
+        self.push(&js_string(self.path));
+        // WXS modules in scope order: inline code stays text, compiled on first use.
+        self.push(",wxs:[");
+        for (i, s) in t.globals.scripts.iter().enumerate() {
+            if i > 0 {
+                self.push(",");
+            }
+            match s {
+                Script::Inline {
+                    module_name,
+                    content,
+                    content_location,
+                    ..
+                } => {
+                    let m = format!(
+                        "{{n:{},code:{},l:{}}}",
+                        js_string(&module_name.name),
+                        js_string(content),
+                        loc(content_location.start)
+                    );
+                    self.push(&m);
+                }
+                Script::GlobalRef {
+                    module_name,
+                    src,
+                    src_location,
+                    ..
+                } => {
+                    let file = self.resolve(&src.name, ".wxs", src_location.start)?;
+                    let m = format!(
+                        "{{n:{},src:{}}}",
+                        js_string(&module_name.name),
+                        js_string(&file)
+                    );
+                    self.push(&m);
+                }
+                _ => self.push("null"),
+            }
+        }
+        self.push("],imports:[");
+        for (i, imp) in t.globals.imports.iter().enumerate() {
+            if i > 0 {
+                self.push(",");
+            }
+            let file = self.resolve(&imp.src.name, ".wxml", imp.src_location.start)?;
+            let m = format!(
+                "{{src:{},l:{}}}",
+                js_string(&file),
+                loc(imp.src_location.start)
+            );
+            self.push(&m);
+        }
+        self.push("],templates:{");
+        let mut seen = Vec::new();
+        for def in &t.globals.sub_templates {
+            // A repeated name: the first definition wins (as WeChat's compiler does).
+            if seen.contains(&def.name.name.as_str()) {
+                continue;
+            }
+            seen.push(def.name.name.as_str());
+            if seen.len() > 1 {
+                self.push(",");
+            }
+            self.push(&js_string(&def.name.name));
+            self.push(":{l:");
+            self.push(&loc(def.tag_location.start.0.start));
+            self.push(",c:");
+            self.nodes(&def.content)?;
+            self.push("}");
+        }
+        self.push("},body:");
+        self.nodes(&t.content)?;
+        self.push("};\n})");
+        Ok(())
+    }
+
+    /// `src` of an import, include or WXS module as a bundle path, which must exist.
+    fn resolve(&self, src: &str, ext: &str, at: Position) -> Result<String, ViewError> {
+        let joined = match src.strip_prefix('/') {
+            Some(abs) => abs.to_string(),
+            None if self.dir.is_empty() => src.to_string(),
+            None => format!("{}/{src}", self.dir),
+        };
+        let mut file = crate::bundle::normalize(&joined).ok_or_else(|| {
+            ViewError::at(self.path, at, format!("'{src}' is outside the bundle"))
+        })?;
+        if !file.ends_with(ext) {
+            file.push_str(ext);
+        }
+        if !(self.exists)(&file) {
+            return Err(ViewError::at(
+                self.path,
+                at,
+                format!("'{src}' not found (no file {file})"),
+            ));
+        }
+        Ok(file)
+    }
+
+    fn nodes(&mut self, nodes: &[Node]) -> Result<(), ViewError> {
+        self.push("[");
+        let mut first = true;
+        for n in nodes {
+            let skip = match n {
+                Node::Text(Value::Static { value, .. }) => value.trim().is_empty(),
+                Node::Text(_) | Node::Element(_) => false,
+                _ => true, // comments, unknown meta tags
+            };
+            if skip {
+                continue;
+            }
+            if !first {
+                self.push(",");
+            }
+            first = false;
+            match n {
+                Node::Text(v) => {
+                    self.push("{k:0,v:");
+                    self.value(v);
+                    self.push("}");
+                }
+                Node::Element(e) => self.element(e)?,
+                _ => {}
+            }
+        }
+        self.push("]");
+        Ok(())
+    }
+
+    fn value(&mut self, v: &Value) {
+        match v {
+            Value::Static { value, .. } => {
+                self.push("{v:");
+                self.push(&js_string(value));
+                self.push("}");
+            }
+            Value::Dynamic { expression, .. } => {
+                let c = expr::compile(expression, self.wxs_count);
+                self.push("{f:function(d,s){return ");
+                self.push(&c.js);
+                self.push("},p:");
+                self.paths(&c.deps);
+                self.push("}");
+            }
+            _ => self.push("{v:\"\"}"),
+        }
+    }
+
+    fn opt_value(&mut self, v: Option<&Value>) {
+        match v {
+            Some(v) => self.value(v),
+            None => self.push("{v:true}"),
+        }
+    }
+
+    fn paths(&mut self, deps: &[DataPath]) {
+        self.push("[");
+        for (i, d) in deps.iter().enumerate() {
+            if i > 0 {
+                self.push(",");
+            }
+            self.path(d);
+        }
+        self.push("]");
+    }
+
+    fn path(&mut self, d: &DataPath) {
+        self.push("[");
+        match &d.head {
+            Head::Field(f) => self.push(&js_string(f)),
+            Head::Scope(i) => self.push(&i.to_string()),
+        }
+        for s in &d.segments {
+            self.push(",");
+            self.push(&js_string(s));
+        }
+        self.push("]");
+    }
+
+    fn element(&mut self, e: &Element) -> Result<(), ViewError> {
+        let l = loc(e.tag_location.start.0.start);
+        match &e.kind {
+            ElementKind::Normal {
+                tag_name,
+                attributes,
+                class,
+                style,
+                children,
+                generics,
+                common,
+                ..
+            } => {
+                self.push("{k:1,t:");
+                self.push(&js_string(&tag_name.name.to_ascii_lowercase()));
+                self.push(",l:");
+                self.push(&l);
+                let mut events = Vec::new();
+                let mut models = Vec::new();
+                self.push(",a:[");
+                let mut first = true;
+                for a in attributes {
+                    if let NormalAttributePrefix::Model(at) = &a.prefix {
+                        let field = match &a.value {
+                            Some(Value::Dynamic { expression, .. }) => match expression.as_ref() {
+                                glass_easel_template_compiler::parse::expr::Expression::DataField {
+                                    name,
+                                    ..
+                                } => Some(name.to_string()),
+                                _ => None,
+                            },
+                            _ => None,
+                        };
+                        let Some(field) = field else {
+                            return Err(ViewError::at(
+                                self.path,
+                                at.start,
+                                format!(
+                                    "model:{} must bind one plain data field, as in model:{}=\"{{{{value}}}}\"",
+                                    a.name.name, a.name.name
+                                ),
+                            ));
+                        };
+                        models.push((a.name.name.to_string(), field));
+                    } else if let Some((event, flags)) = event_attribute(&a.name.name) {
+                        events.push((event.to_string(), flags, a.value.clone()));
+                        continue;
+                    }
+                    if !first {
+                        self.push(",");
+                    }
+                    first = false;
+                    self.push("[");
+                    self.push(&js_string(&a.name.name));
+                    self.push(",");
+                    self.opt_value(a.value.as_ref());
+                    self.push("]");
+                }
+                self.push("]");
+                if let ClassAttribute::String(_, v) = class {
+                    self.push(",cls:");
+                    self.value(v);
+                }
+                if let StyleAttribute::String(_, v) = style {
+                    self.push(",st:");
+                    self.value(v);
+                }
+                self.common(common, events)?;
+                if !models.is_empty() {
+                    self.push(",mo:[");
+                    for (i, (prop, field)) in models.iter().enumerate() {
+                        if i > 0 {
+                            self.push(",");
+                        }
+                        self.push(&format!("[{},{}]", js_string(prop), js_string(field)));
+                    }
+                    self.push("]");
+                }
+                if !generics.is_empty() {
+                    self.push(",g:[");
+                    for (i, g) in generics.iter().enumerate() {
+                        if i > 0 {
+                            self.push(",");
+                        }
+                        self.push(&format!(
+                            "[{},{}]",
+                            js_string(&g.name.name),
+                            js_string(&g.value.name)
+                        ));
+                    }
+                    self.push("]");
+                }
+                self.push(",c:");
+                self.nodes(children)?;
+                self.push("}");
+            }
+            ElementKind::Pure { children, slot, .. } => {
+                self.push("{k:7,l:");
+                self.push(&l);
+                if let Some((_, v)) = slot {
+                    self.push(",slot:");
+                    self.value(v);
+                }
+                self.push(",c:");
+                self.nodes(children)?;
+                self.push("}");
+            }
+            ElementKind::For {
+                list,
+                key,
+                children,
+                ..
+            } => {
+                self.push("{k:2,l:");
+                self.push(&l);
+                self.push(",list:");
+                self.value(&list.1);
+                self.push(",key:");
+                self.push(&js_string(&key.1.name));
+                // The list as a plain data path lets a change to one item reach only its row.
+                if let Value::Dynamic { expression, .. } = &list.1
+                    && let Some(p) = expr::static_path(expression)
+                    && !matches!(p.head, Head::Scope(i) if i < self.wxs_count)
+                {
+                    self.push(",lp:");
+                    self.path(&p);
+                }
+                self.push(",c:");
+                self.nodes(children)?;
+                self.push("}");
+            }
+            ElementKind::If {
+                branches,
+                else_branch,
+                ..
+            } => {
+                self.push("{k:3,l:");
+                self.push(&l);
+                self.push(",b:[");
+                for (i, (_, cond, children)) in branches.iter().enumerate() {
+                    if i > 0 {
+                        self.push(",");
+                    }
+                    self.push("[");
+                    self.value(cond);
+                    self.push(",");
+                    self.nodes(children)?;
+                    self.push("]");
+                }
+                self.push("]");
+                if let Some((_, children)) = else_branch {
+                    self.push(",e:");
+                    self.nodes(children)?;
+                }
+                self.push("}");
+            }
+            ElementKind::TemplateRef { target, data, .. } => {
+                self.push("{k:4,l:");
+                self.push(&l);
+                self.push(",is:");
+                self.value(&target.1);
+                self.push(",data:");
+                self.value(&data.1);
+                self.push("}");
+            }
+            ElementKind::Include { path, .. } => {
+                let file = self.resolve(&path.1.name, ".wxml", path.0.start)?;
+                self.push(&format!("{{k:5,l:{l},src:{}}}", js_string(&file)));
+            }
+            ElementKind::Slot { name, common, .. } => {
+                self.push("{k:6,l:");
+                self.push(&l);
+                self.push(",name:");
+                self.value(&name.1);
+                self.common(common, Vec::new())?;
+                self.push("}");
+            }
+            _ => self.push("{k:7,c:[]}"),
+        }
+        Ok(())
+    }
+
+    /// id, slot, events, data-*, mark:*.
+    fn common(
+        &mut self,
+        c: &CommonElementAttributes,
+        mut events: Vec<(String, u8, Option<Value>)>,
+    ) -> Result<(), ViewError> {
+        if let Some((_, v)) = &c.id {
+            self.push(",id:");
+            self.value(v);
+        }
+        if let Some((_, v)) = &c.slot {
+            self.push(",slot:");
+            self.value(v);
+        }
+        for b in &c.event_bindings {
+            let flags = (if b.is_catch { CATCH } else { 0 })
+                | (if b.is_capture { CAPTURE } else { 0 })
+                | (if b.is_mut { MUT } else { 0 });
+            events.push((b.name.name.to_string(), flags, b.value.clone()));
+        }
+        if !events.is_empty() {
+            self.push(",ev:[");
+            for (i, (name, flags, v)) in events.iter().enumerate() {
+                if i > 0 {
+                    self.push(",");
+                }
+                self.push(&format!("[{},{flags},", js_string(name)));
+                match v {
+                    Some(v) => self.value(v),
+                    None => self.push("{v:\"\"}"),
+                }
+                self.push("]");
+            }
+            self.push("]");
+        }
+        for (key, list) in [(",ds:[", &c.data), (",mk:[", &c.marks)] {
+            if list.is_empty() {
+                continue;
+            }
+            self.push(key);
+            for (i, a) in list.iter().enumerate() {
+                if i > 0 {
+                    self.push(",");
+                }
+                self.push("[");
+                self.push(&js_string(&a.name.name));
+                self.push(",");
+                self.opt_value(a.value.as_ref());
+                self.push("]");
+            }
+            self.push("]");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(src: &str) -> Result<String, String> {
+        compile("pages/a/a.wxml", src, &|p| p.starts_with("pages/"))
+            .map(|u| u.js)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn odd_input_is_parsed_as_wechat_does() {
+        // `<` in text, entities, Chinese, CRLF, comments, quotes inside {{ }} in an attribute.
+        let js =
+            unit("<view class='{{ a ? \"x\" : \"y\" }}'>a < b &amp; 中文\r\n<!-- c --></view>")
+                .unwrap();
+        assert!(js.contains("\"a < b & 中文\\r\\n\""), "{js}");
+        assert!(js.contains("(d[\"a\"]?\"x\":\"y\")"), "{js}");
+        assert!(!js.contains(" c "), "comments leave no node: {js}");
+    }
+
+    #[test]
+    fn errors_name_file_line_and_column() {
+        for (src, want) in [
+            (
+                "<view>\n  <text>{{a + }}</text>\n</view>",
+                "pages/a/a.wxml:2:15: unexpected character inside expression",
+            ),
+            (
+                "<view>\n<text>x</text>",
+                "pages/a/a.wxml:1:2: missing end tag",
+            ),
+            ("<view>\n</text>", "pages/a/a.wxml:1:2: missing end tag"),
+            (
+                "<import src=\"/none/x\"/>",
+                "pages/a/a.wxml:1:9: '/none/x' not found (no file none/x.wxml)",
+            ),
+            (
+                "<input model:value=\"{{a.b}}\"/>",
+                "pages/a/a.wxml:1:8: model:value must bind one plain data field",
+            ),
+        ] {
+            let e = unit(src).unwrap_err();
+            assert!(e.starts_with(want), "{src:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn events_in_every_spelling() {
+        let js = unit("<view bindtap=\"a\" catch:tap=\"b\" capture-bind:touchstart=\"c\" mut-bind:tap=\"d\" capture-catch:tap=\"e\" bind:my-event=\"{{h}}\"/>").unwrap();
+        for part in [
+            "[\"tap\",0,{v:\"a\"}]",
+            "[\"tap\",1,{v:\"b\"}]",
+            "[\"touchstart\",2,{v:\"c\"}]",
+            "[\"tap\",4,{v:\"d\"}]",
+            "[\"tap\",3,{v:\"e\"}]",
+            "[\"my-event\",0,{f:",
+        ] {
+            assert!(js.contains(part), "{part} in {js}");
+        }
+    }
+
+    #[test]
+    fn bindings_keep_their_data_paths() {
+        let js =
+            unit("<view wx:for=\"{{list}}\" wx:key=\"id\">{{item.name}} {{list[0].x + n}}</view>")
+                .unwrap();
+        assert!(js.contains("lp:[\"list\"]"), "{js}");
+        assert!(
+            js.contains("p:[[0,\"name\"],[\"list\",\"0\",\"x\"],[\"n\"]]"),
+            "{js}"
+        );
+    }
+}

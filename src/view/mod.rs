@@ -1,0 +1,170 @@
+//! The view layer's compilers: WXML files to JS units ([`codegen`], over WeChat's own parser,
+//! glass-easel's template compiler) and WXS modules to functions in a scope of their own. The
+//! tree they feed (nodes, bindings, components, events, queries) is JS under `js/view/`.
+
+pub mod codegen;
+pub mod expr;
+pub mod print;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use glass_easel_template_compiler::parse::Position;
+use rquickjs::prelude::{Func, Opt};
+use rquickjs::{Ctx, Function, Object, Value};
+
+use crate::bundle::Entry;
+use crate::engine::{Extension, Host, JsSource, Text, js_source, throw_error};
+
+/// A WXML or WXS file that cannot be compiled, at `file:line:column` (1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl ViewError {
+    /// From the parser's 0-based position.
+    pub fn at(file: &str, p: Position, message: impl Into<String>) -> ViewError {
+        ViewError {
+            file: file.to_string(),
+            line: p.line as usize + 1,
+            column: p.utf16_col as usize + 1,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ViewError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+/// WXS runs in a scope of its own: the app's globals are shadowed (WeChat's view thread has
+/// none of them), `require` loads other `.wxs` files, `getRegExp`/`getDate` replace the
+/// literals and constructors WXS lacks.
+const WXS_HEAD: &str = "\n(function (module, exports, require, getRegExp, getDate, wx, ft, getApp, getCurrentPages, App, Page, Component, Behavior, setTimeout, setInterval, clearTimeout, clearInterval, requirePlugin) {\n";
+
+/// Natives of the view layer: `viewCompile(path)` and `wxsCompile(path, code?, line?)`.
+pub struct ViewExtension {
+    /// Compiled units by path: a file is compiled once per run, however many pages use it.
+    units: Rc<RefCell<HashMap<String, Rc<codegen::Unit>>>>,
+}
+
+impl Default for ViewExtension {
+    fn default() -> Self {
+        ViewExtension {
+            units: Rc::new(RefCell::new(HashMap::new())),
+        }
+    }
+}
+
+const JS: &[JsSource] = &[
+    js_source!("view/tree.js"),
+    js_source!("view/render.js"),
+    js_source!("view/builtins.js"),
+    js_source!("view/events.js"),
+    js_source!("view/query.js"),
+    js_source!("view/relations.js"),
+];
+
+impl Extension for ViewExtension {
+    fn js_sources(&self) -> &'static [JsSource] {
+        JS
+    }
+
+    fn install<'js>(
+        &self,
+        _ctx: &Ctx<'js>,
+        native: &Object<'js>,
+        host: &Rc<Host>,
+    ) -> rquickjs::Result<()> {
+        let (h, units) = (host.clone(), self.units.clone());
+        native.set(
+            "viewCompile",
+            Func::from(move |ctx: Ctx<'js>, path: Text| view_compile(&ctx, &h, &units, &path)),
+        )?;
+        let h = host.clone();
+        native.set(
+            "wxsCompile",
+            Func::from(
+                move |ctx: Ctx<'js>, path: Text, code: Opt<Text>, line: Opt<i32>| {
+                    wxs_compile(&ctx, &h, &path, code.0.map(|c| c.0), line.0.unwrap_or(1))
+                },
+            ),
+        )
+    }
+}
+
+/// `{ make, warnings }` for a WXML file: `make(R)` builds its unit (see [`codegen`]).
+fn view_compile<'js>(
+    ctx: &Ctx<'js>,
+    host: &Host,
+    units: &RefCell<HashMap<String, Rc<codegen::Unit>>>,
+    path: &str,
+) -> rquickjs::Result<Object<'js>> {
+    let cached = units.borrow().get(path).cloned();
+    let unit = match cached {
+        Some(u) => u,
+        None => {
+            let source = match host.files.read_text(path) {
+                Ok(s) => s,
+                Err(crate::bundle::BundleError::NotUtf8 { line, column, .. }) => {
+                    return Err(crate::engine::throw_compile_error(
+                        ctx,
+                        path,
+                        Some((line, column)),
+                        "not valid UTF-8 text",
+                    ));
+                }
+                Err(e) => return Err(throw_error(ctx, e)),
+            };
+            let exists = |p: &str| host.files.entry(p) == Entry::File;
+            let unit = codegen::compile(path, &source, &exists).map_err(|e| {
+                crate::engine::throw_compile_error(
+                    ctx,
+                    &e.file,
+                    Some((e.line, e.column)),
+                    &e.message,
+                )
+            })?;
+            let unit = Rc::new(unit);
+            units.borrow_mut().insert(path.to_string(), unit.clone());
+            unit
+        }
+    };
+    let mut opts = rquickjs::context::EvalOptions::default();
+    opts.filename = Some(path.to_string());
+    let make: Value = ctx.eval_with_options(unit.js.as_str(), opts)?;
+    let out = Object::new(ctx.clone())?;
+    out.set("make", make)?;
+    out.set("warnings", unit.warnings.clone())?;
+    Ok(out)
+}
+
+/// A WXS module as a function of `(module, exports, require, getRegExp, getDate, ...)`: the
+/// file at `path`, or inline `code` from a WXML file whose first line is `line`.
+fn wxs_compile<'js>(
+    ctx: &Ctx<'js>,
+    host: &Host,
+    path: &str,
+    code: Option<String>,
+    line: i32,
+) -> rquickjs::Result<Function<'js>> {
+    let source = match code {
+        Some(c) => c,
+        None => host
+            .files
+            .read_text(path)
+            .map_err(|e| throw_error(ctx, e))?,
+    };
+    crate::engine::compile_wrapped_as(ctx, host, path, WXS_HEAD, &source, line)
+}
