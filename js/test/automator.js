@@ -7,12 +7,14 @@
 
   const hidden = (obj, key, value) => Object.defineProperty(obj, key, { value, enumerable: false, writable: true });
 
-  // Calls `__ftrunView[op](...args)` in the app; a thrown error becomes a rejection.
+  // Calls `__ftrunView[op](...args)` in the app; a thrown error becomes a rejection with the
+  // app's message (ftrun's own frames left out).
   function call(app, op, ...args) {
     try {
       return Promise.resolve(app.eval((o, a) => __ftrunView[o](...a), op, args));
     } catch (e) {
-      return Promise.reject(e);
+      const first = String((e && e.message) || e).split('\n')[0].replace(/^(Error: )+/, '');
+      return Promise.reject(new Error(first));
     }
   }
   // An action: done, then the app runs what it caused.

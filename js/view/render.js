@@ -686,6 +686,8 @@
     detach() {
       if (this.dead) return;
       this.dead = true;
+      // Components of the tree in document order, each after what it contains.
+      detachTree(this.shadow);
       this.block.destroy();
       if (this.kind === 'component' && this.attached) {
         internal.runLifetime(this.inst, 'detached');
@@ -695,6 +697,14 @@
     }
   }
   view.View = View;
+
+  function detachTree(nodes) {
+    for (const n of nodes) {
+      if (n.isText) continue;
+      detachTree(n.children);
+      if (n.comp && n.comp.kind === 'component') n.comp.detach();
+    }
+  }
 
   const componentCache = new Map();
   function resolveComponent(ref, dir, tag, file, l) {

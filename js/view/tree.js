@@ -133,7 +133,8 @@
     }
     if (view.isHidden(node)) return;
     if (node.tag === 'input' || node.tag === 'textarea') return;
-    const block = !INLINE.has(node.tag) && node.tag !== '#text';
+    // Custom component nodes are inline (WeChat gives them no display of their own).
+    const block = !INLINE.has(node.tag) && !node.comp && !node.placeholder;
     if (block) out.push('\n');
     const inPre = pre || node.tag === 'text';
     for (const c of view.composedChildren(node)) walkText(c, out, inPre);
