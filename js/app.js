@@ -43,15 +43,28 @@
 
   internal.components = Object.create(null); // component path -> definition
   internal.loadingComponent = null;
+  // A script may be both a page and a component (used by another page): whichever way it
+  // is loaded first, it is registered as both, since a module runs once.
   internal.defineGlobal('Component', function Component(options) {
-    if (register('component', options)) return;
+    const route = internal.loadingRoute;
+    if (register('component', options)) {
+      internal.components[internal.pageFile(route) || route + '.js'] = options;
+      return;
+    }
     if (options === null || typeof options !== 'object') throw new TypeError('Component() expects an object');
-    if (internal.loadingComponent) internal.components[internal.loadingComponent] = options;
+    const path = internal.loadingComponent;
+    if (!path) return;
+    internal.components[path] = options;
+    const asRoute = path.replace(/\.(js|ts)$/, '');
+    const pages = internal.launchInfo && internal.launchInfo.allPages;
+    if (pages && pages.includes(asRoute)) internal.pageDefs[asRoute] = { kind: 'component', def: options };
   });
 
   internal.defineGlobal('Behavior', function Behavior(options) {
     if (options === null || typeof options !== 'object') throw new TypeError('Behavior() expects an object');
-    return Object.assign(Object.create(null), options, { __ftBehavior: true });
+    const b = Object.assign(Object.create(null), options, { __ftBehavior: true });
+    internal.applyDefinitionFilters(b);
+    return b;
   });
 
   // ---- page instances ----------------------------------------------------------------------
@@ -102,10 +115,9 @@
       page,
       hook(name, args) {
         switch (name) {
-          case 'onLoad':
+          case 'beforeRender':
             life('created');
-            life('attached');
-            return internal.safeCall(page.onLoad, page, args, where('onLoad'));
+            return life('attached');
           case 'onReady':
             life('ready');
             return internal.safeCall(page.onReady, page, args, where('onReady'));
@@ -169,18 +181,24 @@
     }
     const inst = reg.kind === 'page' ? pageInstance(route, reg.def, query) : componentPageInstance(route, reg.def, query);
     const page = inst.page;
-    // onShow / onHide / onUnload also reach the page's components (pageLifetimes, detached).
+    // Showing reaches the page's components first (pageLifetimes.show), hiding after the
+    // page; unloading detaches them.
     page.__ftHook = function (name, args) {
+      if (name === 'onShow') internal.pageEvent(page, 'show');
       const r = inst.hook(name, args);
-      if (name === 'onShow' || name === 'onHide') internal.pageEvent(page, name === 'onShow' ? 'show' : 'hide');
+      if (name === 'onHide') internal.pageEvent(page, 'hide');
       else if (name === 'onUnload') internal.pageEvent(page, 'unload');
       return r;
     };
     internal.pageStack.push(page);
-    inst.hook('onLoad', [query]);
-    inst.hook('onShow', []);
-    // WeChat renders the page between onShow and onReady (js/view/render.js).
+    // As in WeChat: the page's component tree is built from the initial data before onLoad
+    // (components created and attached; js/view/render.js), the view's first render comes
+    // after onShow (components ready), then onReady.
+    if (reg.kind !== 'page') inst.hook('beforeRender', []);
     internal.renderPage(page);
+    inst.hook('onLoad', [query]);
+    page.__ftHook('onShow', []);
+    internal.pageEvent(page, 'ready');
     inst.hook('onReady', []);
     preloadAfter(route);
     return page;

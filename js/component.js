@@ -228,9 +228,20 @@
   const normCache = new WeakMap();
 
   // A definition as one flat description: what every instance of it shares.
+  // Each behavior used directly gets the user's definition to edit (its definitionFilter),
+  // with the filters of the behaviors it uses itself; at declaration, as WeChat does.
+  internal.applyDefinitionFilters = function (def) {
+    for (const b of def.behaviors || []) {
+      if (!b || typeof b !== 'object' || typeof b.definitionFilter !== 'function') continue;
+      const inner = (b.behaviors || []).filter((x) => x && typeof x.definitionFilter === 'function').map((x) => x.definitionFilter.bind(x));
+      internal.safeCall(b.definitionFilter, b, [def, inner], 'Behavior definitionFilter');
+    }
+  };
+
   internal.normalizeComponent = function (def, is) {
     let n = normCache.get(def);
     if (n) return n;
+    internal.applyDefinitionFilters(def);
     const seen = new Set();
     const layers = flatten(def, [], seen).concat([def]);
     n = {

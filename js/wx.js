@@ -113,45 +113,35 @@
     internal.defineApi(name, (o) => { internal.trace(name, [o]); return {}; }, 'async');
   }
 
-  // Harmless stand-ins for what needs a screen: queries answer null, animations export nothing.
-  internal.defineApi('createSelectorQuery', function createSelectorQuery() {
-    internal.trace('createSelectorQuery', arguments);
-    const wanted = [];
-    const node = {
-      boundingClientRect(cb) { wanted.push(cb); return query; },
-      fields(_f, cb) { wanted.push(cb); return query; },
-      scrollOffset(cb) { wanted.push(cb); return query; },
-      node(cb) { wanted.push(cb); return query; },
-      context(cb) { wanted.push(cb); return query; },
-    };
-    const query = {
-      in() { return query; },
-      select() { return node; },
-      selectAll() { return node; },
-      selectViewport() { return node; },
-      exec(cb) {
-        Promise.resolve().then(() => {
-          const res = wanted.map(() => null);
-          wanted.forEach((f) => typeof f === 'function' && internal.safeCall(f, undefined, [null], 'selector query callback'));
-          if (typeof cb === 'function') internal.safeCall(cb, undefined, [res], 'selector query exec callback');
-        });
-        return query;
+  // wx.createAnimation: the WeChat Animation object (steps of transforms and styles that
+  // export() hands to a node's `animation` attribute); nothing is drawn. Selector queries and
+  // intersection observers live with the view layer (js/view/query.js).
+  const ANIMATION_STYLES = ['opacity', 'backgroundColor', 'width', 'height', 'left', 'right', 'top', 'bottom'];
+  const ANIMATION_TRANSFORMS = ['rotate', 'rotateX', 'rotateY', 'rotateZ', 'rotate3d', 'scale', 'scaleX', 'scaleY',
+    'scaleZ', 'scale3d', 'translate', 'translateX', 'translateY', 'translateZ', 'translate3d', 'skew', 'skewX',
+    'skewY', 'matrix', 'matrix3d'];
+  internal.defineApi('createAnimation', function createAnimation(options) {
+    const o = Object.assign({ duration: 400, timingFunction: 'linear', delay: 0, transformOrigin: '50% 50% 0' }, options);
+    let animates = [];
+    let actions = [];
+    const a = {
+      option: { transition: { duration: o.duration, timingFunction: o.timingFunction, delay: o.delay }, transformOrigin: o.transformOrigin },
+      step(stepOptions) {
+        const s = Object.assign({}, a.option.transition, stepOptions);
+        actions.push({ animates, option: { transformOrigin: (stepOptions && stepOptions.transformOrigin) || a.option.transformOrigin, transition: { duration: s.duration, timingFunction: s.timingFunction, delay: s.delay } } });
+        animates = [];
+        return a;
+      },
+      export() {
+        const out = { actions };
+        actions = [];
+        return out;
       },
     };
-    return query;
-  });
-  internal.defineApi('createIntersectionObserver', function () {
-    internal.trace('createIntersectionObserver', arguments);
-    const o = { relativeTo: () => o, relativeToViewport: () => o, observe() {}, disconnect() {} };
-    return o;
-  });
-  internal.defineApi('createAnimation', function createAnimation() {
-    internal.trace('createAnimation', arguments);
-    const a = new Proxy({}, {
-      get: (t, key) => (key === 'export' ? () => ({ actions: [] }) : key === 'then' ? undefined : () => a),
-    });
+    for (const name of ANIMATION_STYLES) a[name] = (v) => { animates.push({ type: 'style', args: [name, v] }); return a; };
+    for (const name of ANIMATION_TRANSFORMS) a[name] = (...args) => { animates.push({ type: name, args }); return a; };
     return a;
-  });
+  }, 'sync');
   internal.defineApi('getUpdateManager', function getUpdateManager() {
     return {
       onCheckForUpdate(cb) { Promise.resolve().then(() => internal.safeCall(cb, undefined, [{ hasUpdate: false }], 'onCheckForUpdate')); },

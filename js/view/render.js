@@ -757,13 +757,16 @@
     return cv;
   }
 
-  // Lifetimes of components new in the tree: attached parents first, ready children first.
-  function attachNew(nodes) {
+  // Lifetimes of components new in the tree: attached parents first, ready children first
+  // (at once, or returned for the page's first render).
+  function attachNew(nodes, deferReady) {
     const pre = [];
     const post = [];
     walkNew(nodes, pre, post);
     for (const v of pre) if (!v.dead) v.attach();
+    if (deferReady) return post;
     for (const v of post) v.ready();
+    return [];
   }
   function walkNew(nodes, pre, post) {
     for (const n of nodes) {
@@ -806,7 +809,7 @@
     host.comp = pv;
     pv.openedAt = Date.now();
     pv.render();
-    attachNew(pv.shadow);
+    pv.unready = attachNew(pv.shadow, true);
   };
 
   internal.pageEvent = function (page, what) {
@@ -814,6 +817,11 @@
     if (!pv) return;
     if (what === 'unload') {
       pv.detach();
+      return;
+    }
+    if (what === 'ready') {
+      for (const v of pv.unready || []) v.ready();
+      pv.unready = null;
       return;
     }
     for (const c of view.componentsOf(pv)) internal.runLifetime(c.inst, what, [], 'page');

@@ -15,6 +15,7 @@ use glass_easel_template_compiler::parse::{ParseErrorKind, ParseErrorLevel, Posi
 
 use super::ViewError;
 use super::expr::{self, DataPath, Head, js_string};
+use super::lenient::{Lenient, quote_attribute_values};
 
 /// A compiled WXML file: the unit's JS (an expression: `function (R) { return {...} }`) and
 /// the parser's warnings (`file:line:col: text`).
@@ -26,11 +27,12 @@ pub struct Unit {
 /// Compiles one WXML file. `exists` answers whether a bundle path is a file (imports,
 /// includes and WXS sources must be).
 pub fn compile(path: &str, source: &str, exists: &dyn Fn(&str) -> bool) -> Result<Unit, ViewError> {
-    let (template, state) = glass_easel_template_compiler::parse::parse(path, source);
+    let lenient = quote_attribute_values(source);
+    let (template, state) = glass_easel_template_compiler::parse::parse(path, &lenient.text);
     let mut warnings = Vec::new();
     let mut first_error: Option<ViewError> = None;
     for w in state.warnings() {
-        let at = ViewError::at(path, w.location.start, w.kind.to_string());
+        let at = ViewError::at(path, lenient.original(w.location.start), w.kind.to_string());
         // WeChat's compiler refuses unclosed and stray end tags; glass-easel only warns.
         let fatal = w.level() >= ParseErrorLevel::Error
             || matches!(
@@ -56,6 +58,7 @@ pub fn compile(path: &str, source: &str, exists: &dyn Fn(&str) -> bool) -> Resul
         dir: path.rsplit_once('/').map_or("", |(d, _)| d),
         wxs_count: template.globals.scripts.len(),
         exists,
+        lenient: &lenient,
         out: String::with_capacity(source.len() * 4),
     };
     g.unit(&template)?;
@@ -70,11 +73,8 @@ struct Gen<'a> {
     dir: &'a str,
     wxs_count: usize,
     exists: &'a dyn Fn(&str) -> bool,
+    lenient: &'a Lenient,
     out: String,
-}
-
-fn loc(p: Position) -> String {
-    format!("[{},{}]", p.line + 1, p.utf16_col + 1)
 }
 
 /// `bindtap`, `catch:tap`, `capture-bind:touchstart`, `mut-bind:tap` written as a plain
@@ -103,6 +103,16 @@ impl Gen<'_> {
         self.out.push_str(s);
     }
 
+    /// `[line, column]` (1-based, in the file as written) for the unit.
+    fn loc(&self, p: Position) -> String {
+        let p = self.lenient.original(p);
+        format!("[{},{}]", p.line + 1, p.utf16_col + 1)
+    }
+
+    fn error_at(&self, p: Position, message: String) -> ViewError {
+        ViewError::at(self.path, self.lenient.original(p), message)
+    }
+
     fn unit(&mut self, t: &Template) -> Result<(), ViewError> {
         self.push("(function (R) {\n\"use strict\";\nreturn {file:");
         self.push(&js_string(self.path));
@@ -123,7 +133,7 @@ impl Gen<'_> {
                         "{{n:{},code:{},l:{}}}",
                         js_string(&module_name.name),
                         js_string(content),
-                        loc(content_location.start)
+                        self.loc(content_location.start)
                     );
                     self.push(&m);
                 }
@@ -153,7 +163,7 @@ impl Gen<'_> {
             let m = format!(
                 "{{src:{},l:{}}}",
                 js_string(&file),
-                loc(imp.src_location.start)
+                self.loc(imp.src_location.start)
             );
             self.push(&m);
         }
@@ -170,7 +180,7 @@ impl Gen<'_> {
             }
             self.push(&js_string(&def.name.name));
             self.push(":{l:");
-            self.push(&loc(def.tag_location.start.0.start));
+            self.push(&self.loc(def.tag_location.start.0.start));
             self.push(",c:");
             self.nodes(&def.content)?;
             self.push("}");
@@ -188,18 +198,13 @@ impl Gen<'_> {
             None if self.dir.is_empty() => src.to_string(),
             None => format!("{}/{src}", self.dir),
         };
-        let mut file = crate::bundle::normalize(&joined).ok_or_else(|| {
-            ViewError::at(self.path, at, format!("'{src}' is outside the bundle"))
-        })?;
+        let mut file = crate::bundle::normalize(&joined)
+            .ok_or_else(|| self.error_at(at, format!("'{src}' is outside the bundle")))?;
         if !file.ends_with(ext) {
             file.push_str(ext);
         }
         if !(self.exists)(&file) {
-            return Err(ViewError::at(
-                self.path,
-                at,
-                format!("'{src}' not found (no file {file})"),
-            ));
+            return Err(self.error_at(at, format!("'{src}' not found (no file {file})")));
         }
         Ok(file)
     }
@@ -285,7 +290,7 @@ impl Gen<'_> {
     }
 
     fn element(&mut self, e: &Element) -> Result<(), ViewError> {
-        let l = loc(e.tag_location.start.0.start);
+        let l = self.loc(e.tag_location.start.0.start);
         match &e.kind {
             ElementKind::Normal {
                 tag_name,
@@ -318,8 +323,7 @@ impl Gen<'_> {
                             _ => None,
                         };
                         let Some(field) = field else {
-                            return Err(ViewError::at(
-                                self.path,
+                            return Err(self.error_at(
                                 at.start,
                                 format!(
                                     "model:{} must bind one plain data field, as in model:{}=\"{{{{value}}}}\"",

@@ -4,6 +4,7 @@
 
 pub mod codegen;
 pub mod expr;
+pub mod lenient;
 pub mod print;
 
 use std::cell::RefCell;
