@@ -224,6 +224,8 @@
         const pageRefs = internal.usingComponents(route + '.json');
         for (const [refs, dir] of [[appRefs, ''], [pageRefs, internal.dirname(route)]]) {
           for (const name of Object.keys(refs)) {
+            // An extended library's components are placeholders in the tree (js/view/render.js).
+            if (internal.extendedLib(refs[name]) && !internal.resolvable(refs[name], dir)) continue;
             try { internal.loadComponent(refs[name], dir); } catch (e) { internal.reportError(e, `component '${name}'`); }
           }
         }
