@@ -9,6 +9,8 @@
 // and cancelled: nothing holds the check, and an error a timer throws belongs to its page.
 (function (native, internal) {
   'use strict';
+  // Every template is built at once, so its errors are found now (js/view/render.js).
+  internal.view.eager = true;
 
   // In a check every error belongs to a page; none stops the check.
   internal.isFatal = () => false;

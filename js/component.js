@@ -58,8 +58,9 @@
   function runObservers(inst, changed) {
     const list = inst.__ftObservers;
     if (!list || !list.length) return;
-    for (const [fields, fn] of list) {
+    for (const [fields, observer] of list) {
       if (fields.some((f) => changed.some((c) => touches(f, c)))) {
+        const fn = typeof observer === 'string' ? inst[observer] : observer;
         const args = fields.map((f) => (f.all ? inst.data : valueAtPath(inst.data, f.parts)));
         internal.safeCall(fn, inst, args, `observer '${fields.map((f) => (f.all ? '**' : f.parts.join('.'))).join(', ')}'`);
       }
@@ -303,19 +304,28 @@
     getPageId() { return 'pageId:' + (this.__ftPageId || 0); },
   };
 
-  // A new instance of a normalized definition: data copied, property defaults, methods.
+  // A new instance of a normalized definition: data copied, property defaults; methods,
+  // `is` and the definition come from a prototype the definition's instances share.
   internal.newComponentInstance = function (norm) {
-    const inst = Object.create(internal.instanceBase);
-    Object.assign(inst, norm.methods);
-    const data = cloneData(norm.data);
-    for (const name in norm.props) data[name] = copy(norm.props[name].value);
-    inst.is = norm.is;
+    if (!norm.proto) {
+      norm.proto = Object.create(internal.instanceBase);
+      Object.assign(norm.proto, norm.methods);
+      norm.proto.is = norm.is;
+      norm.proto.__ftNorm = norm;
+      norm.proto.__ftObservers = norm.observers;
+      norm.hasData = Object.keys(norm.data).length > 0;
+      norm.propObservers = Object.keys(norm.props).some((k) => norm.props[k].observer);
+    }
+    const inst = Object.create(norm.proto);
+    const data = norm.hasData ? cloneData(norm.data) : {};
+    for (const name in norm.props) {
+      const v = norm.props[name].value;
+      data[name] = v !== null && typeof v === 'object' ? cloneData(v) : v;
+    }
     inst.id = '';
     inst.dataset = {};
     inst.data = data;
     inst.properties = data;
-    inst.__ftNorm = norm;
-    inst.__ftObservers = norm.observers.map(([fields, fn]) => [fields, typeof fn === 'string' ? inst[fn] : fn]);
     return inst;
   };
 

@@ -17,6 +17,7 @@ use bundles::{synthetic_bundle, write};
 use measure::Figure;
 use sections::{
     bench_check, bench_cold, bench_daemon, bench_gbd, bench_node, bench_overlap, bench_test,
+    bench_view,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_ftrun");
@@ -40,7 +41,7 @@ impl Bench {
 }
 
 type Section = fn(&Bench, &mut Vec<Figure>);
-const SECTIONS: [(&str, Section); 7] = [
+const SECTIONS: [(&str, Section); 8] = [
     ("cold", bench_cold),
     ("check", bench_check),
     ("node", bench_node),
@@ -48,6 +49,7 @@ const SECTIONS: [(&str, Section); 7] = [
     ("gbd", bench_gbd),
     ("test", bench_test),
     ("daemon", bench_daemon),
+    ("view", bench_view),
 ];
 pub(crate) const HELLO_COLD: &str = "cold start to onReady: hello";
 

@@ -8,7 +8,7 @@ use ftrun::bgfetch::ConsoleConfig;
 use ftrun::mockserver::Route;
 use ftrun::store::{Change, NewRecord, Store};
 
-use crate::bundles::{add_stamps, hello_with_listener, synthetic_bundle, write};
+use crate::bundles::{add_stamps, hello_with_listener, list_bundle, synthetic_bundle, write};
 use crate::measure::{Figure, figure, stats, timed};
 use crate::{BIN, Bench, HELLO_COLD};
 
@@ -441,4 +441,132 @@ pub(crate) fn bench_daemon(b: &Bench, figures: &mut Vec<Figure>) {
             "VmHWM",
         ));
     }
+}
+
+/// Numbers `BENCH <what> <ms>` a bench bundle printed.
+fn bench_value(stdout: &str, what: &str) -> Option<f64> {
+    let prefix = format!("BENCH {what} ");
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// The view layer on a 1,000-row list (three bindings and one custom component per row):
+/// rows rendered, one row's field set, cold start to onReady, one `ftrun test` file; and the
+/// same list under Jest + miniprogram-simulate when npm can install it (the reference).
+pub(crate) fn bench_view(b: &Bench, figures: &mut Vec<Figure>) {
+    let dir = b.w.join("list1000");
+    list_bundle(&dir, 1000);
+    write(
+        &dir.join("tests/list.test.js"),
+        "test('1,000 rows', async () => { const app = await ftrun.launch(); const page = await app.currentPage(); expect((await page.$$('row')).length).toBe(1000); });\n",
+    );
+    let data = b.w.join("d-list");
+    let (mut render, mut update) = (Vec::new(), Vec::new());
+    for _ in 0..b.n(20) {
+        let t = timed(&mut run_cmd(&dir, &data, &["--offline"]), &[]);
+        render.extend(bench_value(&t.stdout, "render"));
+        update.extend(bench_value(&t.stdout, "update"));
+    }
+    let ours = stats(render.clone()).0;
+    figures.push(figure(
+        "view: 1,000-row wx:for (3 bindings + 1 component a row), first render",
+        "ms",
+        render,
+        Some(("<=", 15.0)),
+        "setData of the rows in onLoad: rows, components created, attached, ready",
+    ));
+    figures.push(figure(
+        "view: setData of one row's field, re-render done",
+        "ms",
+        update,
+        Some(("<=", 1.0)),
+        "median of 101 in each run",
+    ));
+    let (c, _) = cold_start("1,000-row list page", &dir, &data, b.n(20), None);
+    figures.push(c);
+    let mut files = Vec::new();
+    for _ in 0..b.n(10) {
+        let t = timed(Command::new(BIN).arg("test").arg(dir.join("tests")), &[]);
+        if t.stdout.contains("1 passed, 0 failed") {
+            files.push(t.wall_ms);
+        }
+    }
+    let ftrun_file = stats(files.clone()).0;
+    figures.push(figure(
+        "view: ftrun test, one file rendering the 1,000-row list",
+        "ms",
+        files,
+        None,
+        "wall time of the command",
+    ));
+    match simulate_reference(b, &dir) {
+        Ok((render, update, walls)) => {
+            let theirs = stats(render.clone()).0;
+            let jest_file = stats(walls.clone()).0;
+            let note = "Jest 29 + miniprogram-simulate 1.6.1 in jsdom (reference)";
+            figures.push(figure("view: the same list under miniprogram-simulate, first render", "ms", render, None, note));
+            figures.push(figure("view: the same setData under miniprogram-simulate", "ms", update, None, note));
+            figures.push(figure("view: the same test file under Jest + miniprogram-simulate", "ms", walls, None, note));
+            for (name, ratio) in [
+                ("ratio: ftrun / simulate, first render of the list", ours / theirs),
+                ("ratio: ftrun test file / Jest + simulate file", ftrun_file / jest_file),
+            ] {
+                figures.push(figure(name, "x", vec![ratio], None, "medians of the same run"));
+            }
+        }
+        Err(why) => figures.push(figure(
+            "view: the same list under miniprogram-simulate (reference)",
+            "ms",
+            Vec::new(),
+            None,
+            &format!("not measured: {why}"),
+        )),
+    }
+}
+
+/// Installs Jest + miniprogram-simulate (bench/simulate/package.json) under target/ with npm
+/// and runs bench/simulate/list.test.js on `bundle`: (render ms, update ms, file wall ms).
+fn simulate_reference(b: &Bench, bundle: &Path) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), String> {
+    let src = b.root.join("bench/simulate");
+    let dir = b.root.join("target/bench-node/simulate");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    for f in ["package.json", "list.test.js"] {
+        std::fs::copy(src.join(f), dir.join(f)).map_err(|e| format!("{f}: {e}"))?;
+    }
+    if !dir.join("node_modules/miniprogram-simulate").is_dir() {
+        let out = Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir)
+            .output()
+            .map_err(|e| format!("npm is not available ({e})"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "npm install failed: {}",
+                String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+            ));
+        }
+    }
+    let out_file = b.w.join("simulate.json");
+    let (mut render, mut update, mut walls) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..b.n(6) {
+        let _ = std::fs::remove_file(&out_file);
+        let t = timed(
+            Command::new("node")
+                .arg(dir.join("node_modules/jest/bin/jest.js"))
+                .args(["--ci", "--rootDir"])
+                .arg(&dir)
+                .env("FTRUN_BENCH_BUNDLE", bundle)
+                .env("FTRUN_BENCH_OUT", &out_file)
+                .current_dir(&dir),
+            &[],
+        );
+        let text = std::fs::read_to_string(&out_file).map_err(|_| "the simulate test did not finish".to_string())?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        render.extend(v["render"].as_f64());
+        update.extend(v["update"].as_f64());
+        walls.push(t.wall_ms);
+    }
+    Ok((render, update, walls))
 }

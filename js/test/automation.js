@@ -103,7 +103,8 @@
     scrollTo: (nid, x, y) => view.scrollTo(nodeOf(nid), x, y),
     moveTo(nid, x, y) {
       const n = nodeOf(nid);
-      n.props = Object.assign(n.props || {}, { x, y });
+      view.setProp(n, 'x', x);
+      view.setProp(n, 'y', y);
       view.dispatch(n, 'change', { detail: { x, y, source: 'touch' } });
     },
     compData: (nid, path) => dataAt(compOf(nid).data, path),

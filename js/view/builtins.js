@@ -43,17 +43,23 @@
     'movable-view': { x: 0, y: 0, direction: 'none', disabled: false },
   };
 
-  view.initBuiltin = function (node) {
+  // A built-in's state: what the user changed (typed, toggled, swiped), else what the
+  // template says, else the documented default. A template attribute that changes again
+  // resets the state it names.
+  const camelToDash = (s) => s.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+  function prop(node, name) {
+    if (node.props !== null && name in node.props) return node.props[name];
+    if (name in node.attrs) return node.attrs[name];
     const d = DEFAULTS[node.tag];
-    node.props = d ? Object.assign({}, d) : {};
-  };
-  // A template attribute (re-)set: the component's state follows it.
-  view.builtinAttr = function (node, name, v) {
-    node.props[name] = v;
-    if (name === 'scroll-top') node.props.scrollTop = Number(v) || 0;
+    return d && name in d ? d[name] : undefined;
+  }
+  const setProp = (node, name, v) => { (node.props || (node.props = {}))[name] = v; };
+  view.prop = prop;
+  view.builtinAttr = function (node, name) {
+    delete node.props[name];
+    if (name === 'scroll-top') delete node.props.scrollTop;
   };
 
-  const camelToDash = (s) => s.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
   // automator's element.property(name): a built-in's state, a component's properties.
   view.property = function (node, name) {
     if (node.comp && node.comp.kind === 'component') {
@@ -61,15 +67,18 @@
       const key = view.dashToCamel(name);
       return key in data ? data[key] : undefined;
     }
-    const props = node.props || {};
-    for (const k of [name, camelToDash(name), view.dashToCamel(name)]) if (k in props) return props[k];
+    if (name === 'scrollTop' || name === 'scroll-top') return Number(prop(node, 'scrollTop') ?? prop(node, 'scroll-top')) || 0;
+    for (const k of [name, camelToDash(name), view.dashToCamel(name)]) {
+      const v = prop(node, k);
+      if (v !== undefined) return v;
+    }
     if (name === 'id') return node.id;
     return undefined;
   };
 
   // Boolean attributes are JS truthiness: `checked="false"` is a non-empty string, so true.
   const truthy = (v) => !!v;
-  view.disabled = (node) => !!node.props && truthy(node.props.disabled);
+  view.disabled = (node) => truthy(prop(node, 'disabled'));
 
   // Nearest ancestor (in the tree the node was written in, then its host's) with `tag`.
   function ancestor(node, tag) {
@@ -90,6 +99,7 @@
     return out;
   }
   view.descendants = (root) => descendants(root, []);
+  view.setProp = setProp;
 
   const fire = (node, type, detail) => view.dispatch(node, type, { detail });
 
@@ -104,12 +114,12 @@
     if (node.tag !== 'input' && node.tag !== 'textarea') throw new Error(`input() works on <input> and <textarea>, not <${node.tag}>`);
     if (view.disabled(node)) return;
     let v = String(value);
-    const max = Number(node.props.maxlength);
+    const max = Number(prop(node, 'maxlength'));
     if (max >= 0 && v.length > max) v = v.slice(0, max);
-    node.props.value = v;
+    setProp(node, 'value', v);
     const r = fire(node, 'input', { value: v, cursor: v.length, keyCode: 0 });
-    if (r !== undefined && r !== null && typeof r !== 'object') node.props.value = String(r);
-    writeModel(node, 'value', node.props.value);
+    if (r !== undefined && r !== null && typeof r !== 'object') setProp(node, 'value', String(r));
+    writeModel(node, 'value', prop(node, 'value'));
   };
 
   // What a tap does besides its events.
@@ -119,12 +129,12 @@
       case 'checkbox': return toggleCheckbox(node);
       case 'radio': return selectRadio(node);
       case 'switch': {
-        node.props.checked = !truthy(node.props.checked);
-        writeModel(node, 'checked', node.props.checked);
-        return fire(node, 'change', { value: node.props.checked });
+        setProp(node, 'checked', !truthy(prop(node, 'checked')));
+        writeModel(node, 'checked', prop(node, 'checked'));
+        return fire(node, 'change', { value: prop(node, 'checked') });
       }
       case 'button': {
-        const type = node.props['form-type'];
+        const type = prop(node, 'form-type');
         const form = (type === 'submit' || type === 'reset') && ancestor(node, 'form');
         if (form) return type === 'submit' ? view.submit(form) : view.reset(form);
         return undefined;
@@ -139,18 +149,18 @@
   };
 
   function toggleCheckbox(node) {
-    node.props.checked = !truthy(node.props.checked);
+    setProp(node, 'checked', !truthy(prop(node, 'checked')));
     const group = ancestor(node, 'checkbox-group');
     if (!group) return undefined;
-    const value = descendants(group, []).filter((n) => n.tag === 'checkbox' && truthy(n.props.checked)).map((n) => view.toText(n.props.value));
+    const value = descendants(group, []).filter((n) => n.tag === 'checkbox' && truthy(prop(n, 'checked'))).map((n) => view.toText(prop(n, 'value')));
     return fire(group, 'change', { value });
   }
   function selectRadio(node) {
-    if (truthy(node.props.checked)) return undefined;
+    if (truthy(prop(node, 'checked'))) return undefined;
     const group = ancestor(node, 'radio-group');
-    if (group) for (const r of descendants(group, [])) if (r.tag === 'radio') r.props.checked = false;
-    node.props.checked = true;
-    return group ? fire(group, 'change', { value: view.toText(node.props.value) }) : undefined;
+    if (group) for (const r of descendants(group, [])) if (r.tag === 'radio') setProp(r, 'checked', false);
+    setProp(node, 'checked', true);
+    return group ? fire(group, 'change', { value: view.toText(prop(node, 'value')) }) : undefined;
   }
   function labelTarget(label) {
     const forId = label.attrs.for;
@@ -162,16 +172,15 @@
   }
 
   function navigate(node) {
-    const p = node.props;
-    const url = view.toText(p.url);
-    const type = p['open-type'];
+    const url = view.toText(prop(node, 'url'));
+    const type = prop(node, 'open-type');
     const ft = internal.ft;
     const done = (o) => Object.assign(o, { fail() {} });
     switch (type) {
       case 'redirect': return ft.redirectTo(done({ url }));
       case 'switchTab': return ft.switchTab(done({ url }));
       case 'reLaunch': return ft.reLaunch(done({ url }));
-      case 'navigateBack': return ft.navigateBack(done({ delta: Number(p.delta) || 1 }));
+      case 'navigateBack': return ft.navigateBack(done({ delta: Number(prop(node, 'delta')) || 1 }));
       case 'exit': return undefined;
       default: return url ? ft.navigateTo(done({ url })) : undefined;
     }
@@ -182,17 +191,16 @@
     if (n.comp && n.comp.kind === 'component') {
       return n.comp.inst.hasBehavior('wx://form-field') ? n.comp.inst.data.value : undefined;
     }
-    const p = n.props || {};
     switch (n.tag) {
-      case 'input': case 'textarea': return view.toText(p.value);
-      case 'switch': return truthy(p.checked);
-      case 'slider': return Number(p.value) || 0;
-      case 'picker': case 'picker-view': return p.value;
+      case 'input': case 'textarea': return view.toText(prop(n, 'value'));
+      case 'switch': return truthy(prop(n, 'checked'));
+      case 'slider': return Number(prop(n, 'value')) || 0;
+      case 'picker': case 'picker-view': return prop(n, 'value');
       case 'checkbox-group':
-        return descendants(n, []).filter((c) => c.tag === 'checkbox' && truthy(c.props.checked)).map((c) => view.toText(c.props.value));
+        return descendants(n, []).filter((c) => c.tag === 'checkbox' && truthy(prop(c, 'checked'))).map((c) => view.toText(prop(c, 'value')));
       case 'radio-group': {
-        const r = descendants(n, []).find((c) => c.tag === 'radio' && truthy(c.props.checked));
-        return r ? view.toText(r.props.value) : '';
+        const r = descendants(n, []).find((c) => c.tag === 'radio' && truthy(prop(c, 'checked')));
+        return r ? view.toText(prop(r, 'value')) : '';
       }
       default: return undefined;
     }
@@ -216,33 +224,34 @@
   // Fields back to what their attributes say (or the defaults).
   view.reset = function (form) {
     for (const n of descendants(form, [])) {
-      if (!n.props || !DEFAULTS[n.tag]) continue;
-      for (const k of ['value', 'checked']) {
-        if (k in n.props) n.props[k] = k in n.attrs ? n.attrs[k] : DEFAULTS[n.tag][k];
-      }
+      if (n.props === null) continue;
+      delete n.props.value;
+      delete n.props.checked;
     }
     return fire(form, 'reset', {});
   };
 
   view.swipeTo = function (node, index) {
     if (node.tag !== 'swiper') throw new Error(`swipeTo() works on <swiper>, not <${node.tag}>`);
-    node.props.current = Number(index) || 0;
+    const current = Number(index) || 0;
+    setProp(node, 'current', current);
     const items = view.composedChildren(node).filter((c) => c.tag === 'swiper-item');
-    const item = items[node.props.current];
-    fire(node, 'change', { current: node.props.current, currentItemId: item ? item.attrs['item-id'] || '' : '', source: 'touch' });
+    const item = items[current];
+    fire(node, 'change', { current, currentItemId: item ? item.attrs['item-id'] || '' : '', source: 'touch' });
   };
   view.slideTo = function (node, value) {
     if (node.tag !== 'slider') throw new Error(`slideTo() works on <slider>, not <${node.tag}>`);
-    node.props.value = Number(value) || 0;
-    writeModel(node, 'value', node.props.value);
-    fire(node, 'change', { value: node.props.value });
+    setProp(node, 'value', Number(value) || 0);
+    writeModel(node, 'value', prop(node, 'value'));
+    fire(node, 'change', { value: prop(node, 'value') });
   };
   view.scrollTo = function (node, x, y) {
-    const p = node.props || (node.props = {});
-    const dx = (Number(x) || 0) - (p.scrollLeft || 0);
-    const dy = (Number(y) || 0) - (p.scrollTop || 0);
-    p.scrollLeft = Number(x) || 0;
-    p.scrollTop = Number(y) || 0;
-    fire(node, 'scroll', { scrollLeft: p.scrollLeft, scrollTop: p.scrollTop, scrollHeight: 0, scrollWidth: 0, deltaX: dx, deltaY: dy });
+    const left = Number(x) || 0;
+    const top = Number(y) || 0;
+    const dx = left - view.property(node, 'scrollLeft');
+    const dy = top - view.property(node, 'scrollTop');
+    setProp(node, 'scrollLeft', left);
+    setProp(node, 'scrollTop', top);
+    fire(node, 'scroll', { scrollLeft: left, scrollTop: top, scrollHeight: 0, scrollWidth: 0, deltaX: dx, deltaY: dy });
   };
 })

@@ -247,8 +247,7 @@
     if (f.rect) Object.assign(out, { left: 0, right: 0, top: 0, bottom: 0 });
     if (f.size) Object.assign(out, { width: 0, height: 0 });
     if (f.scrollOffset) {
-      const p = n.props || {};
-      Object.assign(out, { scrollLeft: p.scrollLeft || 0, scrollTop: p.scrollTop || 0, scrollWidth: 0, scrollHeight: 0 });
+      Object.assign(out, { scrollLeft: view.property(n, 'scrollLeft') || 0, scrollTop: view.property(n, 'scrollTop'), scrollWidth: 0, scrollHeight: 0 });
     }
     if (Array.isArray(f.properties)) {
       for (const name of f.properties) out[view.dashToCamel(name)] = view.property(n, name);

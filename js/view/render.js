@@ -1,12 +1,17 @@
 // Rendering: compiled WXML units (src/view/codegen.rs) instantiated into the tree, with the
-// bindings each `{{ }}` needs, registered by the data paths they read. A setData triggers only
-// the bindings at, above or below the paths it wrote; a `wx:for` over a plain data path sends a
-// change of one item to that item's own bindings. Pages and components each own a View: their
-// template's tree, their bindings, their lifetimes.
+// bindings each `{{ }}` needs, registered by the data paths they read. A setData runs only
+// the bindings at, above or below the paths it wrote; a `wx:for` over a plain data path sends
+// a change of one item to that item's own bindings. Pages and components each own a View:
+// their template's tree, their bindings, their lifetimes.
+//
+// QuickJS pays for every object and every property, and a list page makes thousands: nodes
+// own four fields (tree.js), a binding is one small object with a shared `run`, dependency
+// maps are one plain object per scope, and what a component definition shares lives once
+// in its `meta`.
 (function (native, internal) {
   'use strict';
   const view = internal.view;
-  const { VNode } = view;
+  const { VNode, TextNode, EMPTY } = view;
 
   // ---- helpers the compiled expressions call (`R`) ---------------------------------------
   // WXML calls only WXS functions: a method of data (`{{s.toUpperCase()}}`) is undefined, as
@@ -20,6 +25,7 @@
   const callable = (f) => typeof f === 'function' && !BUILTIN_FNS.has(f);
   const toText = (v) => {
     if (v === undefined || v === null) return '';
+    if (typeof v === 'string') return v;
     try { return String(v); } catch (_) { return ''; }
   };
   const R = {
@@ -111,109 +117,122 @@
     return u.wxsValues;
   }
 
-  // ---- dependency tries: bindings by the data paths they read -----------------------------
-  const trieNode = () => ({ b: null, c: null });
-  function trieAdd(root, path, from, binding) {
-    let n = root;
-    for (let i = from; i < path.length; i++) {
-      const k = String(path[i]);
-      if (!n.c) n.c = new Map();
-      let m = n.c.get(k);
-      if (!m) n.c.set(k, (m = trieNode()));
-      n = m;
-    }
-    if (!n.b) n.b = new Set();
-    n.b.add(binding);
-    (binding.regs || (binding.regs = [])).push(n);
+  // ---- dependencies: bindings by the data paths they read ---------------------------------
+  // One plain object per scope: a path's segments joined by '.' -> a binding or an array.
+  const newDeps = () => Object.create(null);
+  function addDep(deps, key, b) {
+    const had = deps[key];
+    if (had === undefined) deps[key] = b;
+    else if (Array.isArray(had)) had.push(b);
+    else deps[key] = [had, b];
   }
-  const addHit = (hits, b, rest) => {
+  function hit(hits, got, rest) {
+    if (got === undefined) return;
+    if (Array.isArray(got)) {
+      for (const b of got) if (!b.dead) addHit(hits, b, rest);
+    } else if (!got.dead) {
+      addHit(hits, got, rest);
+    }
+  }
+  function addHit(hits, b, rest) {
     const r = hits.get(b);
     if (r) r.push(rest);
     else hits.set(b, [rest]);
-  };
-  function collectAll(n, hits) {
-    if (n.c) {
-      for (const m of n.c.values()) {
-        if (m.b) for (const b of m.b) addHit(hits, b, null);
-        collectAll(m, hits);
-      }
-    }
   }
   // Bindings a change at `path` reaches: those at each prefix (with the rest of the path) and
   // every one below it (null: their whole value may have changed).
-  function collect(root, path, hits) {
-    let n = root;
-    for (let i = 0; ; i++) {
-      if (n.b) for (const b of n.b) addHit(hits, b, i === 0 ? path : path.slice(i));
-      if (i === path.length) return collectAll(n, hits);
-      const m = n.c && n.c.get(String(path[i]));
-      if (!m) return;
-      n = m;
+  function collect(deps, path, hits) {
+    let key = '';
+    hit(hits, deps[''], path);
+    for (let i = 0; i < path.length; i++) {
+      key = i === 0 ? String(path[0]) : key + '.' + path[i];
+      hit(hits, deps[key], i + 1 === path.length ? EMPTY : path.slice(i + 1));
+    }
+    const below = key === '' ? '' : key + '.';
+    for (const k in deps) {
+      if (k.length > below.length && k.startsWith(below) && (below !== '' || k !== '')) hit(hits, deps[k], null);
     }
   }
-  function trigger(root, paths) {
+  function trigger(deps, paths) {
     const hits = new Map();
-    for (const p of paths) collect(root, p, hits);
+    for (const p of paths) collect(deps, p, hits);
     if (!hits.size) return;
     const list = Array.from(hits.keys());
     if (list.length > 1) list.sort((a, b) => a.seq - b.seq);
-    for (const b of list) if (!b.dead) b.run(hits.get(b));
+    for (const b of list) if (!b.dead) b.run(b, hits.get(b));
   }
 
-  // ---- blocks: what a piece of template created, to destroy together ----------------------
+  // ---- bindings and blocks ---------------------------------------------------------------
+  // A binding: `run(binding, rests)` re-evaluates value `v` in scope `sc` for `node`.
   let nextSeq = 0;
+  class Binding {
+    constructor(run, node, v, sc, key) {
+      this.seq = ++nextSeq;
+      this.run = run;
+      this.node = node;
+      this.v = v;
+      this.sc = sc;
+      this.key = key;
+    }
+  }
+  Binding.prototype.dead = false;
+  Binding.prototype.teardown = null; // structural bindings: destroys what they built
+
+  // What a piece of template created, destroyed together.
   class Block {
-    constructor(parent) {
+    constructor() {
       this.bindings = [];
-      this.subs = null;
-      this.comps = null;
-      this.parent = parent;
-      this.dead = false;
-      if (parent) (parent.subs || (parent.subs = new Set())).add(this);
     }
     destroy() {
       this.dead = true;
-      if (this.parent && this.parent.subs) this.parent.subs.delete(this);
-      this.teardown();
-    }
-    teardown() {
-      if (this.subs) for (const s of this.subs) { s.dead = true; s.teardown(); }
       for (const b of this.bindings) {
         b.dead = true;
-        if (b.regs) for (const n of b.regs) n.b.delete(b);
+        if (b.teardown) b.teardown(b);
       }
       if (this.comps) for (const c of this.comps) c.detach();
     }
   }
-  // A binding: `run(rests)` re-evaluates it; registered under each of its data paths.
-  function bind(block, sc, paths, run) {
-    const b = { seq: ++nextSeq, dead: false, regs: null, run };
-    block.bindings.push(b);
+  Block.prototype.dead = false;
+  Block.prototype.comps = null;
+
+  // Registers `b` under each path of `paths` ([head, ...segments]: a string head is a data
+  // field, a number a scope: the file's WXS modules, then item and index of each wx:for).
+  function register(b, sc, paths) {
+    const f = sc.f;
     for (const p of paths) {
       const head = p[0];
       if (typeof head === 'string') {
-        trieAdd(sc.tries[0], p, 0, b);
+        addDep(sc.deps[0], p.length === 1 ? head : p.join('.'), b);
       } else {
-        const j = head - sc.nwxs;
-        const trie = sc.tries[1 + (j >> 1)];
-        if (!trie) continue;
-        if (j & 1) trieAdd(trie, ['#index'], 0, b);
-        else trieAdd(trie, p, 1, b);
+        const j = head - f.nwxs;
+        const deps = sc.deps[1 + (j >> 1)];
+        if (!deps) continue;
+        if (j & 1) addDep(deps, '#index', b);
+        else addDep(deps, p.length === 1 ? '' : p.length === 2 ? String(p[1]) : p.slice(1).join('.'), b);
       }
     }
+  }
+  function bind(block, sc, v, run, node, key) {
+    const b = new Binding(run, node, v, sc, key);
+    block.bindings.push(b);
+    if (v.p) register(b, sc, v.p);
     return b;
   }
 
   function ev(v, sc, l) {
     if (v.f === undefined) return v.v;
     try {
-      return v.f(sc.d, sc.s);
+      return v.f(sc.f.d, sc.s);
     } catch (e) {
       if (internal.isFatal(e)) throw e;
-      internal.reportError(e, `${sc.unit.file}:${l ? l.join(':') : ''}`);
+      internal.reportError(e, `${sc.f.unit.file}:${l ? l.join(':') : ''}`);
       return undefined;
     }
   }
+
+  // A scope: `f` the frame (view, unit, data, WXS count), `s` the scope values, `deps` the
+  // dependency maps (the frame's, then one per wx:for).
+  const frameScope = (view_, unit, d, deps) => ({ f: { view: view_, unit, d, nwxs: unit.wxs.length }, s: unitWxs(unit).slice(), deps: [deps] });
 
   // ---- building --------------------------------------------------------------------------
   // Parts: real nodes, or `{ dyn: true, parts }` holders of wx:if / wx:for / template content.
@@ -224,51 +243,68 @@
     }
     return out;
   }
+  const hasDyn = (parts) => parts.some((p) => p.dyn);
+  const childrenOf = (parts) => (parts.length === 0 ? EMPTY : hasDyn(parts) ? flatten(parts, []) : parts);
   function restructure(parent, v) {
-    if (parent) parent.children = flatten(parent.frag, []);
-    else v.shadow = flatten(v.frag, []);
+    if (parent) parent.children = childrenOf(parent.frag);
+    else v.shadow = childrenOf(v.frag);
   }
 
   function build(descs, sc, block, parent) {
-    const parts = [];
-    for (const d of descs) {
+    const parts = new Array(descs.length);
+    for (let i = 0; i < descs.length; i++) {
+      const d = descs[i];
       switch (d.k) {
-        case 0: parts.push(buildText(d, sc, block, parent)); break;
-        case 1: parts.push(buildElement(d, sc, block, parent)); break;
-        case 2: parts.push(buildFor(d, sc, block, parent)); break;
-        case 3: parts.push(buildIf(d, sc, block, parent)); break;
-        case 4: parts.push(buildTemplate(d, sc, block, parent)); break;
-        case 5: parts.push(buildInclude(d, sc, block, parent)); break;
-        case 6: parts.push(buildSlot(d, sc, block, parent)); break;
-        default: parts.push(buildBlock(d, sc, block, parent)); break;
+        case 0: parts[i] = buildText(d, sc, block, parent); break;
+        case 1: parts[i] = buildElement(d, sc, block, parent); break;
+        case 2: parts[i] = buildFor(d, sc, block, parent); break;
+        case 3: parts[i] = buildIf(d, sc, block, parent); break;
+        case 4: parts[i] = buildTemplate(d, sc, block, parent); break;
+        case 5: parts[i] = buildInclude(d, sc, block, parent); break;
+        case 6: parts[i] = buildSlot(d, sc, block, parent); break;
+        default: parts[i] = buildBlock(d, sc, block, parent); break;
       }
     }
     return parts;
   }
 
+  // The text node is its own binding (one object instead of two).
+  function runText(n) { n.text = toText(ev(n.v, n.sc, null)); }
   function buildText(d, sc, block, parent) {
-    const n = new VNode('#text', sc.view);
-    n.parent = parent;
-    n.text = toText(ev(d.v, sc, d.l));
-    if (d.v.f !== undefined && d.v.p.length) bind(block, sc, d.v.p, () => { n.text = toText(ev(d.v, sc, d.l)); });
+    const v = d.v;
+    if (v.f === undefined) return new TextNode(sc.f.view, parent, v.v);
+    const n = new TextNode(sc.f.view, parent, toText(ev(v, sc, null)));
+    if (v.p.length) {
+      n.seq = ++nextSeq;
+      n.run = runText;
+      n.v = v;
+      n.sc = sc;
+      block.bindings.push(n);
+      register(n, sc, v.p);
+    }
     return n;
   }
 
-  // An attribute value: applied now, and again whenever a path it reads changes.
-  function attr(node, v, sc, block, l, apply) {
-    apply(node, ev(v, sc, l));
-    if (v.f !== undefined && v.p.length) bind(block, sc, v.p, () => apply(node, ev(v, sc, l)));
-  }
-  const dashToCamel = (s) => s.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+  const dashToCamel = (s) => (s.indexOf('-') < 0 ? s : s.replace(/-([a-z])/g, (_, c) => c.toUpperCase()));
   view.dashToCamel = dashToCamel;
 
-  const setId = (n, v) => {
-    n.id = toText(v);
-    if (n.comp) n.comp.inst.id = n.id;
-  };
-  const setClass = (n, v) => { n.cls = toText(v); };
-  const setStyle = (n, v) => { n.style = toText(v); };
-  const setSlot = (n, v) => { n.slot = toText(v); };
+  // Attribute kinds: where a value goes (key is the attribute name for the others).
+  const ID = 1;
+  const CLASS = 2;
+  const STYLE = 3;
+  const SLOT = 4;
+  function apply(n, key, x) {
+    switch (key) {
+      case ID:
+        n.id = toText(x);
+        if (n.comp) n.comp.inst.id = n.id;
+        return;
+      case CLASS: n.cls = toText(x); return;
+      case STYLE: n.style = toText(x); return;
+      case SLOT: n.slot = toText(x); return;
+      default: setAttr(n, key, x);
+    }
+  }
   // Other attributes: a custom component's properties, its external classes, or attributes.
   function setAttr(n, name, v) {
     const norm = n.compNorm;
@@ -284,44 +320,63 @@
         return;
       }
     }
-    n.attrs[name] = v;
-    if (n.props) view.builtinAttr(n, name, v);
+    view.ownAttrs(n)[name] = v;
+    if (n.props) view.builtinAttr(n, name);
+  }
+  function runAttr(b) { apply(b.node, b.key, ev(b.v, b.sc, b.node.line)); }
+  function attr(n, v, sc, block, key) {
+    apply(n, key, ev(v, sc, n.line));
+    if (v.f !== undefined && v.p.length) bind(block, sc, v, runAttr, n, key);
+  }
+  function runData(b) {
+    const x = ev(b.v, b.sc, b.node.line);
+    view.ownDataset(b.node)[b.key] = x;
+    if (b.node.comp) b.node.comp.inst.dataset = b.node.dataset;
+  }
+  function runMark(b) { b.node.marks[b.key] = ev(b.v, b.sc, b.node.line); }
+  function runListener(b) { b.key.value = ev(b.v, b.sc, b.node.line); }
+  function keyed(n, v, sc, block, run, key) {
+    if (v.f !== undefined && v.p.length) run(bind(block, sc, v, run, n, key));
+    else run({ node: n, v, sc, key });
   }
 
   function buildElement(d, sc, block, parent) {
-    const v = sc.view;
+    const v = sc.f.view;
     const info = v.componentFor(d.t, d, sc);
-    const n = new VNode(d.t, v);
-    n.parent = parent;
+    const n = new VNode(d.t, v, parent);
     n.line = d.l;
-    if (info && info.norm) {
-      n.compNorm = info.norm;
-      n.initProps = Object.create(null);
-    } else if (info && info.placeholder) {
-      n.placeholder = true;
+    if (info !== null) {
+      if (info.norm) {
+        n.compNorm = info.norm;
+        n.initProps = Object.create(null);
+      } else {
+        n.placeholder = true;
+      }
     }
-    if (!info) view.initBuiltin(n);
-    if (d.id) attr(n, d.id, sc, block, d.l, setId);
-    if (d.cls) attr(n, d.cls, sc, block, d.l, setClass);
-    if (d.st) attr(n, d.st, sc, block, d.l, setStyle);
-    if (d.slot) attr(n, d.slot, sc, block, d.l, setSlot);
-    for (const [name, val] of d.a) attr(n, val, sc, block, d.l, (node, x) => setAttr(node, name, x));
-    if (d.ds) for (const [name, val] of d.ds) attr(n, val, sc, block, d.l, (node, x) => { node.dataset[name] = x; });
+    if (d.id) attr(n, d.id, sc, block, ID);
+    if (d.cls) attr(n, d.cls, sc, block, CLASS);
+    if (d.st) attr(n, d.st, sc, block, STYLE);
+    if (d.slot) attr(n, d.slot, sc, block, SLOT);
+    const a = d.a;
+    for (let i = 0; i < a.length; i++) attr(n, a[i][1], sc, block, a[i][0]);
+    if (d.ds) for (const [name, val] of d.ds) keyed(n, val, sc, block, runData, name);
     if (d.mk) {
       n.marks = {};
-      for (const [name, val] of d.mk) attr(n, val, sc, block, d.l, (node, x) => { node.marks[name] = x; });
+      for (const [name, val] of d.mk) keyed(n, val, sc, block, runMark, name);
     }
     if (d.ev) {
       n.listeners = d.ev.map(([type, flags, val]) => {
         const l = { type, flags, value: undefined };
-        attr(n, val, sc, block, d.l, (node, x) => { l.value = x; });
+        keyed(n, val, sc, block, runListener, l);
         return l;
       });
     }
     if (d.mo) n.models = d.mo.map(([prop, field]) => [dashToCamel(prop), field]);
-    n.frag = build(d.c, sc, block, n);
-    n.children = flatten(n.frag, []);
-    if (info && info.norm) {
+    if (d.c.length) {
+      n.frag = build(d.c, sc, block, n);
+      n.children = childrenOf(n.frag);
+    }
+    if (info !== null && info.norm) {
       const generics = d.g ? resolveGenerics(v, d.g, sc, d.l) : null;
       createComponentView(n, info, v, generics);
       (block.comps || (block.comps = [])).push(n.comp);
@@ -333,19 +388,33 @@
     const out = Object.create(null);
     for (const [name, tag] of list) {
       const info = v.componentFor(tag, { l, t: tag }, sc);
-      if (!info || !info.norm) throw viewError(sc.unit.file, l, `generic:${name}="${tag}": <${tag}> is not a custom component in usingComponents`);
+      if (!info || !info.norm) throw viewError(sc.f.unit.file, l, `generic:${name}="${tag}": <${tag}> is not a custom component in usingComponents`);
       out[name] = info;
     }
     return out;
   }
 
   // wx:for — arrays, objects (index is the key), strings (characters), numbers (0..n-1).
-  function entriesOf(list) {
-    if (Array.isArray(list)) return list.map((item, i) => [item, i]);
-    if (typeof list === 'string') return Array.from(list).map((c, i) => [c, i]);
-    if (typeof list === 'number') return Number.isSafeInteger(list) && list > 0 ? Array.from({ length: list }, (_, i) => [i, i]) : [];
-    if (list !== null && typeof list === 'object') return Object.keys(list).map((k) => [list[k], k]);
-    return [];
+  function itemAt(list, index) {
+    return typeof list === 'number' ? index : typeof list === 'string' ? list[index] : list === null || list === undefined ? undefined : list[index];
+  }
+  function indexesOf(list) {
+    if (Array.isArray(list)) return list.length;
+    if (typeof list === 'string') return Array.from(list);
+    if (typeof list === 'number') return Number.isSafeInteger(list) && list > 0 ? list : 0;
+    if (list !== null && typeof list === 'object') return Object.keys(list);
+    return 0;
+  }
+  // [item, index] pairs, without building them for the common array case.
+  function forEachEntry(list, fn) {
+    const idx = indexesOf(list);
+    if (typeof idx === 'number') {
+      for (let i = 0; i < idx; i++) fn(typeof list === 'number' ? i : list[i], i, i);
+    } else if (typeof list === 'string') {
+      for (let i = 0; i < idx.length; i++) fn(idx[i], i, i);
+    } else {
+      for (let i = 0; i < idx.length; i++) fn(list[idx[i]], idx[i], i);
+    }
   }
   function keyOf(keyName, item) {
     if (!keyName) return null;
@@ -353,42 +422,56 @@
     return toText(k);
   }
 
-  function buildFor(d, sc, block, parent) {
-    const h = { dyn: true, parts: [], byIndex: new Map() };
-    const fb = new Block(block);
-    const make = (item, index) => {
-      const trie = trieNode();
+  // A row of a wx:for: its block, scope (item and index in the last two scope slots) and
+  // dependency map.
+  // The row is its own scope (`f`, `s`, `deps`), one object fewer a row.
+  class Row extends Block {
+    constructor(sc, item, index, key) {
+      super();
       const s = sc.s.slice();
       s.push(item, index);
-      const isc = { view: sc.view, unit: sc.unit, d: sc.d, s, tries: sc.tries.concat([trie]), nwxs: sc.nwxs };
-      const ib = new Block(fb);
-      const it = { dyn: true, parts: null, block: ib, sc: isc, trie, key: keyOf(d.key, item), item, index };
-      it.parts = build(d.c, isc, ib, parent);
-      return it;
-    };
-    for (const [item, index] of entriesOf(ev(d.list, sc, d.l))) {
-      const it = make(item, index);
-      h.parts.push(it);
-      h.byIndex.set(String(index), it);
+      this.own = newDeps();
+      this.f = sc.f;
+      this.s = s;
+      this.deps = sc.deps.concat([this.own]);
+      this.key = key;
+      this.item = item;
+      this.index = index;
+      this.parts = null;
     }
-    const setItem = (it, item, index) => {
-      const s = it.sc.s;
+    get sc() { return this; }
+    set(item, index) {
+      const s = this.s;
       s[s.length - 2] = item;
       s[s.length - 1] = index;
-      it.item = item;
-      it.index = index;
+      this.item = item;
+      this.index = index;
+    }
+  }
+  Row.prototype.dyn = true;
+
+  function buildFor(d, sc, block, parent) {
+    const h = { dyn: true, parts: [], byIndex: new Map() };
+    const make = (item, index) => {
+      const row = new Row(sc, item, index, keyOf(d.key, item));
+      row.parts = build(d.c, row, row, parent);
+      return row;
     };
+    forEachEntry(ev(d.list, sc, d.l), (item, index) => {
+      const row = make(item, index);
+      h.parts.push(row);
+      h.byIndex.set(String(index), row);
+    });
     // The list's items matched to the rows there are (by key, else by position).
     const rediff = (refreshAll) => {
-      const entries = entriesOf(ev(d.list, sc, d.l));
       const old = h.parts;
       let pool = null;
       if (d.key) {
         pool = new Map();
-        for (const it of old) {
-          const a = pool.get(it.key);
-          if (a) a.push(it);
-          else pool.set(it.key, [it]);
+        for (const row of old) {
+          const a = pool.get(row.key);
+          if (a) a.push(row);
+          else pool.set(row.key, [row]);
         }
       }
       const next = [];
@@ -396,156 +479,152 @@
       const used = new Set();
       const fresh = [];
       let moved = false;
-      entries.forEach(([item, index], pos) => {
-        let it = null;
+      forEachEntry(ev(d.list, sc, d.l), (item, index, pos) => {
+        let row = null;
         if (pool) {
           const a = pool.get(keyOf(d.key, item));
-          if (a && a.length) it = a.shift();
+          if (a && a.length) row = a.shift();
         } else if (pos < old.length) {
-          it = old[pos];
+          row = old[pos];
         }
-        if (it) {
-          used.add(it);
-          const same = it.item === item;
-          const sameIndex = it.index === index;
-          setItem(it, item, index);
-          it.key = keyOf(d.key, item);
-          if (refreshAll || !same) trigger(it.trie, [[]]);
-          else if (!sameIndex) trigger(it.trie, [['#index']]);
+        if (row) {
+          used.add(row);
+          const same = row.item === item;
+          const sameIndex = row.index === index;
+          row.set(item, index);
+          row.key = keyOf(d.key, item);
+          if (refreshAll || !same) trigger(row.own, [EMPTY]);
+          else if (!sameIndex) trigger(row.own, [['#index']]);
         } else {
-          it = make(item, index);
-          fresh.push(it);
+          row = make(item, index);
+          fresh.push(row);
         }
-        if (old[pos] !== it) moved = true;
-        next.push(it);
-        byIndex.set(String(index), it);
+        if (old[pos] !== row) moved = true;
+        next.push(row);
+        byIndex.set(String(index), row);
       });
-      for (const it of old) {
-        if (!used.has(it)) {
-          it.block.destroy();
+      for (const row of old) {
+        if (!used.has(row)) {
+          row.destroy();
           moved = true;
         }
       }
       h.parts = next;
       h.byIndex = byIndex;
-      if (moved || next.length !== old.length) restructure(parent, sc.view);
+      if (moved || next.length !== old.length) restructure(parent, sc.f.view);
       if (fresh.length) attachNew(flatten(fresh, []));
     };
-    if (d.list.f !== undefined && d.list.p.length) {
-      bind(block, sc, d.list.p, (rests) => {
-        const direct = [];
-        let structural = false;
-        for (const r of rests) {
-          // Without a plain list path, or for the list itself: every row may have changed.
-          if (!d.lp || r === null || r.length === 0) return rediff(true);
-          const it = h.byIndex.get(String(r[0]));
-          if (!it || (r.length > 1 && d.key && d.key !== '*this' && String(r[1]) === d.key)) structural = true;
-          else direct.push([it, r.length === 1 ? null : r.slice(1)]);
+    const b = bind(block, sc, d.list, (_, rests) => {
+      const direct = [];
+      let structural = false;
+      for (const r of rests) {
+        // Without a plain list path, or for the list itself: every row may have changed.
+        if (!d.lp || r === null || r.length === 0) return rediff(true);
+        const row = h.byIndex.get(String(r[0]));
+        if (!row || (r.length > 1 && d.key && d.key !== '*this' && String(r[1]) === d.key)) structural = true;
+        else direct.push([row, r.length === 1 ? null : r.slice(1)]);
+      }
+      if (structural) return rediff(false);
+      for (const [row, rest] of direct) {
+        if (row.dead) continue;
+        if (rest === null) {
+          // One row replaced: same key, new item; another key moves rows.
+          const item = itemAt(ev(d.list, sc, d.l), row.index);
+          if (d.key && keyOf(d.key, item) !== row.key) return rediff(false);
+          row.set(item, row.index);
+          trigger(row.own, [EMPTY]);
+        } else {
+          trigger(row.own, [rest]);
         }
-        if (structural) return rediff(false);
-        for (const [it, rest] of direct) {
-          if (it.block.dead) continue;
-          if (rest === null) {
-            // One row replaced: same key, new item; another key moves rows.
-            const list = ev(d.list, sc, d.l);
-            const item = list === null || list === undefined ? undefined : list[it.index];
-            if (d.key && keyOf(d.key, item) !== it.key) return rediff(false);
-            setItem(it, item, it.index);
-            trigger(it.trie, [[]]);
-          } else {
-            trigger(it.trie, [rest]);
-          }
-        }
-      });
-    }
+      }
+    }, null, null);
+    b.teardown = () => { for (const row of h.parts) row.destroy(); };
     return h;
   }
 
   function buildIf(d, sc, block, parent) {
-    const h = { dyn: true, parts: [], branch: -1, block: null };
+    const h = { dyn: true, parts: EMPTY, branch: -1, block: null };
     const pick = () => {
       for (let i = 0; i < d.b.length; i++) if (ev(d.b[i][0], sc, d.l)) return i;
       return d.e ? d.b.length : -1;
     };
     const show = (i) => {
       h.branch = i;
-      h.block = new Block(block);
-      const kids = i < 0 ? [] : i < d.b.length ? d.b[i][1] : d.e;
-      h.parts = build(kids, sc, h.block, parent);
+      h.block = new Block();
+      const kids = i < 0 ? EMPTY : i < d.b.length ? d.b[i][1] : d.e;
+      h.parts = kids.length ? build(kids, sc, h.block, parent) : EMPTY;
     };
     show(pick());
     const deps = [];
     for (const [cond] of d.b) if (cond.f !== undefined) deps.push(...cond.p);
-    if (deps.length) {
-      bind(block, sc, deps, () => {
-        const i = pick();
-        if (i === h.branch) return;
-        h.block.destroy();
-        show(i);
-        restructure(parent, sc.view);
-        attachNew(flatten(h.parts, []));
-      });
-    }
+    const b = bind(block, sc, { p: deps }, () => {
+      const i = pick();
+      if (i === h.branch) return;
+      h.block.destroy();
+      show(i);
+      restructure(parent, sc.f.view);
+      attachNew(flatten(h.parts, []));
+    }, null, null);
+    b.teardown = () => h.block.destroy();
     return h;
   }
 
   // <template is data>: its own data scope (only `data`'s keys and its file's WXS modules).
   function buildTemplate(d, sc, block, parent) {
-    const h = { dyn: true, parts: [], block: null, name: undefined, tsc: null };
+    const h = { dyn: true, parts: EMPTY, block: null, name: undefined, tsc: null };
     const render = () => {
       const name = ev(d.is, sc, d.l);
       h.name = name;
-      h.block = new Block(block);
-      h.parts = [];
-      const found = findTemplate(sc.unit, name);
+      h.block = new Block();
+      h.parts = EMPTY;
+      h.tsc = null;
+      const found = findTemplate(sc.f.unit, name);
       if (!found) {
-        const text = `template "${toText(name)}" is not defined in ${sc.unit.file} or the files it imports`;
-        if (d.is.f === undefined) throw viewError(sc.unit.file, d.l, text);
-        internal.warnOnce(`tmpl:${sc.unit.file}:${name}`, `${sc.unit.file}:${d.l.join(':')}: ${text}`);
+        const text = `template "${toText(name)}" is not defined in ${sc.f.unit.file} or the files it imports`;
+        if (d.is.f === undefined) throw viewError(sc.f.unit.file, d.l, text);
+        internal.warnOnce(`tmpl:${sc.f.unit.file}:${name}`, `${sc.f.unit.file}:${d.l.join(':')}: ${text}`);
         return;
       }
       const data = ev(d.data, sc, d.l);
-      const trie = trieNode();
-      h.tsc = { view: sc.view, unit: found.unit, d: data !== null && typeof data === 'object' ? data : {}, s: unitWxs(found.unit).slice(), tries: [trie], nwxs: found.unit.wxs.length };
+      h.tsc = frameScope(sc.f.view, found.unit, data !== null && typeof data === 'object' ? data : {}, newDeps());
       h.parts = build(found.t.c, h.tsc, h.block, parent);
     };
     render();
     const deps = (d.is.p || []).concat(d.data.p || []);
-    if (deps.length) {
-      bind(block, sc, deps, () => {
-        if (ev(d.is, sc, d.l) !== h.name || !h.tsc) {
-          h.block.destroy();
-          render();
-          restructure(parent, sc.view);
-          attachNew(flatten(h.parts, []));
-          return;
-        }
-        const data = ev(d.data, sc, d.l);
-        h.tsc.d = data !== null && typeof data === 'object' ? data : {};
-        trigger(h.tsc.tries[0], [[]]);
-      });
-    }
+    const b = bind(block, sc, { p: deps }, () => {
+      if (ev(d.is, sc, d.l) !== h.name || !h.tsc) {
+        h.block.destroy();
+        render();
+        restructure(parent, sc.f.view);
+        attachNew(flatten(h.parts, []));
+        return;
+      }
+      const data = ev(d.data, sc, d.l);
+      h.tsc.f.d = data !== null && typeof data === 'object' ? data : {};
+      trigger(h.tsc.deps[0], [EMPTY]);
+    }, null, null);
+    b.teardown = () => h.block.destroy();
     return h;
   }
 
+  // <include>: the file's body with the includer's data (not its wx:for items).
   function buildInclude(d, sc, block, parent) {
     const u = loadUnit(d.src);
-    if (!u) throw viewError(sc.unit.file, d.l, `include: ${d.src} not found`);
-    const isc = { view: sc.view, unit: u, d: sc.d, s: unitWxs(u).slice(), tries: [sc.tries[0]], nwxs: u.wxs.length };
+    if (!u) throw viewError(sc.f.unit.file, d.l, `include: ${d.src} not found`);
+    const isc = frameScope(sc.f.view, u, sc.f.d, sc.deps[0]);
     return { dyn: true, parts: build(u.body, isc, block, parent) };
   }
 
   function buildSlot(d, sc, block, parent) {
-    const n = new VNode('slot', sc.view);
-    n.parent = parent;
-    n.slotName = '';
-    attr(n, d.name, sc, block, d.l, (node, x) => { node.slotName = toText(x); });
-    if (d.id) attr(n, d.id, sc, block, d.l, setId);
+    const n = new VNode('slot', sc.f.view, parent);
+    n.line = d.l;
+    keyed(n, d.name, sc, block, (b) => { b.node.slotName = toText(ev(b.v, b.sc, b.node.line)); }, null);
+    if (d.id) attr(n, d.id, sc, block, ID);
     return n;
   }
 
   function buildBlock(d, sc, block, parent) {
-    const h = { dyn: true, parts: build(d.c || [], sc, block, parent) };
+    const h = { dyn: true, parts: build(d.c || EMPTY, sc, block, parent) };
     if (d.slot) {
       const name = toText(ev(d.slot, sc, d.l));
       for (const n of flatten(h.parts, [])) n.slot = name;
@@ -573,47 +652,75 @@
     return (a && a.usingComponents) || {};
   };
 
+  // What every instance of a page or component definition shares.
+  function metaOf(kind, is, norm, json) {
+    const opts = (norm && norm.options) || {};
+    const iso = opts.styleIsolation || json.styleIsolation;
+    return {
+      kind,
+      is,
+      norm,
+      json,
+      dir: internal.dirname(is),
+      resolved: new Map(), // tag -> component info (or null)
+      multipleSlots: !!opts.multipleSlots,
+      virtualHost: kind === 'component' && !!opts.virtualHost,
+      isolation: kind === 'page' ? iso || 'shared' : iso || (opts.addGlobalClass ? 'apply-shared' : 'isolated'),
+      externalClasses: norm ? norm.externalClasses : EMPTY,
+    };
+  }
+
   class View {
-    constructor(o) {
-      this.kind = o.kind; // 'page' | 'component'
-      this.inst = o.inst;
-      this.norm = o.norm || null;
-      this.is = o.is;
-      this.host = o.host;
-      this.owner = o.owner || null;
-      this.page = this.owner ? this.owner.page : this;
-      this.json = o.json || {};
-      this.dir = internal.dirname(o.is);
-      this.generics = o.generics || null;
-      this.trie = trieNode();
-      this.block = new Block(null);
-      this.frag = [];
-      this.shadow = [];
-      this.unit = null;
-      const opts = (this.norm && this.norm.options) || {};
-      this.multipleSlots = !!opts.multipleSlots;
-      this.virtualHost = this.kind === 'component' && !!opts.virtualHost;
-      const iso = opts.styleIsolation || this.json.styleIsolation;
-      this.isolation = this.kind === 'page' ? iso || 'shared' : iso || (opts.addGlobalClass ? 'apply-shared' : 'isolated');
-      this.prefix = this.kind === 'page' ? '' : o.host.tag;
-      this.externalClasses = this.norm ? this.norm.externalClasses : [];
-      this.attached = false;
-      this.dead = false;
-      this.resolved = new Map();
+    constructor(meta, inst, host, owner, generics) {
+      this.meta = meta;
+      this.inst = inst;
+      this.host = host;
+      this.owner = owner;
+      this.page = owner ? owner.page : this;
+      this.deps = newDeps();
+      this.block = new Block();
+      if (generics) this.generics = generics;
     }
 
+    get kind() { return this.meta.kind; }
+    get is() { return this.meta.is; }
+    get norm() { return this.meta.norm; }
+    get json() { return this.meta.json; }
+    get dir() { return this.meta.dir; }
+    get multipleSlots() { return this.meta.multipleSlots; }
+    get virtualHost() { return this.meta.virtualHost; }
+    get isolation() { return this.meta.isolation; }
+    get externalClasses() { return this.meta.externalClasses; }
+    // The class prefix of an isolated component: the tag its user wrote.
+    get prefix() { return this.meta.kind === 'page' ? '' : this.host.tag; }
+
+    // A component whose template holds no other component has nothing to run when it is
+    // built: its tree is built when first looked at (a query, an event, printing), with the
+    // data of that moment. `ftrun check` builds everything at once (`view.eager`).
     render() {
-      const unit = (this.unit = loadUnit(this.is + '.wxml'));
+      const unit = (this.unit = loadUnit(this.meta.is + '.wxml'));
       this.inst.__ftView = this;
       if (!unit) return;
-      const sc = { view: this, unit, d: this.inst.data, s: unitWxs(unit).slice(), tries: [this.trie], nwxs: unit.wxs.length };
-      this.frag = build(unit.body, sc, this.block, null);
-      this.shadow = flatten(this.frag, []);
+      if (!view.eager && this.meta.kind === 'component' && isLeaf(this, unit)) {
+        this.lazy = true;
+        return;
+      }
+      this.build();
     }
+    build() {
+      this.lazy = false;
+      this.frag = build(this.unit.body, frameScope(this, this.unit, this.inst.data, this.deps), this.block, null);
+      this._shadow = childrenOf(this.frag);
+    }
+    get shadow() {
+      if (this.lazy) this.build();
+      return this._shadow;
+    }
+    set shadow(v) { this._shadow = v; }
 
     // After the instance's data changed at `paths`.
     update(paths) {
-      if (!this.dead && this.unit) trigger(this.trie, paths);
+      if (!this.dead && this.unit && !this.lazy) trigger(this.deps, paths);
     }
 
     // model:prop on the host: the component's own change of that property reaches the user.
@@ -629,17 +736,18 @@
     componentFor(tag, d, sc) {
       if (this.generics && this.generics[tag]) return this.generics[tag];
       if (view.BUILTIN.has(tag)) return null;
-      if (this.resolved.has(tag)) return this.resolved.get(tag);
-      const using = this.json.usingComponents || {};
+      const meta = this.meta;
+      if (meta.resolved.has(tag)) return meta.resolved.get(tag);
+      const using = meta.json.usingComponents || {};
       let ref = using[tag];
-      let dir = this.dir;
+      let dir = meta.dir;
       if (ref === undefined && appUsing()[tag] !== undefined) {
         ref = appUsing()[tag];
         dir = '';
       }
-      const file = sc ? sc.unit.file : this.is + '.wxml';
+      const file = sc ? sc.f.unit.file : meta.is + '.wxml';
       let info = null;
-      const generic = this.json.componentGenerics && this.json.componentGenerics[tag];
+      const generic = meta.json.componentGenerics && meta.json.componentGenerics[tag];
       if (ref === undefined && generic) {
         const dflt = generic && typeof generic === 'object' && generic.default;
         if (!dflt) throw viewError(file, d.l, `<${tag}> is a generic (componentGenerics) with no default, and the user gave no generic:${tag}`);
@@ -650,7 +758,7 @@
       } else {
         info = resolveComponent(String(ref), dir, tag, file, d.l);
       }
-      this.resolved.set(tag, info);
+      meta.resolved.set(tag, info);
       return info;
     }
 
@@ -666,7 +774,7 @@
       return out;
     }
     slotFirst(slot) {
-      const name = this.multipleSlots ? slot.slotName || '' : null;
+      const name = this.meta.multipleSlots ? slot.slotName || '' : null;
       return this.slotNamed(name) === slot;
     }
     // The <slot> content named `name` goes to (any slot when the component has one).
@@ -677,32 +785,52 @@
 
     attach() {
       this.attached = true;
-      internal.runLifetime(this.inst, 'attached');
-      if (view.linkRelations) view.linkRelations(this);
+      if (!this.meta.norm || this.meta.norm.lifetimes.attached.length) internal.runLifetime(this.inst, 'attached');
+      if (this.meta.norm && this.meta.hasRelations !== false) {
+        this.meta.hasRelations = Object.keys(this.meta.norm.relations).length > 0;
+        if (this.meta.hasRelations) view.linkRelations(this);
+      }
     }
     ready() {
-      if (!this.dead) internal.runLifetime(this.inst, 'ready');
+      if (!this.dead && (!this.meta.norm || this.meta.norm.lifetimes.ready.length)) internal.runLifetime(this.inst, 'ready');
     }
     detach() {
       if (this.dead) return;
       this.dead = true;
       // Components of the tree in document order, each after what it contains.
-      detachTree(this.shadow);
+      if (!this.lazy) detachTree(this._shadow);
       this.block.destroy();
-      if (this.kind === 'component' && this.attached) {
+      if (this.meta.kind === 'component' && this.attached) {
         internal.runLifetime(this.inst, 'detached');
-        if (view.unlinkRelations) view.unlinkRelations(this);
+        if (this.links) view.unlinkRelations(this);
       }
       this.attached = false;
     }
   }
+  Object.assign(View.prototype, { unit: null, frag: EMPTY, _shadow: EMPTY, lazy: false, generics: null, attached: false, dead: false, links: null, openedAt: 0, unready: null, tabBar: undefined, wxsState: null });
   view.View = View;
+
+  // Whether a component's template creates no component (nor templates or includes, which
+  // might): decided once per definition.
+  function isLeaf(v, unit) {
+    const meta = v.meta;
+    if (meta.leaf === undefined) {
+      const scan = (descs) => descs.every((d) => {
+        if (d.k === 4 || d.k === 5) return false;
+        if (d.k === 1 && (v.componentFor(d.t, d, null) !== null || (d.g && d.g.length))) return false;
+        if (d.k === 3) return d.b.every((b) => scan(b[1])) && (!d.e || scan(d.e));
+        return !d.c || scan(d.c);
+      });
+      meta.leaf = scan(unit.body);
+    }
+    return meta.leaf && !v.generics;
+  }
 
   function detachTree(nodes) {
     for (const n of nodes) {
       if (n.isText) continue;
       detachTree(n.children);
-      if (n.comp && n.comp.kind === 'component') n.comp.detach();
+      if (n.comp && n.comp.meta.kind === 'component') n.comp.detach();
     }
   }
 
@@ -716,7 +844,7 @@
     const lib = internal.extendedLib(ref);
     if (lib && !internal.resolvable(ref, dir)) {
       internal.warnOnce('extlib:' + lib, `components of the extended library '${lib}' (app.json useExtendedLib) come with the WeChat client; ftrun leaves them out`);
-      const info = { placeholder: true };
+      const info = { placeholder: true, norm: null };
       componentCache.set(key, info);
       return info;
     }
@@ -729,31 +857,38 @@
     }
     const def = path && internal.components[path];
     if (!def) throw viewError(file, l, `<${tag}>: ${path || ref} did not call Component()`);
-    const is = path.replace(/\.(js|ts)$/, '');
-    const info = { is, norm: internal.normalizeComponent(def, is), json: readJson(is + '.json') };
+    const info = componentInfo(path, def);
     componentCache.set(key, info);
     return info;
   }
+  function componentInfo(path, def) {
+    const is = path.replace(/\.(js|ts)$/, '');
+    const norm = internal.normalizeComponent(def, is);
+    return { is, norm, meta: metaOf('component', is, norm, readJson(is + '.json')) };
+  }
 
-  // A component instance on `host`: created, with the properties its user set, its template
+  // A component instance on `host`: created with the properties its user set, its template
   // rendered (its own components first), then `created`; attached comes with the tree.
   function createComponentView(host, info, owner, generics) {
-    const inst = internal.newComponentInstance(info.norm);
-    const cv = new View({ kind: 'component', inst, norm: info.norm, is: info.is, host, owner, json: info.json, generics });
+    const norm = info.norm;
+    const inst = internal.newComponentInstance(norm);
+    const cv = new View(info.meta, inst, host, owner, generics);
     host.comp = cv;
     inst.id = host.id;
     inst.dataset = host.dataset;
-    inst.__ftPageId = owner && owner.inst ? owner.page.inst.__ftPageId : 0;
-    const set = [];
+    if (owner) inst.__ftPageId = owner.page.inst.__ftPageId;
+    // Observers hear of the properties set at creation (only when there are observers).
+    const heard = norm.observers.length > 0 || norm.propObservers;
+    let set = null;
     for (const name in host.initProps) {
       const before = inst.data[name];
-      inst.data[name] = internal.coerceProperty(info.norm.props[name], internal.copyValue(host.initProps[name]), name, info.is);
-      set.push([name, before]);
+      inst.data[name] = internal.coerceProperty(norm.props[name], internal.copyValue(host.initProps[name]), name, info.is);
+      if (heard) (set || (set = [])).push([name, before]);
     }
     host.initProps = null;
     cv.render();
-    internal.runLifetime(inst, 'created');
-    if (set.length) internal.announceProperties(inst, set);
+    if (norm.lifetimes.created.length) internal.runLifetime(inst, 'created');
+    if (set) internal.announceProperties(inst, set);
     return cv;
   }
 
@@ -766,18 +901,18 @@
     for (const v of pre) if (!v.dead) v.attach();
     if (deferReady) return post;
     for (const v of post) v.ready();
-    return [];
+    return EMPTY;
   }
   function walkNew(nodes, pre, post) {
     for (const n of nodes) {
       if (n.isText) continue;
       const c = n.comp;
-      if (c && c.kind === 'component' && !c.attached && !c.dead) {
+      if (c !== null && c.meta.kind === 'component' && !c.attached && !c.dead) {
         pre.push(c);
-        walkNew(c.shadow, pre, post);
+        if (!c.lazy) walkNew(c._shadow, pre, post);
         walkNew(n.children, pre, post);
         post.push(c);
-      } else {
+      } else if (n.children.length) {
         walkNew(n.children, pre, post);
       }
     }
@@ -790,9 +925,9 @@
     const walk = (nodes) => {
       for (const n of nodes) {
         if (n.isText) continue;
-        if (n.comp && n.comp.kind === 'component') {
+        if (n.comp && n.comp.meta.kind === 'component') {
           out.push(n.comp);
-          walk(n.comp.shadow);
+          if (!n.comp.lazy) walk(n.comp._shadow);
         }
         walk(n.children);
       }
@@ -804,8 +939,8 @@
   // ---- hooks of js/app.js -----------------------------------------------------------------
   internal.renderPage = function (page) {
     const route = page.route;
-    const host = new VNode('page', null);
-    const pv = new View({ kind: 'page', inst: page, norm: page.__ftNorm || null, is: route, host, json: readJson(route + '.json') });
+    const host = new VNode('page', null, null);
+    const pv = new View(metaOf('page', route, page.__ftNorm || null, readJson(route + '.json')), page, host, null, null);
     host.comp = pv;
     pv.openedAt = Date.now();
     pv.render();
@@ -820,7 +955,7 @@
       return;
     }
     if (what === 'ready') {
-      for (const v of pv.unready || []) v.ready();
+      for (const v of pv.unready || EMPTY) v.ready();
       pv.unready = null;
       return;
     }
@@ -833,12 +968,13 @@
     const path = internal.loadComponent(ref, '');
     const def = path && internal.components[path];
     if (!def) throw new Error(`${ref}: ${path || ref} did not register a Component()`);
-    const is = path.replace(/\.(js|ts)$/, '');
-    const host = new VNode(is.split('/').pop(), null);
-    const info = { is, norm: internal.normalizeComponent(def, is), json: readJson(is + '.json') };
+    const info = componentInfo(path, def);
+    const host = new VNode(info.is.split('/').pop(), null, null);
     host.initProps = Object.create(null);
-    for (const k of Object.keys(props || {})) host.initProps[info.norm.props[k] ? k : dashToCamel(k)] = props[k];
-    for (const k of Object.keys(host.initProps)) if (!info.norm.props[k]) delete host.initProps[k];
+    for (const k of Object.keys(props || {})) {
+      const name = info.norm.props[k] ? k : dashToCamel(k);
+      if (info.norm.props[name]) host.initProps[name] = props[k];
+    }
     const cv = createComponentView(host, info, null, null);
     attachNew([host]);
     cv.inst.__ftDetach = () => cv.detach();

@@ -6,33 +6,56 @@
 
   // A node of the tree. `parent` and `children` are the tree the node was written in (its
   // owner's template): slot content is a child of the component tag it was written inside.
-  // A custom component's own template is its shadow tree (`comp.shadow`).
+  // A custom component's own template is its shadow tree (`comp.shadow`). Pages render
+  // thousands of nodes, and a QuickJS object costs about 100 ns a property, so a node owns
+  // four; every other field is a default on the prototype until set (see `own`).
+  const EMPTY = Object.freeze([]);
+  const NONE = Object.freeze({});
+  view.EMPTY = EMPTY;
   class VNode {
-    constructor(tag, owner) {
-      this.tag = tag; // 'view', 'my-comp', '#text', 'slot', or 'page' for a page's root
+    constructor(tag, owner, parent) {
+      this.tag = tag; // 'view', 'my-comp', 'slot', or 'page' for a page's root
       this.owner = owner; // the View (page or component) whose template created the node
-      this.parent = null;
-      this.children = [];
-      this.frag = null; // the parts `children` is flattened from (see render.js)
-      this.id = '';
-      this.cls = ''; // class attribute, as evaluated
-      this.style = '';
-      this.attrs = Object.create(null); // other attributes, in written order
-      this.dataset = {};
-      this.marks = null;
-      this.listeners = null; // [{ type, flags, value }]
-      this.props = null; // state of a built-in component (input value, checked, current...)
-      this.text = '';
-      this.comp = null; // the View of a custom component's shadow tree
-      this.slot = ''; // slot="name" on slot content
-      this.slotName = null; // name of a <slot>
-      this.models = null; // model:prop="{{field}}" bindings
-      this.nid = 0;
-      this.placeholder = false; // a component WeChat provides and the bundle lacks
+      this.parent = parent;
+      this.children = EMPTY;
     }
-    get isText() { return this.tag === '#text'; }
   }
+  Object.assign(VNode.prototype, {
+    isText: false,
+    frag: null, // the parts `children` is flattened from (see render.js)
+    id: '',
+    cls: '', // class attribute, as evaluated
+    style: '',
+    attrs: NONE, // other attributes, in written order
+    dataset: NONE,
+    marks: null,
+    listeners: null, // [{ type, flags, value }]
+    props: null, // state a built-in component changed (input value, checked, current...)
+    text: '',
+    comp: null, // the View of a custom component's shadow tree
+    slot: '', // slot="name" on slot content
+    slotName: null, // name of a <slot>
+    models: null, // model:prop="{{field}}" bindings
+    nid: 0,
+    placeholder: false, // a component WeChat provides and the bundle lacks
+    compNorm: null,
+    initProps: null,
+    ext: null,
+    line: null,
+  });
+  // A text node: its text, and (when bound) the binding that keeps it current.
+  function TextNode(owner, parent, text) {
+    this.owner = owner;
+    this.parent = parent;
+    this.text = text;
+  }
+  TextNode.prototype = Object.create(VNode.prototype);
+  Object.assign(TextNode.prototype, { constructor: TextNode, tag: '#text', isText: true });
   view.VNode = VNode;
+  view.TextNode = TextNode;
+  // The node's own `attrs` or `dataset`, made on first write.
+  view.ownAttrs = (n) => (n.attrs === NONE ? (n.attrs = {}) : n.attrs);
+  view.ownDataset = (n) => (n.dataset === NONE ? (n.dataset = {}) : n.dataset);
 
   // Node handles for tests and queries: an id per node handed out, weakly held by the tree.
   const byNid = new Map();
