@@ -21,8 +21,15 @@ fn js_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Bytecode of `source` compiled as a strict global script named `name`, or None.
-fn compile(ctx: *mut qjs::JSContext, name: &str, source: &str) -> Option<Vec<u8>> {
+/// Bytecode of `source` compiled as a strict global script named `name`, or None. Without
+/// its source text unless `keep_source`: a tenth of a cold start went to reading it, and only
+/// the test prelude needs `Function.prototype.toString` (it sends functions to apps as source).
+fn compile(
+    ctx: *mut qjs::JSContext,
+    name: &str,
+    source: &str,
+    keep_source: bool,
+) -> Option<Vec<u8>> {
     let src = CString::new(source).ok()?;
     let file = CString::new(name).ok()?;
     let flags = (qjs::JS_EVAL_TYPE_GLOBAL
@@ -36,7 +43,16 @@ fn compile(ctx: *mut qjs::JSContext, name: &str, source: &str) -> Option<Vec<u8>
             return None;
         }
         let mut len: qjs::size_t = 0;
-        let buf = qjs::JS_WriteObject(ctx, &mut len, func, qjs::JS_WRITE_OBJ_BYTECODE as i32);
+        let buf = qjs::JS_WriteObject(
+            ctx,
+            &mut len,
+            func,
+            if keep_source {
+                qjs::JS_WRITE_OBJ_BYTECODE as i32
+            } else {
+                (qjs::JS_WRITE_OBJ_BYTECODE | qjs::JS_WRITE_OBJ_STRIP_SOURCE) as i32
+            },
+        );
         qjs::JS_FreeValue(ctx, func);
         if buf.is_null() {
             return None;
@@ -66,7 +82,7 @@ fn main() {
             let source = std::fs::read_to_string(&f).expect("read js");
             let name = format!("ftrun:js/{rel}");
             // An empty file means "no bytecode": the engine then compiles the source.
-            let bytes = compile(raw, &name, &source).unwrap_or_default();
+            let bytes = compile(raw, &name, &source, rel.starts_with("test/")).unwrap_or_default();
             let dest = out.join("js").join(format!("{rel}.qjsbc"));
             std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
             std::fs::write(dest, bytes).expect("write bytecode");

@@ -15,7 +15,7 @@ test('1,000-row list', () => {
   const t0 = performance.now();
   comp.setData({ rows });
   const render = performance.now() - t0;
-  expect(comp.querySelectorAll('row').length).toBe(rows.length);
+  expect(comp.dom.querySelectorAll('row').length).toBe(rows.length);
   const samples = [];
   for (let k = 0; k < 101; k++) {
     const i = (k * 37) % rows.length;

@@ -148,10 +148,15 @@ pub(crate) fn add_stamps(dir: &Path, launch_page: &str) {
 /// same template as a Component (`components/list`) is what miniprogram-simulate renders.
 pub(crate) fn list_bundle(dir: &Path, rows: usize) {
     write(&dir.join("app.json"), "{\"pages\": [\"pages/list/list\"]}");
-    write(&dir.join("project.config.json"), "{\"appid\": \"wxbenchlist\"}");
+    write(
+        &dir.join("project.config.json"),
+        "{\"appid\": \"wxbenchlist\"}",
+    );
     write(&dir.join("app.js"), "App({});\n");
     let template = "<view wx:for=\"{{rows}}\" wx:key=\"id\" class=\"row {{item.done ? 'done' : ''}}\"><text>{{item.title}}</text><text>{{item.count}}</text><row label=\"{{item.title}}\"/></view>\n";
-    let rows_fn = format!("const makeRows = () => {{ const r = []; for (let i = 0; i < {rows}; i++) r.push({{ id: i, title: 'row ' + i, count: i, done: i % 2 === 0 }}); return r; }};\n");
+    let rows_fn = format!(
+        "const makeRows = () => {{ const r = []; for (let i = 0; i < {rows}; i++) r.push({{ id: i, title: 'row ' + i, count: i, done: i % 2 === 0 }}); return r; }};\n"
+    );
     let using = "{\"usingComponents\": {\"row\": \"/components/row/row\"}}";
     write(&dir.join("pages/list/list.json"), using);
     write(&dir.join("pages/list/list.wxml"), template);
@@ -161,10 +166,26 @@ pub(crate) fn list_bundle(dir: &Path, rows: usize) {
             "{rows_fn}Page({{\n  data: {{ rows: [] }},\n  onLoad() {{\n    const rows = makeRows();\n    const t0 = performance.now();\n    this.setData({{ rows }});\n    console.log('BENCH render ' + (performance.now() - t0));\n  }},\n  onReady() {{\n    const samples = [];\n    for (let k = 0; k < 101; k++) {{\n      const i = (k * 37) % {rows};\n      const t0 = performance.now();\n      this.setData({{ ['rows[' + i + '].title']: 'changed ' + k }});\n      samples.push(performance.now() - t0);\n    }}\n    samples.sort((a, b) => a - b);\n    console.log('BENCH update ' + samples[50]);\n  }},\n}});\n"
         ),
     );
-    write(&dir.join("components/row/row.json"), "{\"component\": true}");
-    write(&dir.join("components/row/row.wxml"), "<text class=\"label\">{{label}}</text>\n");
-    write(&dir.join("components/row/row.js"), "Component({ properties: { label: String } });\n");
-    write(&dir.join("components/list/list.json"), &using.replace('{', "{\"component\": true, "));
+    write(
+        &dir.join("components/row/row.json"),
+        "{\"component\": true}",
+    );
+    write(
+        &dir.join("components/row/row.wxml"),
+        "<text class=\"label\">{{label}}</text>\n",
+    );
+    write(
+        &dir.join("components/row/row.js"),
+        "Component({ properties: { label: String } });\n",
+    );
+    // miniprogram-simulate resolves usingComponents relative to the component only.
+    write(
+        &dir.join("components/list/list.json"),
+        "{\"component\": true, \"usingComponents\": {\"row\": \"../row/row\"}}",
+    );
     write(&dir.join("components/list/list.wxml"), template);
-    write(&dir.join("components/list/list.js"), "Component({ data: { rows: [] } });\n");
+    write(
+        &dir.join("components/list/list.js"),
+        "Component({ data: { rows: [] } });\n",
+    );
 }

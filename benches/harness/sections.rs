@@ -506,14 +506,44 @@ pub(crate) fn bench_view(b: &Bench, figures: &mut Vec<Figure>) {
             let theirs = stats(render.clone()).0;
             let jest_file = stats(walls.clone()).0;
             let note = "Jest 29 + miniprogram-simulate 1.6.1 in jsdom (reference)";
-            figures.push(figure("view: the same list under miniprogram-simulate, first render", "ms", render, None, note));
-            figures.push(figure("view: the same setData under miniprogram-simulate", "ms", update, None, note));
-            figures.push(figure("view: the same test file under Jest + miniprogram-simulate", "ms", walls, None, note));
+            figures.push(figure(
+                "view: the same list under miniprogram-simulate, first render",
+                "ms",
+                render,
+                None,
+                note,
+            ));
+            figures.push(figure(
+                "view: the same setData under miniprogram-simulate",
+                "ms",
+                update,
+                None,
+                note,
+            ));
+            figures.push(figure(
+                "view: the same test file under Jest + miniprogram-simulate",
+                "ms",
+                walls,
+                None,
+                note,
+            ));
             for (name, ratio) in [
-                ("ratio: ftrun / simulate, first render of the list", ours / theirs),
-                ("ratio: ftrun test file / Jest + simulate file", ftrun_file / jest_file),
+                (
+                    "ratio: ftrun / simulate, first render of the list",
+                    ours / theirs,
+                ),
+                (
+                    "ratio: ftrun test file / Jest + simulate file",
+                    ftrun_file / jest_file,
+                ),
             ] {
-                figures.push(figure(name, "x", vec![ratio], None, "medians of the same run"));
+                figures.push(figure(
+                    name,
+                    "x",
+                    vec![ratio],
+                    None,
+                    "medians of the same run",
+                ));
             }
         }
         Err(why) => figures.push(figure(
@@ -526,9 +556,12 @@ pub(crate) fn bench_view(b: &Bench, figures: &mut Vec<Figure>) {
     }
 }
 
+/// Samples of the simulate reference: render ms, update ms, test file wall ms.
+type SimulateSamples = (Vec<f64>, Vec<f64>, Vec<f64>);
+
 /// Installs Jest + miniprogram-simulate (bench/simulate/package.json) under target/ with npm
-/// and runs bench/simulate/list.test.js on `bundle`: (render ms, update ms, file wall ms).
-fn simulate_reference(b: &Bench, bundle: &Path) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), String> {
+/// and runs bench/simulate/list.test.js on `bundle`.
+fn simulate_reference(b: &Bench, bundle: &Path) -> Result<SimulateSamples, String> {
     let src = b.root.join("bench/simulate");
     let dir = b.root.join("target/bench-node/simulate");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -544,7 +577,10 @@ fn simulate_reference(b: &Bench, bundle: &Path) -> Result<(Vec<f64>, Vec<f64>, V
         if !out.status.success() {
             return Err(format!(
                 "npm install failed: {}",
-                String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
             ));
         }
     }
@@ -562,7 +598,8 @@ fn simulate_reference(b: &Bench, bundle: &Path) -> Result<(Vec<f64>, Vec<f64>, V
                 .current_dir(&dir),
             &[],
         );
-        let text = std::fs::read_to_string(&out_file).map_err(|_| "the simulate test did not finish".to_string())?;
+        let text = std::fs::read_to_string(&out_file)
+            .map_err(|_| "the simulate test did not finish".to_string())?;
         let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
         render.extend(v["render"].as_f64());
         update.extend(v["update"].as_f64());

@@ -129,5 +129,17 @@
       if (name in originals) internal.ft[name] = originals[name];
     },
   };
+  // The view layer's lazily loaded parts, all of them, at a test's first question.
+  let loaded = false;
+  for (const name of Object.keys(api)) {
+    const f = api[name];
+    api[name] = (...args) => {
+      if (!loaded) {
+        loaded = true;
+        for (const part of ['serialize', 'builtins', 'events', 'query', 'relations']) view.need(part);
+      }
+      return f(...args);
+    };
+  }
   Object.defineProperty(globalThis, '__ftrunView', { value: api, configurable: true });
 })

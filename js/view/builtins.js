@@ -1,23 +1,12 @@
-// Built-in components: their documented default properties, the state a test reads (input
+// Built-in components (loaded on first use): their documented default properties, the state a test reads (input
 // value, checkbox checked, swiper current...), and what they do when used: typing, toggling,
 // form submit and reset, navigator taps.
 (function (native, internal) {
   'use strict';
   const view = internal.view;
+  view.need('events');
 
-  view.BUILTIN = new Set([
-    'view', 'text', 'image', 'button', 'input', 'textarea', 'scroll-view', 'swiper', 'swiper-item',
-    'navigator', 'form', 'picker', 'picker-view', 'picker-view-column', 'checkbox', 'checkbox-group',
-    'radio', 'radio-group', 'switch', 'slider', 'label', 'icon', 'progress', 'rich-text',
-    'movable-area', 'movable-view', 'cover-view', 'cover-image', 'map', 'canvas', 'video', 'audio',
-    'camera', 'live-player', 'live-pusher', 'web-view', 'ad', 'ad-custom', 'official-account',
-    'open-data', 'editor', 'page-container', 'share-element', 'match-media', 'root-portal',
-    'page-meta', 'navigation-bar', 'keyboard-accessory', 'channel-live', 'channel-video',
-    'voip-room', 'functional-page-navigator', 'grid-view', 'list-view', 'sticky-header',
-    'sticky-section', 'block', 'slot', 'store-product', 'store-home', 'xr-frame', 'aria-component',
-    'span', 'snapshot', 'draggable-sheet', 'nested-scroll-header', 'nested-scroll-body',
-    'open-container', 'grid-builder', 'list-builder', 'native-component', 'wxs',
-  ]);
+
 
   // Documented defaults, by attribute name as written in WXML.
   const DEFAULTS = {

@@ -4,6 +4,7 @@
 (function (native, internal) {
   'use strict';
   const view = internal.view;
+  view.need('builtins');
   const CATCH = 1;
   const CAPTURE = 2;
   const MUT = 4;

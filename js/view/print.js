@@ -10,6 +10,7 @@
       return;
     }
     const view = internal.view;
+    view.need('serialize');
     native.printedTree(options.json ? JSON.stringify(view.toJSON(pv.host)) : view.printTree(pv.host));
   };
 })

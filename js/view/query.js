@@ -4,6 +4,7 @@
 (function (native, internal) {
   'use strict';
   const view = internal.view;
+  view.need('builtins');
 
   // ---- parsing -------------------------------------------------------------------------
   const cache = new Map();

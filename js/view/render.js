@@ -16,13 +16,18 @@
   // ---- helpers the compiled expressions call (`R`) ---------------------------------------
   // WXML calls only WXS functions: a method of data (`{{s.toUpperCase()}}`) is undefined, as
   // on a phone. Built-in methods are told apart by identity.
-  const BUILTIN_FNS = new Set();
-  for (const o of [Object.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype, Function.prototype, Date.prototype, RegExp.prototype, Math, JSON, Object, Array, String, Number, Date, Promise.prototype]) {
-    for (const k of Object.getOwnPropertyNames(o)) {
-      try { const v = o[k]; if (typeof v === 'function') BUILTIN_FNS.add(v); } catch (_) { /* accessors of prototypes */ }
+  // Built on the first call a template makes.
+  let BUILTIN_FNS = null;
+  function builtinFns() {
+    BUILTIN_FNS = new Set();
+    for (const o of [Object.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype, Function.prototype, Date.prototype, RegExp.prototype, Math, JSON, Object, Array, String, Number, Date, Promise.prototype]) {
+      for (const k of Object.getOwnPropertyNames(o)) {
+        try { const v = o[k]; if (typeof v === 'function') BUILTIN_FNS.add(v); } catch (_) { /* accessors of prototypes */ }
+      }
     }
+    return BUILTIN_FNS;
   }
-  const callable = (f) => typeof f === 'function' && !BUILTIN_FNS.has(f);
+  const callable = (f) => typeof f === 'function' && !(BUILTIN_FNS || builtinFns()).has(f);
   const toText = (v) => {
     if (v === undefined || v === null) return '';
     if (typeof v === 'string') return v;
@@ -788,7 +793,10 @@
       if (!this.meta.norm || this.meta.norm.lifetimes.attached.length) internal.runLifetime(this.inst, 'attached');
       if (this.meta.norm && this.meta.hasRelations !== false) {
         this.meta.hasRelations = Object.keys(this.meta.norm.relations).length > 0;
-        if (this.meta.hasRelations) view.linkRelations(this);
+        if (this.meta.hasRelations) {
+          view.need('relations');
+          view.linkRelations(this);
+        }
       }
     }
     ready() {
@@ -935,6 +943,32 @@
     walk(v.shadow);
     return out;
   };
+
+  // ---- what loads on first use ----------------------------------------------------------
+  // Instance methods and wx APIs of the lazily loaded parts: the first call loads the file,
+  // which puts the real function in place of the stand-in.
+  const LAZY = {
+    query: ['selectComponent', 'selectAllComponents', 'selectOwnerComponent', 'createSelectorQuery', 'createIntersectionObserver',
+      'createMediaQueryObserver', 'animate', 'clearAnimation', 'applyAnimatedStyle', 'clearAnimatedStyle', 'getRelationNodes'],
+    events: ['triggerEvent'],
+    relations: ['getTabBar'],
+  };
+  const base = internal.instanceBase;
+  for (const file of Object.keys(LAZY)) {
+    for (const name of LAZY[file]) {
+      const standIn = function (...args) {
+        view.need(file);
+        return base[name] === standIn ? undefined : base[name].apply(this, args);
+      };
+      base[name] = standIn;
+    }
+  }
+  for (const name of ['createSelectorQuery', 'createIntersectionObserver']) {
+    internal.defineApi(name, function (...args) {
+      view.need('query');
+      return internal.ft[name].apply(this, args);
+    }, 'sync');
+  }
 
   // ---- hooks of js/app.js -----------------------------------------------------------------
   internal.renderPage = function (page) {

@@ -68,14 +68,8 @@ impl Default for ViewExtension {
     }
 }
 
-const JS: &[JsSource] = &[
-    js_source!("view/tree.js"),
-    js_source!("view/render.js"),
-    js_source!("view/builtins.js"),
-    js_source!("view/events.js"),
-    js_source!("view/query.js"),
-    js_source!("view/relations.js"),
-];
+/// Loaded with every app; the rest of `js/view/` loads on first use (engine `LAZY_JS`).
+const JS: &[JsSource] = &[js_source!("view/tree.js"), js_source!("view/render.js")];
 
 impl Extension for ViewExtension {
     fn js_sources(&self) -> &'static [JsSource] {
