@@ -336,7 +336,21 @@
     if (!list) return;
     for (const fn of list) {
       const f = typeof fn === 'string' ? inst[fn] : fn;
-      internal.safeCall(f, inst, args || [], `Component[${norm.is}].${group === 'page' ? 'pageLifetimes.' : ''}${name}`);
+      internal.callComponent(inst, f, args || [], `Component[${norm.is}].${group === 'page' ? 'pageLifetimes.' : ''}${name}`);
+    }
+  };
+
+  // Calls a lifetime or method of a component: an error it throws is reported, and reaches
+  // the component's `error` lifetime, as WeChat does.
+  internal.callComponent = function (inst, fn, args, where) {
+    if (typeof fn !== 'function') return undefined;
+    try {
+      return fn.apply(inst, args);
+    } catch (e) {
+      internal.reportError(e, where);
+      const norm = inst.__ftNorm;
+      if (norm && norm.lifetimes.error.length && !where.endsWith('.error')) internal.runLifetime(inst, 'error', [e]);
+      return undefined;
     }
   };
 })

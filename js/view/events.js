@@ -92,7 +92,7 @@
       internal.warnOnce(`handler:${owner && owner.is}:${name}`, `Component "${owner ? owner.is : '?'}" does not have a method "${name}" to handle event "${event.type}".`);
       return undefined;
     }
-    return internal.safeCall(fn, inst, [event], `${owner.is}.${name} (${event.type} event)`);
+    return internal.callComponent(inst, fn, [event], `${owner.is}.${name} (${event.type} event)`);
   }
 
   // Fires `type` at `target`; returns the last value a handler returned.

@@ -443,6 +443,7 @@
       this.item = item;
       this.index = index;
       this.parts = null;
+      this.pos = 0;
     }
     get sc() { return this; }
     set(item, index) {
@@ -462,8 +463,9 @@
       row.parts = build(d.c, row, row, parent);
       return row;
     };
-    forEachEntry(ev(d.list, sc, d.l), (item, index) => {
+    forEachEntry(ev(d.list, sc, d.l), (item, index, pos) => {
       const row = make(item, index);
+      row.pos = pos;
       h.parts.push(row);
       h.byIndex.set(String(index), row);
     });
@@ -483,6 +485,7 @@
       const byIndex = new Map();
       const used = new Set();
       const fresh = [];
+      const kept = []; // reused rows, in their new order (their `pos` still the old one)
       let moved = false;
       forEachEntry(ev(d.list, sc, d.l), (item, index, pos) => {
         let row = null;
@@ -494,6 +497,7 @@
         }
         if (row) {
           used.add(row);
+          if (pool) kept.push(row);
           const same = row.item === item;
           const sameIndex = row.index === index;
           row.set(item, index);
@@ -518,6 +522,13 @@
       h.byIndex = byIndex;
       if (moved || next.length !== old.length) restructure(parent, sc.f.view);
       if (fresh.length) attachNew(flatten(fresh, []));
+      // Rows a keyed update moved (those outside the longest run that kept its order) keep
+      // their components, which hear `moved`.
+      if (kept.length > 1) {
+        const stay = longestIncreasing(kept.map((r) => r.pos));
+        kept.forEach((row, i) => { if (!stay.has(i) && row.comps) for (const c of row.comps) movedTree(c); });
+      }
+      next.forEach((row, pos) => { row.pos = pos; });
     };
     const b = bind(block, sc, d.list, (_, rests) => {
       const direct = [];
@@ -832,6 +843,33 @@
       meta.leaf = scan(unit.body);
     }
     return meta.leaf && !v.generics;
+  }
+
+  // Indexes of a longest strictly increasing subsequence of `a` (patience sorting).
+  function longestIncreasing(a) {
+    const tails = [];
+    const prev = new Array(a.length);
+    for (let i = 0; i < a.length; i++) {
+      let lo = 0;
+      let hi = tails.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (a[tails[mid]] < a[i]) lo = mid + 1;
+        else hi = mid;
+      }
+      prev[i] = lo > 0 ? tails[lo - 1] : -1;
+      tails[lo] = i;
+    }
+    const out = new Set();
+    for (let i = tails.length ? tails[tails.length - 1] : -1; i >= 0; i = prev[i]) out.add(i);
+    return out;
+  }
+
+  // `moved` for a component and those inside it, each after what it contains.
+  function movedTree(v) {
+    if (v.dead || !v.attached) return;
+    if (!v.lazy) for (const c of view.componentsOf(v)) if (c.meta.norm.lifetimes.moved.length) internal.runLifetime(c.inst, 'moved');
+    if (v.meta.norm.lifetimes.moved.length) internal.runLifetime(v.inst, 'moved');
   }
 
   function detachTree(nodes) {
