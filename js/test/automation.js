@@ -107,6 +107,8 @@
       view.setProp(n, 'y', y);
       view.dispatch(n, 'change', { detail: { x, y, source: 'touch' } });
     },
+    // The host node of a component the test mounted (app.mount).
+    mounted: (id) => nodeInfo(globalThis.__ftrunMounted(id).__ftView.host),
     compData: (nid, path) => dataAt(compOf(nid).data, path),
     compSetData: (nid, patch) => { compOf(nid).setData(patch); },
     compCall: (nid, name, args) => callMethod(compOf(nid), name, args, `component ${compOf(nid).is}`),

@@ -157,4 +157,5 @@
     close() { return Promise.resolve(); },
   };
   internal.automatorPage = (app, info) => (info ? new Page(app, info) : undefined);
+  internal.automatorElement = element;
 })

@@ -60,7 +60,8 @@
     /** The calls a mocked API received (arguments as JSON data). */
     calls(name) { return this.eval((n) => (globalThis.__ftrunMockCalls || {})[n] || [], name); }
     /** Mounts a registered component on its own with `props` (created, properties, attached,
-     *  ready) and returns a handle: data(), call(method, ...args), setData(patch), detach(). */
+     *  ready), rendered, and returns a handle: data(), call(method, ...args), setData(patch),
+     *  detach(), element(). */
     mount(path, props) {
       const id = this.eval((p, pr) => __ftrunMount(p, pr), path, props || {});
       const app = this;
@@ -69,6 +70,8 @@
         call: (method, ...args) => app.eval((i, m, a) => __ftrunMounted(i)[m](...a), id, method, args),
         setData: (patch) => app.eval((i, p) => { __ftrunMounted(i).setData(p); }, id, patch),
         detach: () => app.eval((i) => { __ftrunMounted(i).__ftDetach(); }, id),
+        /** The component as an automator element: its template, queried and tapped. */
+        element: () => internal.automatorElement(app, app.eval((i) => __ftrunView.mounted(i), id)),
       };
     }
   }
