@@ -143,31 +143,24 @@
   }
   const isDeep = (groups) => groups.some((steps) => steps.some((s) => s.comb === '>>>'));
 
-  // Matches of `selector` in a view's own tree (a page's, a component's shadow tree).
-  view.queryView = function (v, selector, first) {
+  // Matches of `selector` among `roots` and what they contain (entering components' shadow
+  // trees only for `>>>`).
+  function query(roots, selector, first) {
     const groups = parse(selector);
     const out = [];
-    for (const n of nodesOf(v.shadow, isDeep(groups), [])) {
+    for (const n of nodesOf(roots, isDeep(groups), [])) {
       if (matches(n, groups)) {
         out.push(n);
         if (first) break;
       }
     }
     return out;
-  };
-  // Matches under an element: a custom component's shadow tree, else its children.
-  view.queryUnder = function (node, selector, first) {
-    if (node.comp && node.comp.kind === 'component') return view.queryView(node.comp, selector, first);
-    const groups = parse(selector);
-    const out = [];
-    for (const n of nodesOf(node.children, isDeep(groups), [])) {
-      if (matches(n, groups)) {
-        out.push(n);
-        if (first) break;
-      }
-    }
-    return out;
-  };
+  }
+  // In a view's own tree (a page's, a component's shadow tree).
+  view.queryView = (v, selector, first) => query(v.shadow, selector, first);
+  // Under an element: a custom component's shadow tree, else its children.
+  view.queryUnder = (node, selector, first) =>
+    (node.comp && node.comp.kind === 'component' ? view.queryView(node.comp, selector, first) : query(node.children, selector, first));
 
   // ---- component instances ---------------------------------------------------------------
   // What selecting a component gives: its instance, or what its `export()` returns.

@@ -12,12 +12,8 @@ use rquickjs::{Ctx, Object};
 use super::CliError;
 use super::args::CheckArgs;
 use super::common;
-use crate::apis::request::NetworkPolicy;
-use crate::bundle::{Project, parse_app_config};
-use crate::engine::{
-    self, CapturedOutput, Engine, EngineOptions, Extension, Host, JsSource, Launch, Prelude,
-    Progress, RunContext, Text, Until, js_source,
-};
+use crate::bundle::Project;
+use crate::engine::{self, Extension, Host, JsSource, Launch, Progress, Text, Until, js_source};
 
 struct CheckExtension {
     results: Rc<RefCell<Option<String>>>,
@@ -72,40 +68,22 @@ struct PageResult {
 pub fn run(args: CheckArgs) -> Result<i32, CliError> {
     let started = Instant::now();
     let project = Project::open(&args.bundle)?;
-    let files = project.files.clone();
-    let config = parse_app_config(&files)?;
-    let app_id = project
-        .app_id(args.app_id.as_deref())
-        .map(|a| a.id)
-        .unwrap_or_else(|_| "ftrun-check".into());
-    let (_data, services) = common::throwaway_services()?;
-    let io = crate::io::Io::lazy(1);
     let results = Rc::new(RefCell::new(None));
     let check = CheckExtension {
         results: results.clone(),
     };
-    let apis = crate::apis::Standard::new(&services, &app_id, &io, NetworkPolicy::Offline);
-    let output = Rc::new(CapturedOutput::default());
-    let options = EngineOptions {
-        timeout: args.timeout,
-        ..EngineOptions::default()
-    };
-    let mut engine = Engine::new(
-        files.clone(),
-        RunContext {
-            options: &options,
-            output: output.clone(),
-            events: engine::events::channel(),
-            extensions: &apis.with(&check),
-            prelude: Prelude::App,
-        },
+    let common::OfflineApp {
+        mut engine,
+        bundle,
+        output,
+        ..
+    } = common::offline_app(
+        &project,
+        args.app_id.as_deref(),
+        "ftrun-check",
+        args.timeout,
+        &check,
     )?;
-    let bundle = crate::bundle::Bundle {
-        files,
-        config,
-        app_id,
-        typescript: project.typescript(),
-    };
     let launch = Launch {
         path: bundle.config.entry.clone(),
         query: String::new(),

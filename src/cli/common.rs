@@ -1,15 +1,20 @@
 //! Pieces every background-fetch command shares: the services, the I/O runtime, flag checks.
 
 use std::path::Path;
+use std::rc::Rc;
 use std::sync::Arc;
+use std::time::Duration;
 
 use url::Url;
 
 use super::CliError;
 use super::args::NetArgs;
+use crate::apis::request::NetworkPolicy;
 use crate::bgfetch::service::{Services, WarnSink};
 use crate::bgfetch::wire::check_url;
 use crate::bgfetch::{Clock, SystemClock};
+use crate::bundle::{Bundle, Project, parse_app_config};
+use crate::engine::{CapturedOutput, Engine, EngineOptions, Extension, Prelude, RunContext};
 use crate::store::resolve_data_dir;
 
 /// The services for a command. A `--ca-file` is read now, so a bad one is a usage error.
@@ -29,19 +34,69 @@ pub fn services(
     Ok(Arc::new(services))
 }
 
-/// Services over a throwaway data dir, for commands that never touch the user's data or
-/// network (`check`, `render`); the dir lives as long as the returned guard.
-pub fn throwaway_services() -> Result<(tempfile::TempDir, Arc<Services>), CliError> {
+/// An app for a command that never touches the user's data or network (`check`, `render`):
+/// a throwaway data dir, requests failing as offline, what the app prints captured.
+pub struct OfflineApp {
+    pub engine: Engine,
+    pub bundle: Bundle,
+    pub output: Rc<CapturedOutput>,
+    _apis: crate::apis::Standard,
+    _data: tempfile::TempDir,
+}
+
+/// Builds the engine of an [`OfflineApp`] for `project` with `extra` (the command's own
+/// extension) installed last; `fallback_id` stands in for a project without an appId.
+pub fn offline_app(
+    project: &Project,
+    app_id_flag: Option<&str>,
+    fallback_id: &str,
+    timeout: Duration,
+    extra: &dyn Extension,
+) -> Result<OfflineApp, CliError> {
+    let files = project.files.clone();
+    let config = parse_app_config(&files)?;
+    let app_id = project
+        .app_id(app_id_flag)
+        .map(|a| a.id)
+        .unwrap_or_else(|_| fallback_id.into());
     let data = tempfile::tempdir().map_err(|e| CliError::Failed(format!("temp dir: {e}")))?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::from_env());
     let services = Arc::new(Services::new(
         data.path().to_path_buf(),
         None,
-        std::time::Duration::from_secs(1),
+        Duration::from_secs(1),
         clock,
         Arc::new(|_: &str| {}),
     ));
-    Ok((data, services))
+    let io = crate::io::Io::lazy(1);
+    let apis = crate::apis::Standard::new(&services, &app_id, &io, NetworkPolicy::Offline);
+    let output = Rc::new(CapturedOutput::default());
+    let options = EngineOptions {
+        timeout,
+        ..EngineOptions::default()
+    };
+    let engine = Engine::new(
+        files.clone(),
+        RunContext {
+            options: &options,
+            output: output.clone(),
+            events: crate::engine::events::channel(),
+            extensions: &apis.with(extra),
+            prelude: Prelude::App,
+        },
+    )?;
+    Ok(OfflineApp {
+        engine,
+        bundle: Bundle {
+            files,
+            config,
+            app_id,
+            typescript: project.typescript(),
+        },
+        output,
+        _apis: apis,
+        _data: data,
+    })
 }
 
 /// Opens the store now (commands that only manage state).

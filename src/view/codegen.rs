@@ -258,6 +258,15 @@ impl Gen<'_> {
         }
     }
 
+    /// `[name, value]` (a missing value is `true`: `<x disabled>`).
+    fn pair(&mut self, name: &str, v: Option<&Value>) {
+        self.push("[");
+        self.push(&js_string(name));
+        self.push(",");
+        self.opt_value(v);
+        self.push("]");
+    }
+
     fn opt_value(&mut self, v: Option<&Value>) {
         match v {
             Some(v) => self.value(v),
@@ -340,11 +349,7 @@ impl Gen<'_> {
                         self.push(",");
                     }
                     first = false;
-                    self.push("[");
-                    self.push(&js_string(&a.name.name));
-                    self.push(",");
-                    self.opt_value(a.value.as_ref());
-                    self.push("]");
+                    self.pair(&a.name.name, a.value.as_ref());
                 }
                 self.push("]");
                 if let ClassAttribute::String(_, v) = class {
@@ -514,11 +519,7 @@ impl Gen<'_> {
                 if i > 0 {
                     self.push(",");
                 }
-                self.push("[");
-                self.push(&js_string(&a.name.name));
-                self.push(",");
-                self.opt_value(a.value.as_ref());
-                self.push("]");
+                self.pair(&a.name.name, a.value.as_ref());
             }
             self.push("]");
         }
