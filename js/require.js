@@ -158,7 +158,7 @@
     },
     js(module) {
       const fn = native.compile(module.id);
-      fn.call(module.exports, module.exports, module.require, module, module.id, internal.dirname(module.id));
+      fn.call(module.exports, module.exports, module.require, module, internal.absolutePath(module.id), internal.absolutePath(internal.dirname(module.id)));
     },
   };
 
@@ -179,11 +179,32 @@
     return module.exports;
   };
 
+  // Modules the runtime provides itself, by name (a test file's `miniprogram-simulate`,
+  // `path`): name -> () => exports, tried before any file. Also `name/sub/path`.
+  internal.builtinModules = Object.create(null);
+  function builtin(request) {
+    const make = internal.builtinModules[request];
+    if (make) return make;
+    const i = request.indexOf('/');
+    return i > 0 && !request.startsWith('@') ? internal.builtinModules[request.slice(0, i)] : undefined;
+  }
+  // In a test file's runtime paths are the OS's (`__dirname`, `path.resolve`): one under the
+  // project folder reads as the same path in it.
+  internal.rootPath = null;
+  internal.absolutePath = (p) => (internal.rootPath === null ? p : p ? internal.rootPath + '/' + p : internal.rootPath);
+  function projectRequest(request) {
+    const root = internal.rootPath;
+    if (root !== null && typeof request === 'string' && (request === root || request.startsWith(root + '/'))) return '/' + request.slice(root.length + 1);
+    return request;
+  }
+
   function makeRequire(dir, file) {
     const require = function require(request) {
-      return internal.loadModule(internal.resolve(request, dir, file));
+      const make = typeof request === 'string' ? builtin(request) : undefined;
+      if (make) return make(request);
+      return internal.loadModule(internal.resolve(projectRequest(request), dir, file));
     };
-    require.resolve = (request) => internal.resolve(request, dir, file);
+    require.resolve = (request) => internal.resolve(projectRequest(request), dir, file);
     require.cache = cache;
     // Subpackage loading: a Promise of the module, or a rejection { mod, errMsg }.
     require.async = (request) => new Promise((resolve, reject) => {

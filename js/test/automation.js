@@ -130,7 +130,27 @@
     restoreWx(name) {
       if (name in originals) internal.ft[name] = originals[name];
     },
+    // Functions the test exposed (automator's exposeFunction): the app's calls wait in a
+    // queue the test drains between steps.
+    expose(name) {
+      internal.defineGlobal(name, (...args) => new Promise((resolve, reject) => {
+        const id = nextCall++;
+        exposedCalls.push({ id, name, args: JSON.parse(JSON.stringify(args)) });
+        waiting.set(id, { resolve, reject });
+      }));
+    },
+    exposedCalls: () => exposedCalls.splice(0),
+    settleExposed(id, ok, value) {
+      const w = waiting.get(id);
+      if (!w) return;
+      waiting.delete(id);
+      if (ok) w.resolve(value);
+      else w.reject(new Error(value));
+    },
   };
+  const exposedCalls = [];
+  const waiting = new Map();
+  let nextCall = 1;
   // The view layer's lazily loaded parts, all of them, at a test's first question.
   let loaded = false;
   for (const name of Object.keys(api)) {

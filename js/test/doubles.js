@@ -60,6 +60,12 @@
     spyOn,
     isMockFunction: (f) => typeof f === 'function' && f._isMockFunction === true,
     clearAllMocks: () => spies.forEach((s) => s.mockClear()),
+    // The next require runs modules afresh (the test file keeps its own).
+    resetModules: () => {
+      const file = internal.testFile && internal.testFile.file;
+      for (const k of Object.keys(internal.moduleCache)) if (k !== file) delete internal.moduleCache[k];
+    },
+    isolateModules: (fn) => { fn(); },
     restoreAllMocks: () => spies.splice(0).forEach((s) => s.mockRestore()),
   });
 

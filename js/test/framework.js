@@ -203,6 +203,12 @@
       return;
     }
     collecting = false;
+    // A script that declares no test (automator scripts chaining `launch().then(...)` at the
+    // top level) is a test of its own: it passes when its work is done, and an error it leaves
+    // uncaught fails it.
+    if (!flatten(root, []).length) {
+      root.children.push({ test: { name: '(file) script', fn: settleScript, timeout: undefined, mode: null, suite: root } });
+    }
     const all = flatten(root, []);
     const only = all.some((t) => t.mode === 'only' || chain(t.suite).some((s) => s.mode === 'only'));
     let filter = null;
@@ -215,6 +221,26 @@
       (only && t.mode !== 'only' && !chain(t.suite).some((s) => s.mode === 'only'));
     runAll(planned, payload.startAt || 0, payload.timeout || 5000, skipped);
   };
+
+  // What a script started at its top level that only a test may do (launching an app): held
+  // until the script's own test runs.
+  const deferred = [];
+  internal.deferToScript = (start) => {
+    if (!collecting) return false;
+    deferred.push(start);
+    return true;
+  };
+  // Runs what was held, then waits until the file's own timers are done (promise chains
+  // finish before any timer).
+  async function settleScript() {
+    const own = native.timerCount(); // this test's timeout
+    for (const start of deferred.splice(0)) start();
+    // A turn of the loop runs every microtask queued before it; stop at one that leaves no
+    // timer of the script's behind.
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    } while (native.timerCount() > own);
+  }
 
   async function runAll(tests, startAt, defaultTimeout, skipped) {
     const entered = [];

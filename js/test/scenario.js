@@ -21,8 +21,63 @@
     get errors() { return this.stderr.filter((l) => /^(Uncaught|Unhandled promise rejection)/.test(l)); }
     /** Runs the app until nothing is pending. */
     idle() { return Promise.resolve(JSON.parse(native.appStep(this.id, 'idle'))); }
-    /** Runs the app: 'settled' (what is ready now), 'idle', or 'ms:N'; returns its state. */
-    _step(what) { return JSON.parse(native.appStep(this.id, what)).state; }
+    /** Runs the app: 'settled' (what is ready now), 'idle', or 'ms:N'; returns its state.
+     *  Calls the app made to functions the test exposed run here, between steps, and so do
+     *  the test's console and exception listeners. */
+    _step(what) {
+      let state = JSON.parse(native.appStep(this.id, what)).state;
+      for (let round = 0; round < 100 && this._exposed; round++) {
+        const calls = this.eval(() => __ftrunView.exposedCalls());
+        if (!calls.length) break;
+        for (const c of calls) this._answer(c);
+        state = JSON.parse(native.appStep(this.id, 'settled')).state;
+      }
+      if (this._listeners) this._notify();
+      return state;
+    }
+    _answer(c) {
+      const settle = (ok, value) => this.eval((id, o, v) => __ftrunView.settleExposed(id, o, v), c.id, ok, value === undefined ? null : value);
+      let r;
+      try {
+        r = this._exposed[c.name](...c.args);
+      } catch (e) {
+        settle(false, String((e && e.message) || e));
+        return;
+      }
+      if (r && typeof r.then === 'function') {
+        r.then((v) => { settle(true, v); this._step('settled'); }, (e) => { settle(false, String((e && e.message) || e)); this._step('settled'); });
+      } else {
+        settle(true, r);
+      }
+    }
+    /** automator's exposeFunction: the app calls `name(...args)` (a global), the test's `fn`
+     *  runs and its result (awaited) is what the app's call resolves to. */
+    exposeFunction(name, fn) {
+      if (typeof fn !== 'function') return Promise.reject(new TypeError('exposeFunction(name, fn): fn must be a function'));
+      (this._exposed || (this._exposed = Object.create(null)))[String(name)] = fn;
+      this.eval((n) => __ftrunView.expose(n), String(name));
+      return Promise.resolve();
+    }
+    /** automator's events: 'console' ({ type, args }) and 'exception' ({ message, stack }). */
+    on(event, cb) {
+      const l = this._listeners || (this._listeners = { console: [], exception: [], seen: { out: 0, err: 0 } });
+      if (l[event]) l[event].push(cb);
+      return this;
+    }
+    _notify() {
+      const l = this._listeners;
+      const out = this.output;
+      for (const line of out.stdout.slice(l.seen.out)) for (const cb of l.console) cb({ type: 'log', args: [line] });
+      for (const line of out.stderr.slice(l.seen.err)) {
+        if (/^(Uncaught|Unhandled promise rejection)/.test(line)) {
+          for (const cb of l.exception) cb({ message: line.split('\n')[0], stack: line });
+        } else {
+          for (const cb of l.console) cb({ type: /^warning/.test(line) ? 'warn' : 'error', args: [line] });
+        }
+      }
+      l.seen = { out: out.stdout.length, err: out.stderr.length };
+    }
+    screenshot() { return Promise.reject(new Error('screenshot: headless, there is no screen to capture')); }
     /** Runs the app until the next background-fetch record reached its listeners. */
     nextBackgroundFetch() {
       const r = JSON.parse(native.appStep(this.id, 'bgfetch'));
@@ -113,4 +168,21 @@
     },
   };
   internal.defineGlobal('ftrun', ftrun);
+
+  // require('miniprogram-automator'): launch and connect give a headless launch of the
+  // project (a path relative to the test file, or absolute); the other options (cliPath,
+  // port, account...) mean nothing without the developer tool.
+  function headless(options) {
+    const o = options || {};
+    const project = o.projectPath;
+    const ignored = Object.keys(o).filter((k) => k !== 'projectPath');
+    if (ignored.length) native.testLog(`miniprogram-automator: ${ignored.join(', ')} ignored (headless)`);
+    if (!project) return Promise.reject(new Error('miniprogram-automator: launch({ projectPath }) needs the project folder (connect() has no developer tool to reach)'));
+    // At a script's top level (no test declared), the launch waits for the script's own test.
+    return new Promise((resolve, reject) => {
+      const start = () => ftrun.launch({ bundle: String(project) }).then(resolve, reject);
+      if (!internal.deferToScript(start)) start();
+    });
+  }
+  internal.automatorModule = { launch: headless, connect: headless };
 })

@@ -313,13 +313,15 @@
     }
   }
   function currentPageView() {
-    const stack = internal.pageStack;
+    const stack = internal.pageStack || [];
     const top = stack[stack.length - 1];
     return top ? top.__ftView || null : null;
   }
   view.currentPageView = currentPageView;
 
-  internal.defineApi('createSelectorQuery', () => new SelectorQuery(currentPageView()), 'sync');
+  // (A test file's runtime, where simulate renders components, has no `wx` to define them on.)
+  const api = internal.defineApi || (() => {});
+  api('createSelectorQuery', () => new SelectorQuery(currentPageView()), 'sync');
   // There is no layout, so nothing ever intersects: observers are accepted and stay silent.
   internal.intersectionObserver = () => {
     const o = {
@@ -330,5 +332,5 @@
     };
     return o;
   };
-  internal.defineApi('createIntersectionObserver', () => internal.intersectionObserver(), 'sync');
+  api('createIntersectionObserver', () => internal.intersectionObserver(), 'sync');
 })

@@ -76,6 +76,13 @@
     return u;
   }
   view.loadUnit = loadUnit;
+  // A unit from WXML text (a component definition's `template`, in miniprogram-simulate).
+  view.unitFromSource = function (name, text) {
+    const compiled = native.viewCompileSource(name, text);
+    const u = compiled.make(R);
+    u.wxsValues = null;
+    return u;
+  };
 
   // A template visible in `unit`: its own, then those of the files it imports (not theirs).
   function findTemplate(unit, name) {
@@ -668,6 +675,9 @@
     return (a && a.usingComponents) || {};
   };
 
+  // Components every template may use (miniprogram-simulate's `load({ id })`).
+  view.globals = new Map();
+
   // What every instance of a page or component definition shares.
   function metaOf(kind, is, norm, json) {
     const opts = (norm && norm.options) || {};
@@ -677,6 +687,7 @@
       is,
       norm,
       json,
+      lazyUsing: null, // tag -> () => info (miniprogram-simulate's usingComponents)
       dir: internal.dirname(is),
       resolved: new Map(), // tag -> component info (or null)
       multipleSlots: !!opts.multipleSlots,
@@ -707,14 +718,19 @@
     get virtualHost() { return this.meta.virtualHost; }
     get isolation() { return this.meta.isolation; }
     get externalClasses() { return this.meta.externalClasses; }
-    // The class prefix of an isolated component: the tag its user wrote.
-    get prefix() { return this.meta.kind === 'page' ? '' : this.host.tag; }
+    // The class prefix of an isolated component: the tag its user wrote (miniprogram-simulate:
+    // the tag the component was registered with).
+    get prefix() {
+      const meta = this.meta;
+      if (meta.kind === 'page') return '';
+      return meta.classPrefix !== undefined ? meta.classPrefix : meta.tagName || this.host.tag;
+    }
 
     // A component whose template holds no other component has nothing to run when it is
     // built: its tree is built when first looked at (a query, an event, printing), with the
     // data of that moment. `ftrun check` builds everything at once (`view.eager`).
     render() {
-      const unit = (this.unit = loadUnit(this.meta.is + '.wxml'));
+      const unit = (this.unit = this.meta.unit || loadUnit(this.meta.is + '.wxml'));
       this.inst.__ftView = this;
       if (!unit) return;
       if (!view.eager && this.meta.kind === 'component' && isLeaf(this, unit)) {
@@ -754,6 +770,11 @@
       if (view.BUILTIN.has(tag)) return null;
       const meta = this.meta;
       if (meta.resolved.has(tag)) return meta.resolved.get(tag);
+      if (meta.lazyUsing && meta.lazyUsing[tag]) {
+        const found = meta.lazyUsing[tag]();
+        meta.resolved.set(tag, found);
+        return found;
+      }
       const using = meta.json.usingComponents || {};
       let ref = using[tag];
       let dir = meta.dir;
@@ -768,6 +789,11 @@
         const dflt = generic && typeof generic === 'object' && generic.default;
         if (!dflt) throw viewError(file, d.l, `<${tag}> is a generic (componentGenerics) with no default, and the user gave no generic:${tag}`);
         ref = dflt;
+      }
+      if (ref === undefined && view.globals.has(tag)) {
+        info = view.globals.get(tag);
+        meta.resolved.set(tag, info);
+        return info;
       }
       if (ref === undefined) {
         internal.warnOnce(`tag:${file}:${tag}`, `${file}:${d.l.join(':')}: <${tag}> is neither a built-in component nor in usingComponents; shown as a plain element`);
@@ -964,6 +990,8 @@
     }
   }
   view.attachNew = attachNew;
+  view.metaOf = metaOf;
+  view.createComponentView = createComponentView;
 
   // Every component view of a page, parents first.
   view.componentsOf = function (v) {
@@ -1001,7 +1029,8 @@
       base[name] = standIn;
     }
   }
-  for (const name of ['createSelectorQuery', 'createIntersectionObserver']) {
+  // (A test file's runtime renders components too, and has no `wx`.)
+  for (const name of internal.defineApi ? ['createSelectorQuery', 'createIntersectionObserver'] : []) {
     internal.defineApi(name, function (...args) {
       view.need('query');
       return internal.ft[name].apply(this, args);

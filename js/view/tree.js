@@ -151,7 +151,10 @@
     return out.join(' ');
   };
   function prefixedAll(v, c) {
-    if (!v || !v.prefix || v.isolation === 'shared') return [c];
+    if (!v || !v.prefix) return [c];
+    // miniprogram-simulate isolates every component (as its DOM shows).
+    if (view.simulateClasses) return [`${v.prefix}--${c}`];
+    if (v.isolation === 'shared') return [c];
     if (v.isolation === 'apply-shared' || v.isolation === 'page-apply-shared') return [c, `${v.prefix}--${c}`];
     return [`${v.prefix}--${c}`];
   }

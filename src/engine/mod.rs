@@ -179,6 +179,8 @@ pub(crate) const LAZY_JS: &[JsSource] = &[
     js_source!("view/events.js"),
     js_source!("view/query.js"),
     js_source!("view/relations.js"),
+    // miniprogram-simulate in a test file's runtime.
+    js_source!("test/simulate.js"),
 ];
 
 /// Runs the lazy prelude file `name` (once; the JS side remembers).

@@ -246,6 +246,11 @@ pub(crate) fn install<'js>(
     )?;
     let h = host.clone();
     native.set(
+        "timerCount",
+        Func::from(move || h.timers.borrow().len() as u32),
+    )?;
+    let h = host.clone();
+    native.set(
         "fileKind",
         Func::from(move |path: Text| match h.files.entry(&path) {
             Entry::Missing => 0,

@@ -37,6 +37,11 @@ impl Timers {
         self.live.is_empty()
     }
 
+    /// Timers set and not yet fired or cancelled.
+    pub fn len(&self) -> usize {
+        self.live.len()
+    }
+
     fn drop_stale(&mut self) {
         while let Some(Reverse((_, seq, id))) = self.heap.peek() {
             if self.live.get(id) == Some(seq) {

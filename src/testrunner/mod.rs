@@ -112,16 +112,23 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Where a test file's own `require` is rooted: its bundle if it sits in one, else its folder.
+/// The folder a test file's runtime reads from: the project the file belongs to (the nearest
+/// folder upwards with a `package.json` or `project.config.json`, where Jest suites keep their
+/// tests beside the mini-program), else the nearest with an `app.json`, else the file's own.
 fn test_root(file: &Path) -> PathBuf {
     let dir = file.parent().unwrap_or(Path::new("."));
+    let mut app = None;
     let mut d = Some(dir);
     while let Some(x) = d {
-        if x.join("app.json").is_file() {
+        if x.join("package.json").is_file() || x.join("project.config.json").is_file() {
             return x.to_path_buf();
+        }
+        if app.is_none() && x.join("app.json").is_file() {
+            app = Some(x.to_path_buf());
         }
         d = x.parent();
     }
-    dir.to_path_buf()
+    app.unwrap_or_else(|| dir.to_path_buf())
 }
 
 fn run_file(shared: &Arc<RunnerShared>, file: &Path, opts: &TestOptions) -> FileResult {
@@ -220,7 +227,9 @@ fn run_pass(
     let output = Rc::new(CapturedOutput::default());
     let ext = TestExtension {
         state: state.clone(),
+        root: files.root().to_path_buf(),
     };
+    let view = crate::view::ViewExtension::for_tests();
     let options = EngineOptions {
         timeout: Duration::from_secs(3600),
         ..EngineOptions::default()
@@ -231,7 +240,7 @@ fn run_pass(
             options: &options,
             output: output.clone(),
             events: crate::engine::events::channel(),
-            extensions: &[&ext],
+            extensions: &[&view, &ext],
             prelude: Prelude::Test,
         },
     )

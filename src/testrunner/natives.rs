@@ -18,6 +18,9 @@ use crate::store::Store;
 /// The natives of the test runtime.
 pub struct TestExtension {
     pub state: Rc<FileState>,
+    /// The folder the file's runtime reads from, absolute (`__dirname` and absolute paths in
+    /// test files are under it).
+    pub root: std::path::PathBuf,
 }
 
 fn route_from(json: &serde_json::Value) -> Route {
@@ -51,6 +54,7 @@ impl Extension for TestExtension {
             js_source!("test/expect.js"),
             js_source!("test/doubles.js"),
             js_source!("test/framework.js"),
+            js_source!("test/modules.js"),
             js_source!("test/automator.js"),
             js_source!("test/scenario.js"),
         ];
@@ -63,6 +67,13 @@ impl Extension for TestExtension {
         native: &Object<'js>,
         host: &Rc<Host>,
     ) -> rquickjs::Result<()> {
+        let root = self.root.to_string_lossy().into_owned();
+        native.set("testRoot", Func::from(move || root.clone()))?;
+        // What a test file's runtime chose, for `-v` (e.g. which miniprogram-simulate it uses).
+        native.set(
+            "testLog",
+            Func::from(|text: Text| tracing::info!("test: {}", text.0)),
+        )?;
         // A result that cannot be read is still a result: a failure that says so, never dropped.
         let st = self.state.clone();
         native.set(

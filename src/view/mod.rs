@@ -1,11 +1,13 @@
 //! The view layer's compilers: WXML files to JS units ([`codegen`], over WeChat's own parser,
-//! glass-easel's template compiler) and WXS modules to functions in a scope of their own. The
-//! tree they feed (nodes, bindings, components, events, queries) is JS under `js/view/`.
+//! glass-easel's template compiler), WXS modules to functions in a scope of their own, WXSS to
+//! style rules ([`wxss`], for computed styles). The tree they feed (nodes, bindings,
+//! components, events, queries) is JS under `js/view/`.
 
 pub mod codegen;
 pub mod expr;
 pub mod lenient;
 pub mod print;
+pub mod wxss;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -54,26 +56,46 @@ impl std::fmt::Display for ViewError {
 /// literals and constructors WXS lacks.
 const WXS_HEAD: &str = "\n(function (module, exports, require, getRegExp, getDate, wx, ft, getApp, getCurrentPages, App, Page, Component, Behavior, setTimeout, setInterval, clearTimeout, clearInterval, requirePlugin) {\n";
 
-/// Natives of the view layer: `viewCompile(path)` and `wxsCompile(path, code?, line?)`.
+/// Natives of the view layer: `viewCompile(path)`, `viewCompileSource(name, text)`,
+/// `wxsCompile(path, code?, line?)` and `wxssRules(path)`.
 pub struct ViewExtension {
     /// Compiled units by path: a file is compiled once per run, however many pages use it.
     units: Rc<RefCell<HashMap<String, Rc<codegen::Unit>>>>,
+    /// In a test file's runtime (miniprogram-simulate renders components there), which has
+    /// no app layer: the component runtime comes along.
+    with_components: bool,
 }
 
 impl Default for ViewExtension {
     fn default() -> Self {
         ViewExtension {
             units: Rc::new(RefCell::new(HashMap::new())),
+            with_components: false,
+        }
+    }
+}
+
+impl ViewExtension {
+    /// For a test file's runtime: the component runtime (`js/component.js`) as well.
+    pub fn for_tests() -> Self {
+        ViewExtension {
+            with_components: true,
+            ..ViewExtension::default()
         }
     }
 }
 
 /// Loaded with every app; the rest of `js/view/` loads on first use (engine `LAZY_JS`).
 const JS: &[JsSource] = &[js_source!("view/tree.js"), js_source!("view/render.js")];
+const TEST_JS: &[JsSource] = &[
+    js_source!("component.js"),
+    js_source!("view/tree.js"),
+    js_source!("view/render.js"),
+];
 
 impl Extension for ViewExtension {
     fn js_sources(&self) -> &'static [JsSource] {
-        JS
+        if self.with_components { TEST_JS } else { JS }
     }
 
     fn install<'js>(
@@ -86,6 +108,24 @@ impl Extension for ViewExtension {
         native.set(
             "viewCompile",
             Func::from(move |ctx: Ctx<'js>, path: Text| view_compile(&ctx, &h, &units, &path)),
+        )?;
+        native.set(
+            "viewCompileSource",
+            Func::from(move |ctx: Ctx<'js>, name: Text, text: Text| {
+                view_compile_source(&ctx, &name, &text)
+            }),
+        )?;
+        let h = host.clone();
+        native.set(
+            "wxssRules",
+            Func::from(
+                move |ctx: Ctx<'js>, path: Text| -> rquickjs::Result<Value<'js>> {
+                    let read = |p: &str| h.files.read_text(p).ok();
+                    let source = read(&path).unwrap_or_default();
+                    let rules = wxss::rules(&path, &source, &read);
+                    crate::engine::json_to_js(&ctx, &wxss::to_json(&rules))
+                },
+            ),
         )?;
         let h = host.clone();
         native.set(
@@ -138,6 +178,26 @@ fn view_compile<'js>(
     };
     let mut opts = rquickjs::context::EvalOptions::default();
     opts.filename = Some(path.to_string());
+    let make: Value = ctx.eval_with_options(unit.js.as_str(), opts)?;
+    let out = Object::new(ctx.clone())?;
+    out.set("make", make)?;
+    out.set("warnings", unit.warnings.clone())?;
+    Ok(out)
+}
+
+/// `{ make, warnings }` for WXML given as text (a component definition's `template`),
+/// named `name` in messages; its imports and includes resolve from the bundle root.
+fn view_compile_source<'js>(
+    ctx: &Ctx<'js>,
+    name: &str,
+    text: &str,
+) -> rquickjs::Result<Object<'js>> {
+    let exists = |_: &str| true;
+    let unit = codegen::compile(name, text, &exists).map_err(|e| {
+        crate::engine::throw_compile_error(ctx, &e.file, Some((e.line, e.column)), &e.message)
+    })?;
+    let mut opts = rquickjs::context::EvalOptions::default();
+    opts.filename = Some(name.to_string());
     let make: Value = ctx.eval_with_options(unit.js.as_str(), opts)?;
     let out = Object::new(ctx.clone())?;
     out.set("make", make)?;
