@@ -189,3 +189,37 @@ pub(crate) fn list_bundle(dir: &Path, rows: usize) {
         "Component({ data: { rows: [] } });\n",
     );
 }
+
+/// A component suite written for Jest + miniprogram-simulate: `files` files of `tests` tests,
+/// each loading a small component, rendering, attaching, matching, tapping.
+pub(crate) fn simulate_suite(dir: &Path, files: usize, tests: usize) {
+    write(
+        &dir.join("components/card/index.json"),
+        "{\"component\": true}",
+    );
+    write(
+        &dir.join("components/card/index.wxml"),
+        "<view class=\"card\"><text class=\"title\">{{title}}</text><view class=\"btn\" bindtap=\"tap\">{{n}}</view></view>\n",
+    );
+    write(
+        &dir.join("components/card/index.wxss"),
+        ".title { color: #333; }\n",
+    );
+    write(
+        &dir.join("components/card/index.js"),
+        "Component({ properties: { title: String }, data: { n: 0 }, methods: { tap() { this.setData({ n: this.data.n + 1 }); } } });\n",
+    );
+    for f in 0..files {
+        let body: String = (0..tests)
+            .map(|t| format!(
+                "test('card {f}-{t}', () => {{\n  const comp = simulate.render(simulate.load(path.join(__dirname, '../components/card/index')), {{ title: 'T{t}' }});\n  comp.attach(document.createElement('parent-wrapper'));\n  expect(simulate.match(comp.dom, '<wx-view class=\"main--card\"><wx-text class=\"main--title\">T{t}</wx-text><wx-view class=\"main--btn\">0</wx-view></wx-view>')).toBe(true);\n  comp.querySelector('.btn').dispatchEvent('tap');\n  expect(comp.data.n).toBe(1);\n}});\n"
+            ))
+            .collect();
+        write(
+            &dir.join(format!("__tests__/f{f}.test.js")),
+            &format!(
+                "const path = require('path');\nconst simulate = require('miniprogram-simulate');\n{body}"
+            ),
+        );
+    }
+}

@@ -16,8 +16,8 @@ use ftrun::mockserver::BackgroundServer;
 use bundles::{synthetic_bundle, write};
 use measure::Figure;
 use sections::{
-    bench_check, bench_cold, bench_daemon, bench_gbd, bench_node, bench_overlap, bench_test,
-    bench_view,
+    bench_check, bench_cold, bench_daemon, bench_gbd, bench_node, bench_overlap, bench_simulate,
+    bench_test, bench_view,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_ftrun");
@@ -41,7 +41,7 @@ impl Bench {
 }
 
 type Section = fn(&Bench, &mut Vec<Figure>);
-const SECTIONS: [(&str, Section); 8] = [
+const SECTIONS: [(&str, Section); 9] = [
     ("cold", bench_cold),
     ("check", bench_check),
     ("node", bench_node),
@@ -50,6 +50,7 @@ const SECTIONS: [(&str, Section); 8] = [
     ("test", bench_test),
     ("daemon", bench_daemon),
     ("view", bench_view),
+    ("simulate", bench_simulate),
 ];
 pub(crate) const HELLO_COLD: &str = "cold start to onReady: hello";
 

@@ -8,7 +8,9 @@ use ftrun::bgfetch::ConsoleConfig;
 use ftrun::mockserver::Route;
 use ftrun::store::{Change, NewRecord, Store};
 
-use crate::bundles::{add_stamps, hello_with_listener, list_bundle, synthetic_bundle, write};
+use crate::bundles::{
+    add_stamps, hello_with_listener, list_bundle, simulate_suite, synthetic_bundle, write,
+};
 use crate::measure::{Figure, figure, stats, timed};
 use crate::{BIN, Bench, HELLO_COLD};
 
@@ -556,34 +558,87 @@ pub(crate) fn bench_view(b: &Bench, figures: &mut Vec<Figure>) {
     }
 }
 
+/// A simulate-style component suite (1 file x 1 test, 1 x 100, 10 x 10) under `ftrun test` and
+/// under Jest + miniprogram-simulate (when npm can install them), side by side.
+pub(crate) fn bench_simulate(b: &Bench, figures: &mut Vec<Figure>) {
+    let jest_dir = b.root.join("target/bench-node/simulate");
+    let jest_ok = install_simulate(b);
+    for (files, tests, target) in [
+        (1usize, 1usize, Some(1.0 / 50.0)),
+        (1, 100, None),
+        (10, 10, Some(0.1)),
+    ] {
+        let name = format!("s{files}x{tests}");
+        // Inside the npm folder, so Node finds the packages; ftrun answers the requires itself.
+        let suite = jest_dir.join("suites").join(&name);
+        let _ = std::fs::remove_dir_all(&suite);
+        simulate_suite(&suite, files, tests);
+        let total = files * tests;
+        let mut ours = Vec::new();
+        for _ in 0..b.n(8) {
+            let t = timed(Command::new(BIN).arg("test").arg(&suite), &[]);
+            if t.stdout.contains(&format!("{total} passed, 0 failed")) {
+                ours.push(t.wall_ms);
+            }
+        }
+        let label = format!("simulate-style suite, {files} file(s) x {tests} test(s)");
+        let ours_median = stats(ours.clone()).0;
+        figures.push(figure(
+            &format!("{label}: ftrun test"),
+            "ms",
+            ours,
+            None,
+            "wall time of the command",
+        ));
+        match &jest_ok {
+            Ok(()) => {
+                let mut theirs = Vec::new();
+                for _ in 0..b.n(4) {
+                    let t = timed(
+                        Command::new("node")
+                            .arg(jest_dir.join("node_modules/jest/bin/jest.js"))
+                            .args(["--ci", "--rootDir"])
+                            .arg(&jest_dir)
+                            .arg(format!("suites/{name}/"))
+                            .current_dir(&jest_dir),
+                        &[],
+                    );
+                    theirs.push(t.wall_ms);
+                }
+                let theirs_median = stats(theirs.clone()).0;
+                figures.push(figure(
+                    &format!("{label}: Jest + miniprogram-simulate"),
+                    "ms",
+                    theirs,
+                    None,
+                    "reference",
+                ));
+                figures.push(figure(
+                    &format!("ratio: ftrun / Jest, {label}"),
+                    "x",
+                    vec![ours_median / theirs_median],
+                    target.map(|t| ("<=", t)),
+                    "medians of the same run",
+                ));
+            }
+            Err(why) => figures.push(figure(
+                &format!("{label}: Jest + miniprogram-simulate"),
+                "ms",
+                Vec::new(),
+                None,
+                &format!("not measured: {why}"),
+            )),
+        }
+    }
+}
+
 /// Samples of the simulate reference: render ms, update ms, test file wall ms.
 type SimulateSamples = (Vec<f64>, Vec<f64>, Vec<f64>);
 
-/// Installs Jest + miniprogram-simulate (bench/simulate/package.json) under target/ with npm
-/// and runs bench/simulate/list.test.js on `bundle`.
+/// Runs bench/simulate/list.test.js on `bundle` under Jest + miniprogram-simulate.
 fn simulate_reference(b: &Bench, bundle: &Path) -> Result<SimulateSamples, String> {
-    let src = b.root.join("bench/simulate");
+    install_simulate(b)?;
     let dir = b.root.join("target/bench-node/simulate");
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    for f in ["package.json", "list.test.js"] {
-        std::fs::copy(src.join(f), dir.join(f)).map_err(|e| format!("{f}: {e}"))?;
-    }
-    if !dir.join("node_modules/miniprogram-simulate").is_dir() {
-        let out = Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&dir)
-            .output()
-            .map_err(|e| format!("npm is not available ({e})"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "npm install failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-                    .lines()
-                    .last()
-                    .unwrap_or("")
-            ));
-        }
-    }
     let out_file = b.w.join("simulate.json");
     let (mut render, mut update, mut walls) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..b.n(6) {
@@ -593,6 +648,7 @@ fn simulate_reference(b: &Bench, bundle: &Path) -> Result<SimulateSamples, Strin
                 .arg(dir.join("node_modules/jest/bin/jest.js"))
                 .args(["--ci", "--rootDir"])
                 .arg(&dir)
+                .arg("list.test.js")
                 .env("FTRUN_BENCH_BUNDLE", bundle)
                 .env("FTRUN_BENCH_OUT", &out_file)
                 .current_dir(&dir),
@@ -606,4 +662,31 @@ fn simulate_reference(b: &Bench, bundle: &Path) -> Result<SimulateSamples, Strin
         walls.push(t.wall_ms);
     }
     Ok((render, update, walls))
+}
+
+/// Jest + miniprogram-simulate (bench/simulate/package.json) under target/bench-node/simulate,
+/// installed with npm once.
+fn install_simulate(b: &Bench) -> Result<(), String> {
+    let src = b.root.join("bench/simulate");
+    let dir = b.root.join("target/bench-node/simulate");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    for f in ["package.json", "list.test.js"] {
+        std::fs::copy(src.join(f), dir.join(f)).map_err(|e| format!("{f}: {e}"))?;
+    }
+    if dir.join("node_modules/miniprogram-simulate").is_dir() {
+        return Ok(());
+    }
+    let out = Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&dir)
+        .output()
+        .map_err(|e| format!("npm is not available ({e})"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(format!(
+            "npm install failed: {}",
+            err.lines().last().unwrap_or("")
+        ));
+    }
+    Ok(())
 }
