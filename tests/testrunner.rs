@@ -520,3 +520,40 @@ fn a_test_file_nested_too_deeply_fails_alone() {
         .stdout_has("tests/deep.test.js: RangeError: Maximum call stack size exceeded: the file is nested too deeply to compile")
         .stdout_has("1 passed, 1 failed");
 }
+
+#[test]
+fn scripts_without_tests_run_as_a_test_of_their_own_and_fail_on_uncaught_errors() {
+    let sb = suite(&[
+        (
+            "tests/ok.test.js",
+            "const automator = require('miniprogram-automator');\nautomator.launch({ projectPath: '..' }).then(async (mp) => {\n  const page = await mp.currentPage();\n  if (page.path !== 'pages/index/index') throw new Error('wrong page');\n  await new Promise((r) => setTimeout(r, 5));\n  globalThis.done = true;\n});\n",
+        ),
+        (
+            "tests/bad.test.js",
+            "const automator = require('miniprogram-automator');\nautomator.launch({ projectPath: '..' }).then(async (mp) => {\n  await mp.currentPage();\n  await new Promise((r) => setTimeout(r, 5));\n  throw new Error('late failure');\n});\n",
+        ),
+    ]);
+    let r = test_cmd(&sb, &[]);
+    r.expect_status(1);
+    r.expect_outcomes(&[
+        ('✗', "tests/bad.test.js › (file) script"),
+        ('✓', "tests/ok.test.js › (file) script"),
+    ]);
+    assert!(r.stdout.contains("Error: late failure"), "{}", r.stdout);
+}
+
+#[test]
+fn simulate_and_path_are_ftruns_own_without_node_modules() {
+    let sb = suite(&[
+        ("components/c/c.json", r#"{"component": true}"#),
+        ("components/c/c.wxml", "<view class=\"v\">{{n}}</view>"),
+        ("components/c/c.js", "Component({ properties: { n: Number } });"),
+        (
+            "tests/c.test.js",
+            "const path = require('path');\nconst simulate = require('miniprogram-simulate');\ntest('renders', () => {\n  const comp = simulate.render(simulate.load(path.join(__dirname, '../components/c/c')), { n: 3 });\n  comp.attach(document.createElement('div'));\n  expect(comp.dom.innerHTML).toBe('<wx-view class=\"main--v\">3</wx-view>');\n  expect(path.isAbsolute(__dirname)).toBe(true);\n});\n",
+        ),
+    ]);
+    let r = test_cmd(&sb, &[]);
+    r.expect_status(0);
+    r.expect_outcomes(&[('✓', "tests/c.test.js › renders")]);
+}
