@@ -91,6 +91,11 @@
       return '';
     },
     wxml: (nid) => view.innerWxml(nodeOf(nid)),
+    printTree: (nid) => view.printTree(nodeOf(nid)),
+    printPage: (id) => {
+      const pv = pageOf(id).__ftView;
+      return pv ? view.printTree(pv.host) : '';
+    },
     outerWxml: (nid) => view.outerWxml(nodeOf(nid)),
     tap: (nid, o) => view.tap(nodeOf(nid), o),
     longpress: (nid, o) => view.longpress(nodeOf(nid), o),

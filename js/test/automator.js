@@ -158,4 +158,9 @@
   };
   internal.automatorPage = (app, info) => (info ? new Page(app, info) : undefined);
   internal.automatorElement = element;
+  // Snapshots of elements and pages print their rendered tree as indented WXML.
+  internal.snapshotPlugins.push(
+    { test: (v) => v instanceof Element, print: (v) => v._app.eval((nid) => __ftrunView.printTree(nid), v._nid) },
+    { test: (v) => v instanceof Page, print: (v) => v._app.eval((id) => __ftrunView.printPage(id), v._id) },
+  );
 })

@@ -24,6 +24,7 @@
     asymmetricMatch(v) { return this.test(v); }
   }
   const isAsymmetric = (v) => v instanceof Asymmetric;
+  internal.isAsymmetric = isAsymmetric;
   const typeOf = { Number: 'number', String: 'string', Boolean: 'boolean', BigInt: 'bigint', Symbol: 'symbol', Function: 'function' };
   Object.assign(expectFactories, {
     any: (ctor) => {
@@ -150,6 +151,7 @@
   }
   internal.equals = equals;
 
+  internal.matchesObject = (a, e) => matchesObject(a, e);
   function matchesObject(actual, expected) {
     if (typeof expected !== 'object' || expected === null || isAsymmetric(expected)) return equals(actual, expected, false);
     if (typeof actual !== 'object' || actual === null) return false;
@@ -248,10 +250,13 @@
       for (const name of Object.keys(matchers)) {
         api[name] = function (...args) {
           const run = (value, thrown) => {
-            const [pass, message] = matchers[name](value, args[0], not, args, thrown);
+            const [pass, message] = matchers[name](value, args[0], not, args, thrown, at);
             if (pass === not) throw new AssertionError(message(), location);
           };
-          const location = callerLocation();
+          // Where the matcher was called: in the file as loaded (inline snapshots write there)
+          // and as the user named it (failure messages).
+          const at = internal.appLocation(new Error().stack);
+          const location = internal.displayLocation(at);
           if (mode === 'resolves') {
             return Promise.resolve(received).then((v) => run(v), (e) => {
               throw new AssertionError(`expect(received).resolves.${name}()\n\nReceived promise rejected instead of resolved\nRejected to value: ${pretty(e)}`, location);
@@ -278,6 +283,7 @@
 
   const expect = (received) => makeExpect(received, null);
   Object.assign(expect, expectFactories);
+  expect.addSnapshotSerializer = (plugin) => internal.addSnapshotSerializer(plugin);
   expect.extend = function (extra) {
     for (const name of Object.keys(extra)) {
       matchers[name] = (r, e, not, args) => {

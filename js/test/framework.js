@@ -192,6 +192,7 @@
 
   internal.events['test:run'] = function (payload) {
     internal.testFile = { file: payload.file, display: payload.display || payload.file };
+    internal.snapshotBegin(payload.snapshot);
     try {
       internal.loadModule(payload.file);
     } catch (e) {
@@ -278,6 +279,8 @@
       const timeout = t.timeout || defaultTimeout;
       internal.currentTimeout = timeout;
       native.testBegin(i, timeout);
+      // Jest's name for snapshot keys: the describe blocks and the test, joined by spaces.
+      internal.currentTestName = suites.map((x) => x.name).filter(Boolean).concat([t.name]).join(' ');
       output = [];
       testErrors = [];
       const started = native.monotonicMs();
@@ -303,5 +306,10 @@
       send(result);
     }
     await leaveTo(0);
+    try {
+      internal.snapshotFinish();
+    } catch (e) {
+      send(Object.assign({ name: '(file) snapshots', status: 'failed', durationMs: 0 }, describeFailure(e)));
+    }
   }
 })

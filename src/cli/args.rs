@@ -155,6 +155,12 @@ pub struct TestArgs {
     /// Default per-test timeout in milliseconds (a test may pass its own)
     #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
     pub test_timeout: u64,
+    /// Rewrite snapshots that fail and remove obsolete ones (Jest's -u)
+    #[arg(short = 'u', long = "updateSnapshot", alias = "update-snapshot")]
+    pub update_snapshot: bool,
+    /// Continuous integration: never write snapshots, a missing snapshot fails
+    #[arg(long)]
+    pub ci: bool,
 }
 
 /// An appId argument: 1 to 256 characters, no control characters.

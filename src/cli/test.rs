@@ -51,6 +51,8 @@ pub fn run(args: TestArgs) -> Result<i32, CliError> {
     let opts = TestOptions {
         paths,
         filter: args.filter.clone(),
+        update_snapshots: args.update_snapshot,
+        ci: args.ci,
         shard: args.shard,
         jobs,
         timeout: Duration::from_millis(args.test_timeout),

@@ -2,6 +2,7 @@
 //! (Jest-style API in `js/test/`), lets tests launch bundles against a real local server, and
 //! reports (default, TAP, JUnit). Files run in parallel on `--jobs` threads.
 
+mod inline;
 mod natives;
 pub mod report;
 mod session;
@@ -25,6 +26,10 @@ pub use report::Reporter;
 pub struct TestOptions {
     pub paths: Vec<PathBuf>,
     pub filter: Option<String>,
+    /// `-u`: rewrite snapshots that differ, remove obsolete ones.
+    pub update_snapshots: bool,
+    /// `--ci`: never write a snapshot; a missing one fails.
+    pub ci: bool,
     /// `(index, count)`, 1-based index.
     pub shard: Option<(usize, usize)>,
     pub jobs: usize,
@@ -58,6 +63,23 @@ pub struct FileResult {
     pub tests: Vec<TestResult>,
     pub error: Option<String>,
     pub duration_ms: f64,
+    pub snapshots: Option<SnapshotCounts>,
+}
+
+/// A file's snapshots: how each `toMatchSnapshot` went, and what was written or removed.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotCounts {
+    pub added: usize,
+    pub matched: usize,
+    pub unmatched: usize,
+    pub updated: usize,
+    pub obsolete: usize,
+    pub removed: usize,
+    pub file_added: bool,
+    pub file_removed: bool,
+    #[serde(default)]
+    pub obsolete_keys: Vec<String>,
 }
 
 impl FileResult {
@@ -140,6 +162,7 @@ fn run_file(shared: &Arc<RunnerShared>, file: &Path, opts: &TestOptions) -> File
         tests: Vec::new(),
         error: None,
         duration_ms: 0.0,
+        snapshots: None,
     };
     let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
     let root = test_root(&abs);
@@ -171,6 +194,9 @@ fn run_file(shared: &Arc<RunnerShared>, file: &Path, opts: &TestOptions) -> File
             plan = pass.plan;
         }
         result.tests.extend(pass.tests);
+        if pass.snapshots.is_some() {
+            result.snapshots = pass.snapshots;
+        }
         match pass.outcome {
             RunOutcome::TimedOut => match pass.interrupted {
                 Some((i, name, ms)) => {
@@ -212,6 +238,7 @@ struct Pass {
     /// The test that was running when the engine was interrupted: index, name, duration.
     interrupted: Option<(usize, String, f64)>,
     stderr: String,
+    snapshots: Option<SnapshotCounts>,
 }
 
 fn run_pass(
@@ -251,6 +278,7 @@ fn run_pass(
         "filter": opts.filter,
         "startAt": start_at,
         "timeout": opts.timeout.as_millis() as u64,
+        "snapshot": { "update": opts.update_snapshots, "ci": opts.ci, "filtered": opts.filter.is_some() || start_at > 0 },
     });
     if engine.start("test:run", &payload) != Progress::Stopped {
         engine.run_until(crate::engine::Until::Idle);
@@ -298,12 +326,14 @@ fn run_pass(
         .collect::<Vec<_>>()
         .join("\n");
     let plan = state.names.borrow().clone();
+    let snapshots = state.snapshots.borrow_mut().take();
     Ok(Pass {
         plan,
         tests,
         outcome,
         interrupted,
         stderr,
+        snapshots,
     })
 }
 

@@ -48,10 +48,99 @@ fn route_from(json: &serde_json::Value) -> Route {
     route
 }
 
+impl TestExtension {
+    /// `__snapshots__/*.snap` files and inline snapshots in the test file, for
+    /// `js/test/snapshot.js`.
+    fn install_snapshots<'js>(&self, native: &Object<'js>) -> rquickjs::Result<()> {
+        let me = self.clone_paths();
+        native.set(
+            "snapshotRead",
+            Func::from(move |ctx: Ctx<'js>, rel: Text| -> rquickjs::Result<Option<String>> {
+                let path = me.under_root(&rel).map_err(|e| throw_error(&ctx, e))?;
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => Ok(Some(text)),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Err(e) => Err(throw_error(&ctx, format!("{}: {e}", path.display()))),
+                }
+            }),
+        )?;
+        let me = self.clone_paths();
+        native.set(
+            "snapshotWrite",
+            Func::from(move |ctx: Ctx<'js>, rel: Text, text: Text| -> rquickjs::Result<()> {
+                let path = me.under_root(&rel).map_err(|e| throw_error(&ctx, e))?;
+                let write = || -> std::io::Result<()> {
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                    std::fs::write(&path, text.0.as_bytes())
+                };
+                write().map_err(|e| throw_error(&ctx, format!("{}: {e}", path.display())))
+            }),
+        )?;
+        let me = self.clone_paths();
+        native.set(
+            "snapshotRemove",
+            Func::from(move |ctx: Ctx<'js>, rel: Text| -> rquickjs::Result<()> {
+                let path = me.under_root(&rel).map_err(|e| throw_error(&ctx, e))?;
+                let _ = std::fs::remove_file(&path);
+                // The __snapshots__ folder goes when it is empty.
+                if let Some(dir) = path.parent() {
+                    let _ = std::fs::remove_dir(dir);
+                }
+                Ok(())
+            }),
+        )?;
+        let st = self.state.clone();
+        native.set(
+            "snapshotSummary",
+            Func::from(move |json: Text| {
+                *st.snapshots.borrow_mut() = serde_json::from_str(&json).ok();
+            }),
+        )?;
+        let me = self.clone_paths();
+        native.set(
+            "inlineSnapshotsWrite",
+            Func::from(move |ctx: Ctx<'js>, rel: Text, json: Text| -> rquickjs::Result<()> {
+                let path = me.under_root(&rel).map_err(|e| throw_error(&ctx, e))?;
+                let edits: Vec<super::inline::InlineEdit> =
+                    serde_json::from_str(&json).map_err(|e| throw_error(&ctx, e))?;
+                let source = std::fs::read_to_string(&path)
+                    .map_err(|e| throw_error(&ctx, format!("{}: {e}", path.display())))?;
+                let out = super::inline::apply(&source, &edits).map_err(|e| {
+                    throw_error(&ctx, format!("{}: cannot write inline snapshots: {e}", path.display()))
+                })?;
+                std::fs::write(&path, out)
+                    .map_err(|e| throw_error(&ctx, format!("{}: {e}", path.display())))
+            }),
+        )
+    }
+
+    fn clone_paths(&self) -> Rc<TestPaths> {
+        Rc::new(TestPaths {
+            root: self.root.clone(),
+        })
+    }
+}
+
+/// What the file natives need: the test root.
+struct TestPaths {
+    root: std::path::PathBuf,
+}
+
+impl TestPaths {
+    fn under_root(&self, rel: &str) -> Result<std::path::PathBuf, String> {
+        crate::bundle::normalize(rel)
+            .map(|n| self.root.join(n))
+            .ok_or_else(|| format!("{rel}: outside the test folder {}", self.root.display()))
+    }
+}
+
 impl Extension for TestExtension {
     fn js_sources(&self) -> &'static [JsSource] {
         const JS: &[JsSource] = &[
             js_source!("test/expect.js"),
+            js_source!("test/snapshot.js"),
             js_source!("test/doubles.js"),
             js_source!("test/framework.js"),
             js_source!("test/modules.js"),
@@ -69,6 +158,7 @@ impl Extension for TestExtension {
     ) -> rquickjs::Result<()> {
         let root = self.root.to_string_lossy().into_owned();
         native.set("testRoot", Func::from(move || root.clone()))?;
+        self.install_snapshots(native)?;
         // What a test file's runtime chose, for `-v` (e.g. which miniprogram-simulate it uses).
         native.set(
             "testLog",

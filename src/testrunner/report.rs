@@ -126,8 +126,63 @@ pub fn summary(files: &[FileResult], secs: f64) -> String {
         String::new()
     };
     let _ = writeln!(out, "{passed} passed, {failed} failed{skipped_text}");
+    if let Some(line) = snapshot_line(files) {
+        let _ = writeln!(out, "{line}");
+    }
     let _ = writeln!(out, "Time: {secs:.2} s");
     out
+}
+
+/// Jest's `Snapshots:` line (nothing when no test used a snapshot), with a note on obsolete
+/// snapshots as Jest prints it.
+fn snapshot_line(files: &[FileResult]) -> Option<String> {
+    let mut t = crate::testrunner::SnapshotCounts::default();
+    let mut obsolete_files = 0;
+    for s in files.iter().filter_map(|f| f.snapshots.as_ref()) {
+        t.added += s.added;
+        t.matched += s.matched;
+        t.unmatched += s.unmatched;
+        t.updated += s.updated;
+        t.obsolete += s.obsolete;
+        t.removed += s.removed;
+        obsolete_files += usize::from(s.obsolete > 0);
+    }
+    let total = t.added + t.matched + t.unmatched + t.updated;
+    if total + t.obsolete + t.removed == 0 {
+        return None;
+    }
+    let parts: Vec<String> = [
+        (t.unmatched, "failed"),
+        (t.obsolete, "obsolete"),
+        (t.removed, "removed"),
+        (t.updated, "updated"),
+        (t.added, "written"),
+        (t.matched, "passed"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, w)| format!("{n} {w}"))
+    .collect();
+    let mut line = format!("Snapshots:   {}, {total} total", parts.join(", "));
+    if t.obsolete > 0 {
+        let s = if t.obsolete == 1 { "" } else { "s" };
+        let f = if obsolete_files == 1 { "" } else { "s" };
+        line.push_str(&format!(
+            "
+{} snapshot{s} obsolete from {obsolete_files} test suite{f}. To remove {}, run with `-u`.",
+            t.obsolete,
+            if t.obsolete == 1 { "it" } else { "them" }
+        ));
+    }
+    if t.unmatched > 0 {
+        line.push_str(&format!(
+            "
+{} snapshot{} failed. Inspect your code changes or run with `-u` to update them.",
+            t.unmatched,
+            if t.unmatched == 1 { "" } else { "s" }
+        ));
+    }
+    Some(line)
 }
 
 pub fn tap(files: &[FileResult]) -> String {

@@ -52,6 +52,8 @@ pub struct FileState {
     pub names: RefCell<Vec<String>>,
     /// When the current test began.
     pub began: std::cell::Cell<Option<std::time::Instant>>,
+    /// The file's snapshot counts, reported by `js/test/snapshot.js` after its last test.
+    pub snapshots: RefCell<Option<super::SnapshotCounts>>,
 }
 
 /// What a suite (from its `beforeAll` to its `afterAll`) or a test owns.
@@ -110,6 +112,7 @@ impl FileState {
             current: std::cell::Cell::new(None),
             names: RefCell::default(),
             began: std::cell::Cell::new(None),
+            snapshots: RefCell::default(),
         }
     }
 
