@@ -55,10 +55,23 @@
     return spy;
   }
 
+  const timers = internal.fakeTimers;
   internal.defineGlobal('jest', {
+    useFakeTimers: (config) => { timers.useFakeTimers(config); return globalThis.jest; },
+    useRealTimers: () => { timers.useRealTimers(); return globalThis.jest; },
+    advanceTimersByTime: (ms) => timers.advanceTimersByTime(ms),
+    advanceTimersToNextTimer: (steps) => timers.advanceTimersToNextTimer(steps),
+    runAllTimers: () => timers.runAllTimers(),
+    runOnlyPendingTimers: () => timers.runOnlyPendingTimers(),
+    runAllTicks: () => {},
+    clearAllTimers: () => timers.clearAllTimers(),
+    getTimerCount: () => timers.getTimerCount(),
+    setSystemTime: (t) => timers.setSystemTime(t),
+    now: () => timers.now(),
+    getRealSystemTime: () => timers.getRealSystemTime(),
+    isMockFunction: (f) => typeof f === 'function' && f._isMockFunction === true,
     fn,
     spyOn,
-    isMockFunction: (f) => typeof f === 'function' && f._isMockFunction === true,
     clearAllMocks: () => spies.forEach((s) => s.mockClear()),
     // The next require runs modules afresh (the test file keeps its own).
     resetModules: () => {

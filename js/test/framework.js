@@ -165,12 +165,12 @@
         if (settled) return;
         settled = true;
         if (running === finish) running = null;
-        clearTimeout(timer);
+        internal.realTimers.clearTimeout(timer);
         err ? reject(err) : resolve();
       };
       running = finish;
       internal.currentTimeout = ms;
-      const timer = setTimeout(() => finish(new Error(`${what} timed out after ${ms} ms (it never settled; pass a longer timeout as the third argument)`)), ms);
+      const timer = internal.realTimers.setTimeout(() => finish(new Error(`${what} timed out after ${ms} ms (it never settled; pass a longer timeout as the third argument)`)), ms);
       native.hookDeadline(ms);
       try {
         if (fn.length > 0) {
@@ -239,7 +239,7 @@
     // A turn of the loop runs every microtask queued before it; stop at one that leaves no
     // timer of the script's behind.
     do {
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await new Promise((resolve) => internal.realTimers.setTimeout(resolve, 1));
     } while (native.timerCount() > own);
   }
 

@@ -139,6 +139,7 @@ impl TestPaths {
 impl Extension for TestExtension {
     fn js_sources(&self) -> &'static [JsSource] {
         const JS: &[JsSource] = &[
+            js_source!("test/fake-timers.js"),
             js_source!("test/expect.js"),
             js_source!("test/snapshot.js"),
             js_source!("test/doubles.js"),
