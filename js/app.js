@@ -297,6 +297,7 @@
   // Cold start, in the order of spec section 7.
   internal.events.boot = function (info) {
     internal.launchInfo = info;
+    if (native.clockVirtual()) internal.useVirtualTime();
     // Launched into an independent subpackage, the main package (app.js included) is not run.
     const launchSub = subpackageOf(info.launch.path);
     if (!(launchSub && launchSub.independent)) {

@@ -31,6 +31,23 @@
   internal.defineGlobal('clearTimeout', clear);
   internal.defineGlobal('clearInterval', clear);
 
+  // On a virtual clock (a test's `launch({ clock: 'virtual' })`) Date and performance.now read
+  // the clock the test advances, so they agree with the timers.
+  internal.useVirtualTime = function () {
+    const RealDate = Date;
+    function VirtualDate(...args) {
+      if (!new.target) return new RealDate(native.clockEpochMs()).toString();
+      return args.length ? new RealDate(...args) : new RealDate(native.clockEpochMs());
+    }
+    VirtualDate.prototype = RealDate.prototype;
+    VirtualDate.now = () => native.clockEpochMs();
+    VirtualDate.parse = RealDate.parse;
+    VirtualDate.UTC = RealDate.UTC;
+    internal.defineGlobal('Date', VirtualDate);
+    const perf = globalThis.performance;
+    if (perf) internal.defineGlobal('performance', Object.create(perf, { now: { value: () => native.clockOffsetMs() } }));
+  };
+
   // A microtask that throws is reported like any uncaught error.
   const queue = globalThis.queueMicrotask;
   internal.defineGlobal('queueMicrotask', function queueMicrotask(fn) {

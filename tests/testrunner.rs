@@ -547,7 +547,10 @@ fn simulate_and_path_are_ftruns_own_without_node_modules() {
     let sb = suite(&[
         ("components/c/c.json", r#"{"component": true}"#),
         ("components/c/c.wxml", "<view class=\"v\">{{n}}</view>"),
-        ("components/c/c.js", "Component({ properties: { n: Number } });"),
+        (
+            "components/c/c.js",
+            "Component({ properties: { n: Number } });",
+        ),
         (
             "tests/c.test.js",
             "const path = require('path');\nconst simulate = require('miniprogram-simulate');\ntest('renders', () => {\n  const comp = simulate.render(simulate.load(path.join(__dirname, '../components/c/c')), { n: 3 });\n  comp.attach(document.createElement('div'));\n  expect(comp.dom.innerHTML).toBe('<wx-view class=\"main--v\">3</wx-view>');\n  expect(path.isAbsolute(__dirname)).toBe(true);\n});\n",
@@ -568,33 +571,64 @@ fn snapshots_are_written_matched_failed_updated_and_obsolete_as_in_jest() {
     // --ci never writes: the first run fails.
     let r = test_cmd(&sb, &["--ci"]);
     r.expect_status(1);
-    assert!(r.stdout.contains("New snapshot was not written"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("New snapshot was not written"),
+        "{}",
+        r.stdout
+    );
     assert!(!snap.exists());
     // First run writes the file and the inline snapshot.
     let r = test_cmd(&sb, &[]);
     r.expect_status(0);
-    assert!(r.stdout.contains("Snapshots:   2 written, 2 total"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("Snapshots:   2 written, 2 total"),
+        "{}",
+        r.stdout
+    );
     assert_eq!(
         std::fs::read_to_string(&snap).unwrap(),
         "// Jest Snapshot v1, https://goo.gl/fbAQLP\n\nexports[`obj 1`] = `\n{\n  \"a\": [\n    2,\n  ],\n  \"b\": 1,\n}\n`;\n"
     );
     let source = std::fs::read_to_string(sb.path("bundle/tests/s.test.js")).unwrap();
-    assert!(source.contains("expect('x').toMatchInlineSnapshot(`\"x\"`);"), "{source}");
+    assert!(
+        source.contains("expect('x').toMatchInlineSnapshot(`\"x\"`);"),
+        "{source}"
+    );
     // Second run matches; a changed value fails with a diff; -u updates it.
     test_cmd(&sb, &["--ci"]).expect_status(0);
     sb.write("bundle/tests/s.test.js", &source.replace("b: 1", "b: 3"));
     let r = test_cmd(&sb, &[]);
     r.expect_status(1);
-    assert!(r.stdout.contains("-   \"b\": 1,\n    +   \"b\": 3,"), "{}", r.stdout);
-    assert!(r.stdout.contains("Snapshots:   1 failed, 1 passed, 2 total"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("-   \"b\": 1,\n    +   \"b\": 3,"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("Snapshots:   1 failed, 1 passed, 2 total"),
+        "{}",
+        r.stdout
+    );
     let r = test_cmd(&sb, &["-u"]);
     r.expect_status(0);
-    assert!(std::fs::read_to_string(&snap).unwrap().contains("\"b\": 3,"));
+    assert!(
+        std::fs::read_to_string(&snap)
+            .unwrap()
+            .contains("\"b\": 3,")
+    );
     // A test that no longer exists leaves an obsolete snapshot; -u removes the file.
-    sb.write("bundle/tests/s.test.js", "test('other', () => { expect(1).toBe(1); });\n");
+    sb.write(
+        "bundle/tests/s.test.js",
+        "test('other', () => { expect(1).toBe(1); });\n",
+    );
     let r = test_cmd(&sb, &[]);
     r.expect_status(0);
-    assert!(r.stdout.contains("1 snapshot obsolete from 1 test suite"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("1 snapshot obsolete from 1 test suite"),
+        "{}",
+        r.stdout
+    );
     test_cmd(&sb, &["-u"]).expect_status(0);
     assert!(!snap.exists(), "the emptied snapshot file is removed");
 }

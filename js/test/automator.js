@@ -68,6 +68,8 @@
     waitFor(condition) {
       const app = this._app;
       if (typeof condition === 'number') {
+        // On a virtual clock waiting is advancing it.
+        if (app._virtual) return app.clock.advance(condition);
         app._step('ms:' + condition);
         return Promise.resolve();
       }

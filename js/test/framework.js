@@ -193,6 +193,7 @@
   internal.events['test:run'] = function (payload) {
     internal.testFile = { file: payload.file, display: payload.display || payload.file };
     internal.snapshotBegin(payload.snapshot);
+    internal.launchDefaults = payload.launchDefaults || {};
     try {
       internal.loadModule(payload.file);
     } catch (e) {

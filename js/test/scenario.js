@@ -108,6 +108,22 @@
       const p = route ? pages.slice().reverse().find((x) => x.route === route) : pages[pages.length - 1];
       return p ? p.data : undefined;
     }
+    /** The app's virtual clock (`launch({ clock: 'virtual' })`): advance(ms) fires every
+     *  timer due on the way, in order; runAll() until no timer is left; now() in ms. */
+    get clock() {
+      const id = this.id;
+      const app = this;
+      const op = (name, ms) => {
+        const r = JSON.parse(native.appClock(id, name, ms || 0));
+        if (app._listeners || app._exposed) app._step('settled');
+        return r;
+      };
+      return {
+        advance: (ms) => new Promise((resolve) => { op('advance', Number(ms) || 0); resolve(); }),
+        runAll: () => new Promise((resolve) => { op('runAll'); resolve(); }),
+        now: () => op('now').now,
+      };
+    }
     /** The stored record of a slot ('pre' or 'periodic'), or null. */
     stored(type) { return JSON.parse(native.appStored(this.id, type)); }
     /** The stored token, or null. */
@@ -140,8 +156,10 @@
   }
 
   const ftrun = {
+    /** Options every launch of this file starts from (e.g. `ftrun.defaults.clock = 'virtual'`). */
+    defaults: {},
     launch(options = {}) {
-      const o = Object.assign({}, options);
+      const o = Object.assign({}, internal.launchDefaults, ftrun.defaults, options);
       o.query = queryString(o.query);
       const mocks = o.mocks || {};
       o.mocks = Object.keys(mocks).map((name) => mockSpec(name, mocks[name]));
@@ -150,7 +168,9 @@
       if (o.timeout !== undefined) o.timeoutMs = o.timeout;
       else o.timeoutMs = internal.currentTimeout || 5000;
       delete o.timeout;
-      return Promise.resolve(new App(native.launch(JSON.stringify(o))));
+      const app = new App(native.launch(JSON.stringify(o)));
+      app._virtual = o.clock === 'virtual';
+      return Promise.resolve(app);
     },
     /** Replaces `wx.<name>` in every app the current test (or the hook's suite) launches,
      *  and at once in the apps it has already launched. */

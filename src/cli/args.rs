@@ -161,6 +161,10 @@ pub struct TestArgs {
     /// Continuous integration: never write snapshots, a missing snapshot fails
     #[arg(long)]
     pub ci: bool,
+    /// The clock of apps the tests launch: virtual (timers fire as the test advances
+    /// app.clock) or real; launch({ clock }) overrides it
+    #[arg(long, value_name = "KIND", value_parser = ["virtual", "real"])]
+    pub clock: Option<String>,
 }
 
 /// An appId argument: 1 to 256 characters, no control characters.

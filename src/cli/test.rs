@@ -53,6 +53,7 @@ pub fn run(args: TestArgs) -> Result<i32, CliError> {
         filter: args.filter.clone(),
         update_snapshots: args.update_snapshot,
         ci: args.ci,
+        clock: args.clock.clone(),
         shard: args.shard,
         jobs,
         timeout: Duration::from_millis(args.test_timeout),

@@ -31,6 +31,17 @@ pub struct Host {
     /// made (QuickJS counts its limit from there).
     pub(crate) max_stack: usize,
     stack_top: usize,
+    /// A clock the test moves (`launch({ clock: 'virtual' })`): timers fire only as it is
+    /// advanced, Date and performance read it.
+    pub(crate) virtual_clock: Cell<Option<VirtualClock>>,
+}
+
+/// Where a virtual clock stands: its start (on both clocks) and how far it was advanced.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct VirtualClock {
+    pub base: Instant,
+    pub epoch_ms: f64,
+    pub offset: Duration,
 }
 
 impl Host {
@@ -55,6 +66,29 @@ impl Host {
             heap_refused,
             max_stack,
             stack_top: stack_position(),
+            virtual_clock: Cell::new(None),
+        }
+    }
+
+    /// Now, for timers: the virtual clock's when there is one.
+    pub(crate) fn now(&self) -> Instant {
+        match self.virtual_clock.get() {
+            Some(v) => v.base + v.offset,
+            None => Instant::now(),
+        }
+    }
+
+    pub(crate) fn is_virtual(&self) -> bool {
+        self.virtual_clock.get().is_some()
+    }
+
+    /// Milliseconds since the epoch (Date.now), on the virtual clock when there is one.
+    pub(crate) fn epoch_ms(&self) -> f64 {
+        match self.virtual_clock.get() {
+            Some(v) => v.epoch_ms + v.offset.as_secs_f64() * 1000.0,
+            None => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64() * 1000.0),
         }
     }
 

@@ -424,6 +424,61 @@ impl Engine {
         }
     }
 
+    /// Puts the app on a virtual clock (before it starts): its timers fire only as
+    /// [`Engine::advance_clock`] moves the clock; Date and performance read it.
+    pub fn use_virtual_clock(&self) {
+        let epoch_ms = self.host.epoch_ms();
+        self.host.virtual_clock.set(Some(host::VirtualClock {
+            base: Instant::now(),
+            epoch_ms,
+            offset: Duration::ZERO,
+        }));
+    }
+
+    /// Moves the virtual clock by `ms` (every timer due on the way fires in order, with what
+    /// it leads to), or, with `ms` None, until no timer is left (at most 100,000 timers).
+    pub fn advance_clock(&mut self, ms: Option<f64>) -> Progress {
+        let Some(start) = self.host.virtual_clock.get() else {
+            return Progress::Idle;
+        };
+        let target = ms.map(|ms| start.offset + Duration::from_secs_f64(ms.max(0.0) / 1000.0));
+        for _ in 0..100_000 {
+            let next = self.host.timers.borrow_mut().next_deadline();
+            let Some(next) = next else { break };
+            let at = next.saturating_duration_since(start.base);
+            if target.is_some_and(|t| at > t) {
+                break;
+            }
+            self.set_clock_offset(at.max(self.clock_offset()));
+            if self.run_until(Until::Settled) == Progress::Stopped {
+                return Progress::Stopped;
+            }
+        }
+        if let Some(t) = target {
+            self.set_clock_offset(t.max(self.clock_offset()));
+        }
+        self.run_until(Until::Settled)
+    }
+
+    fn clock_offset(&self) -> Duration {
+        self.host
+            .virtual_clock
+            .get()
+            .map_or(Duration::ZERO, |v| v.offset)
+    }
+
+    fn set_clock_offset(&self, offset: Duration) {
+        if let Some(mut v) = self.host.virtual_clock.get() {
+            v.offset = offset;
+            self.host.virtual_clock.set(Some(v));
+        }
+    }
+
+    /// The virtual clock's time (ms since the epoch), or None on the real clock.
+    pub fn clock_now(&self) -> Option<f64> {
+        self.host.is_virtual().then(|| self.host.epoch_ms())
+    }
+
     /// How the run ends as of now.
     pub fn outcome(&self) -> RunOutcome {
         match &self.stopped {

@@ -236,13 +236,27 @@ pub(crate) fn install<'js>(
     native.set(
         "timerStart",
         Func::from(move |id: u32, ms: f64| {
-            h.timers.borrow_mut().start(id, ms, Instant::now());
+            h.timers.borrow_mut().start(id, ms, h.now());
         }),
     )?;
     let h = host.clone();
     native.set(
         "timerCancel",
         Func::from(move |id: u32| h.timers.borrow_mut().cancel(id)),
+    )?;
+    // The virtual clock (js/timers.js puts Date and performance on it).
+    let h = host.clone();
+    native.set("clockVirtual", Func::from(move || h.is_virtual()))?;
+    let h = host.clone();
+    native.set("clockEpochMs", Func::from(move || h.epoch_ms()))?;
+    let h = host.clone();
+    native.set(
+        "clockOffsetMs",
+        Func::from(move || {
+            h.virtual_clock
+                .get()
+                .map_or(0.0, |v| v.offset.as_secs_f64() * 1000.0)
+        }),
     )?;
     let h = host.clone();
     native.set(

@@ -115,10 +115,10 @@ impl<'c> EventLoop<'c> {
             if let Some(stop) = self.ctx.with(|ctx| self.settle(&ctx)) {
                 return (Some(stop), false);
             }
-            let now = Instant::now();
-            if now >= self.host.deadline() {
+            if Instant::now() >= self.host.deadline() {
                 return (Some(self.pending_timeout()), false);
             }
+            let now = self.host.now();
             loop {
                 let due = self.host.timers.borrow_mut().pop_due(now);
                 let Some(id) = due else { break };
@@ -132,7 +132,9 @@ impl<'c> EventLoop<'c> {
                     done => return done.into_result(),
                 }
             }
-            if self.host.timers.borrow().is_empty() && !self.rx.has_pending_work() {
+            // On a virtual clock a timer not due yet waits for the test to advance it: idle.
+            let timers_waiting = !self.host.timers.borrow().is_empty() && !self.host.is_virtual();
+            if !timers_waiting && !self.rx.has_pending_work() {
                 // Producers send before they release their token, so a last event is queued by now.
                 match self.rx.rx.try_recv() {
                     Ok(ev) => match self.deliver(ev, target) {
@@ -153,7 +155,7 @@ impl<'c> EventLoop<'c> {
                     .timers
                     .borrow_mut()
                     .next_deadline()
-                    .is_some_and(|t| t <= Instant::now());
+                    .is_some_and(|t| t <= self.host.now());
                 if due {
                     continue;
                 }
@@ -165,7 +167,11 @@ impl<'c> EventLoop<'c> {
             if cutoff.is_some_and(|c| Instant::now() >= c) {
                 return (None, false);
             }
-            let next = self.host.timers.borrow_mut().next_deadline();
+            let next = if self.host.is_virtual() {
+                None
+            } else {
+                self.host.timers.borrow_mut().next_deadline()
+            };
             let deadline = self.host.deadline();
             let deadline = cutoff.map_or(deadline, |c| c.min(deadline));
             let until = next.map_or(deadline, |t| t.min(deadline));

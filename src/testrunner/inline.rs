@@ -20,7 +20,10 @@ pub struct InlineEdit {
     pub matchers: bool,
 }
 
-const NAMES: [&str; 2] = ["toMatchInlineSnapshot", "toThrowErrorMatchingInlineSnapshot"];
+const NAMES: [&str; 2] = [
+    "toMatchInlineSnapshot",
+    "toThrowErrorMatchingInlineSnapshot",
+];
 
 /// `source` with the edits applied, or why it could not be.
 pub fn apply(source: &str, edits: &[InlineEdit]) -> Result<String, String> {
@@ -30,7 +33,10 @@ pub fn apply(source: &str, edits: &[InlineEdit]) -> Result<String, String> {
     if !parsed.diagnostics.is_empty() {
         return Err("the test file does not parse".into());
     }
-    let semantic = SemanticBuilder::new().with_build_nodes(true).build(&parsed.program).semantic;
+    let semantic = SemanticBuilder::new()
+        .with_build_nodes(true)
+        .build(&parsed.program)
+        .semantic;
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(source.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
@@ -50,8 +56,18 @@ pub fn apply(source: &str, edits: &[InlineEdit]) -> Result<String, String> {
         let prop = member.property.span.start as usize;
         let line = line_of(prop);
         let col = prop - line_starts[line - 1] + 1;
-        let first_end = call.arguments.first().map(|a: &Argument| a.span().end as usize);
-        calls.push((line, col, prop, call.span.end as usize, first_end, call.arguments.len()));
+        let first_end = call
+            .arguments
+            .first()
+            .map(|a: &Argument| a.span().end as usize);
+        calls.push((
+            line,
+            col,
+            prop,
+            call.span.end as usize,
+            first_end,
+            call.arguments.len(),
+        ));
     }
     let mut replacements: Vec<(usize, usize, String)> = Vec::new();
     for e in edits {
@@ -65,7 +81,10 @@ pub fn apply(source: &str, edits: &[InlineEdit]) -> Result<String, String> {
             return Err(format!("no inline snapshot call at line {}", e.line));
         };
         let (line, _, prop, end, first_end, nargs) = *c;
-        let open = source[prop..end].find('(').map(|i| prop + i + 1).ok_or("a call without parentheses")?;
+        let open = source[prop..end]
+            .find('(')
+            .map(|i| prop + i + 1)
+            .ok_or("a call without parentheses")?;
         let close = end - 1;
         let indent: String = source[line_starts[line - 1]..]
             .chars()
@@ -89,13 +108,22 @@ pub fn apply(source: &str, edits: &[InlineEdit]) -> Result<String, String> {
 /// The snapshot as a template literal: one line stays on the line, more are indented under
 /// the call's line (`indent` plus two spaces), the closing backtick at `indent`.
 fn template(text: &str, indent: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('`', "\\`").replace("${", "\\${");
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('`', "\\`")
+        .replace("${", "\\${");
     if !escaped.contains('\n') {
         return format!("`{escaped}`");
     }
     let body: Vec<String> = escaped
         .split('\n')
-        .map(|l| if l.is_empty() { String::new() } else { format!("{indent}  {l}") })
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("{indent}  {l}")
+            }
+        })
         .collect();
     format!("`\n{}\n{indent}`", body.join("\n"))
 }
@@ -107,10 +135,23 @@ mod tests {
     #[test]
     fn writes_and_rewrites_inline_snapshots() {
         let src = "test('a', () => {\n  expect(1).toMatchInlineSnapshot();\n  expect({ a: 1 }).toMatchInlineSnapshot({ a: expect.any(Number) }, `old`);\n});\n";
-        let out = apply(src, &[
-            InlineEdit { line: 2, column: 13, text: "1".into(), matchers: false },
-            InlineEdit { line: 3, column: 20, text: "{\n  \"a\": Any<Number>,\n}".into(), matchers: true },
-        ])
+        let out = apply(
+            src,
+            &[
+                InlineEdit {
+                    line: 2,
+                    column: 13,
+                    text: "1".into(),
+                    matchers: false,
+                },
+                InlineEdit {
+                    line: 3,
+                    column: 20,
+                    text: "{\n  \"a\": Any<Number>,\n}".into(),
+                    matchers: true,
+                },
+            ],
+        )
         .unwrap();
         assert_eq!(
             out,

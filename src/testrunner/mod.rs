@@ -30,6 +30,8 @@ pub struct TestOptions {
     pub update_snapshots: bool,
     /// `--ci`: never write a snapshot; a missing one fails.
     pub ci: bool,
+    /// `--clock virtual`: apps launched by tests start on a virtual clock.
+    pub clock: Option<String>,
     /// `(index, count)`, 1-based index.
     pub shard: Option<(usize, usize)>,
     pub jobs: usize,
@@ -279,6 +281,7 @@ fn run_pass(
         "startAt": start_at,
         "timeout": opts.timeout.as_millis() as u64,
         "snapshot": { "update": opts.update_snapshots, "ci": opts.ci, "filtered": opts.filter.is_some() || start_at > 0 },
+        "launchDefaults": match &opts.clock { Some(c) => serde_json::json!({ "clock": c }), None => serde_json::json!({}) },
     });
     if engine.start("test:run", &payload) != Progress::Stopped {
         engine.run_until(crate::engine::Until::Idle);

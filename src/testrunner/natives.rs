@@ -55,28 +55,32 @@ impl TestExtension {
         let me = self.clone_paths();
         native.set(
             "snapshotRead",
-            Func::from(move |ctx: Ctx<'js>, rel: Text| -> rquickjs::Result<Option<String>> {
-                let path = me.under_root(&rel).map_err(|e| throw_error(&ctx, e))?;
-                match std::fs::read_to_string(&path) {
-                    Ok(text) => Ok(Some(text)),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                    Err(e) => Err(throw_error(&ctx, format!("{}: {e}", path.display()))),
-                }
-            }),
+            Func::from(
+                move |ctx: Ctx<'js>, rel: Text| -> rquickjs::Result<Option<String>> {
+                    let path = me.under_root(&rel).map_err(|e| throw_error(&ctx, e))?;
+                    match std::fs::read_to_string(&path) {
+                        Ok(text) => Ok(Some(text)),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                        Err(e) => Err(throw_error(&ctx, format!("{}: {e}", path.display()))),
+                    }
+                },
+            ),
         )?;
         let me = self.clone_paths();
         native.set(
             "snapshotWrite",
-            Func::from(move |ctx: Ctx<'js>, rel: Text, text: Text| -> rquickjs::Result<()> {
-                let path = me.under_root(&rel).map_err(|e| throw_error(&ctx, e))?;
-                let write = || -> std::io::Result<()> {
-                    if let Some(dir) = path.parent() {
-                        std::fs::create_dir_all(dir)?;
-                    }
-                    std::fs::write(&path, text.0.as_bytes())
-                };
-                write().map_err(|e| throw_error(&ctx, format!("{}: {e}", path.display())))
-            }),
+            Func::from(
+                move |ctx: Ctx<'js>, rel: Text, text: Text| -> rquickjs::Result<()> {
+                    let path = me.under_root(&rel).map_err(|e| throw_error(&ctx, e))?;
+                    let write = || -> std::io::Result<()> {
+                        if let Some(dir) = path.parent() {
+                            std::fs::create_dir_all(dir)?;
+                        }
+                        std::fs::write(&path, text.0.as_bytes())
+                    };
+                    write().map_err(|e| throw_error(&ctx, format!("{}: {e}", path.display())))
+                },
+            ),
         )?;
         let me = self.clone_paths();
         native.set(
@@ -101,18 +105,23 @@ impl TestExtension {
         let me = self.clone_paths();
         native.set(
             "inlineSnapshotsWrite",
-            Func::from(move |ctx: Ctx<'js>, rel: Text, json: Text| -> rquickjs::Result<()> {
-                let path = me.under_root(&rel).map_err(|e| throw_error(&ctx, e))?;
-                let edits: Vec<super::inline::InlineEdit> =
-                    serde_json::from_str(&json).map_err(|e| throw_error(&ctx, e))?;
-                let source = std::fs::read_to_string(&path)
-                    .map_err(|e| throw_error(&ctx, format!("{}: {e}", path.display())))?;
-                let out = super::inline::apply(&source, &edits).map_err(|e| {
-                    throw_error(&ctx, format!("{}: cannot write inline snapshots: {e}", path.display()))
-                })?;
-                std::fs::write(&path, out)
-                    .map_err(|e| throw_error(&ctx, format!("{}: {e}", path.display())))
-            }),
+            Func::from(
+                move |ctx: Ctx<'js>, rel: Text, json: Text| -> rquickjs::Result<()> {
+                    let path = me.under_root(&rel).map_err(|e| throw_error(&ctx, e))?;
+                    let edits: Vec<super::inline::InlineEdit> =
+                        serde_json::from_str(&json).map_err(|e| throw_error(&ctx, e))?;
+                    let source = std::fs::read_to_string(&path)
+                        .map_err(|e| throw_error(&ctx, format!("{}: {e}", path.display())))?;
+                    let out = super::inline::apply(&source, &edits).map_err(|e| {
+                        throw_error(
+                            &ctx,
+                            format!("{}: cannot write inline snapshots: {e}", path.display()),
+                        )
+                    })?;
+                    std::fs::write(&path, out)
+                        .map_err(|e| throw_error(&ctx, format!("{}: {e}", path.display())))
+                },
+            ),
         )
     }
 
@@ -252,6 +261,32 @@ impl Extension for TestExtension {
                         };
                         let p = s.engine.run_until(until);
                         Ok(s.progress_json(p))
+                    })
+                    .map_err(|e| throw_error(&ctx, e))
+                },
+            ),
+        )?;
+        // The virtual clock of an app: 'advance' by ms, 'runAll', or 'now'.
+        let st = self.state.clone();
+        native.set(
+            "appClock",
+            Func::from(
+                move |ctx: Ctx<'js>, id: u32, op: Text, ms: f64| -> rquickjs::Result<String> {
+                    st.with_session(id, |s| {
+                        if s.engine.clock_now().is_none() {
+                            return Err("this app runs on the real clock: launch it with { clock: 'virtual' }".to_string());
+                        }
+                        match op.0.as_str() {
+                            "advance" => {
+                                let p = s.engine.advance_clock(Some(ms));
+                                Ok(s.progress_json(p))
+                            }
+                            "runAll" => {
+                                let p = s.engine.advance_clock(None);
+                                Ok(s.progress_json(p))
+                            }
+                            _ => Ok(serde_json::json!({ "now": s.engine.clock_now() }).to_string()),
+                        }
                     })
                     .map_err(|e| throw_error(&ctx, e))
                 },

@@ -97,6 +97,8 @@ pub(super) struct LaunchOptions {
     until: Option<String>,
     device: Option<String>,
     mocks: Vec<serde_json::Value>,
+    /// 'virtual': the app's timers, Date and performance follow a clock the test advances.
+    clock: Option<String>,
 }
 
 impl FileState {
@@ -457,6 +459,15 @@ impl FileState {
             app_id: app_id.clone(),
             typescript: project.typescript(),
         };
+        match opts.clock.as_deref() {
+            None | Some("real") => {}
+            Some("virtual") => engine.use_virtual_clock(),
+            Some(other) => {
+                return Err(format!(
+                    "launch({{ clock: '{other}' }}): expected 'virtual' or 'real'"
+                ));
+            }
+        }
         let progress = engine.start(
             "boot",
             &crate::engine::boot_payload(&bundle, &launch, device),
