@@ -41,8 +41,30 @@
       return f;
     };
     f.mockReset = () => { f.mockClear(); onces.length = 0; current = undefined; return f; };
+    let name = 'jest.fn()';
+    f.mockName = (n) => { name = String(n); return f; };
+    f.getMockName = () => name;
+    f.mockReturnThis = () => f.mockImplementation(function () { return this; });
+    f.getMockImplementation = () => current;
+    // Runs `callback` with `g` as the implementation, then puts the old one back.
+    f.withImplementation = (g, callback) => {
+      const before = current;
+      current = g;
+      let r;
+      try {
+        r = callback();
+      } catch (e) {
+        current = before;
+        throw e;
+      }
+      if (r && typeof r.then === 'function') return r.then(() => { current = before; }, (e) => { current = before; throw e; });
+      current = before;
+      return r;
+    };
+    all.push(f);
     return f;
   }
+  const all = []; // every mock function made, for clearAllMocks / resetAllMocks
 
   const spies = [];
   function spyOn(object, method) {
@@ -72,14 +94,20 @@
     isMockFunction: (f) => typeof f === 'function' && f._isMockFunction === true,
     fn,
     spyOn,
-    clearAllMocks: () => spies.forEach((s) => s.mockClear()),
+    clearAllMocks: () => { all.forEach((f) => f.mockClear()); return globalThis.jest; },
+    resetAllMocks: () => { all.forEach((f) => f.mockReset()); return globalThis.jest; },
+    mocked: (x) => x,
+    // The default timeout of this file's tests (and hooks).
+    setTimeout: (ms) => { internal.defaultTimeout = Number(ms); return globalThis.jest; },
+    // A failing test runs again, up to n more times, before it counts as failed.
+    retryTimes: (n) => { internal.retryTimes = Math.max(0, Number(n) || 0); return globalThis.jest; },
     // The next require runs modules afresh (the test file keeps its own).
     resetModules: () => {
       const file = internal.testFile && internal.testFile.file;
       for (const k of Object.keys(internal.moduleCache)) if (k !== file) delete internal.moduleCache[k];
     },
     isolateModules: (fn) => { fn(); },
-    restoreAllMocks: () => spies.splice(0).forEach((s) => s.mockRestore()),
+    restoreAllMocks: () => { spies.splice(0).forEach((s) => s.mockRestore()); return globalThis.jest; },
   });
 
   // ---- matchers over a mock's calls -----------------------------------------------------------
@@ -104,7 +132,32 @@
   m.toHaveReturnedWith = (r, v, not) => needMock('toHaveReturnedWith', not, r) ||
     [r.mock.results.some((x) => x.type === 'return' && equals(x.value, v, false)),
       () => `${hint('toHaveReturnedWith', not)}\n\nExpected: ${not ? 'not ' : ''}${pretty(v)}\nReceived returns: ${pretty(r.mock.results.filter((x) => x.type === 'return').map((x) => x.value))}`];
-  m.toBeCalled = m.toHaveBeenCalled;
-  m.toBeCalledTimes = m.toHaveBeenCalledTimes;
-  m.toBeCalledWith = m.toHaveBeenCalledWith;
+  const returns = (r) => r.mock.results.filter((x) => x.type === 'return');
+  m.toHaveReturned = (r, _e, not) => needMock('toHaveReturned', not, r) ||
+    [returns(r).length > 0, () => `${hint('toHaveReturned', not, '')}\n\nNumber of returns: ${returns(r).length}\nNumber of calls: ${r.mock.calls.length}`];
+  m.toHaveReturnedTimes = (r, n, not) => needMock('toHaveReturnedTimes', not, r) ||
+    [returns(r).length === n, () => `${hint('toHaveReturnedTimes', not)}\n\nExpected number of returns: ${not ? 'not ' : ''}${n}\nReceived number of returns: ${returns(r).length}`];
+  m.toHaveLastReturnedWith = (r, v, not) => needMock('toHaveLastReturnedWith', not, r) || (() => {
+    const last = r.mock.results[r.mock.results.length - 1];
+    return [!!last && last.type === 'return' && equals(last.value, v, false),
+      () => `${hint('toHaveLastReturnedWith', not)}\n\nExpected: ${not ? 'not ' : ''}${pretty(v)}\nReceived: ${last ? pretty(last.value) : '(no calls)'}`];
+  })();
+  m.toHaveNthReturnedWith = (r, n, not, args) => needMock('toHaveNthReturnedWith', not, r) || (() => {
+    const nth = r.mock.results[n - 1];
+    return [!!nth && nth.type === 'return' && equals(nth.value, args[1], false),
+      () => `${hint('toHaveNthReturnedWith', not, 'n, expected')}\n\nReturn ${n}: expected ${not ? 'not ' : ''}${pretty(args[1])}\nReceived: ${nth ? pretty(nth.value) : '(no such call)'}`];
+  })();
+  // Jest's older names.
+  Object.assign(m, {
+    toBeCalled: m.toHaveBeenCalled,
+    toBeCalledTimes: m.toHaveBeenCalledTimes,
+    toBeCalledWith: m.toHaveBeenCalledWith,
+    lastCalledWith: m.toHaveBeenLastCalledWith,
+    nthCalledWith: m.toHaveBeenNthCalledWith,
+    toReturn: m.toHaveReturned,
+    toReturnTimes: m.toHaveReturnedTimes,
+    toReturnWith: m.toHaveReturnedWith,
+    lastReturnedWith: m.toHaveLastReturnedWith,
+    nthReturnedWith: m.toHaveNthReturnedWith,
+  });
 })

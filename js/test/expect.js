@@ -250,6 +250,7 @@
       for (const name of Object.keys(matchers)) {
         api[name] = function (...args) {
           const run = (value, thrown) => {
+            if (internal.assertions) internal.assertions.count++;
             const [pass, message] = matchers[name](value, args[0], not, args, thrown, at);
             if (pass === not) throw new AssertionError(message(), location);
           };
@@ -284,13 +285,39 @@
   const expect = (received) => makeExpect(received, null);
   Object.assign(expect, expectFactories);
   expect.addSnapshotSerializer = (plugin) => internal.addSnapshotSerializer(plugin);
+  // A custom matcher is also an asymmetric one: expect.toBeWithin(1, 3) inside toEqual.
   expect.extend = function (extra) {
     for (const name of Object.keys(extra)) {
+      const run = (r, args) => extra[name].call({ isNot: false, equals, utils: { printReceived: pretty, printExpected: pretty } }, r, ...args);
       matchers[name] = (r, e, not, args) => {
-        const res = extra[name](r, ...args);
+        const res = run(r, args);
         return [!!res.pass, () => (typeof res.message === 'function' ? res.message() : String(res.message || name))];
       };
+      expect[name] = (...args) => new Asymmetric(`${name}(${args.map((a) => pretty(a)).join(', ')})`, (v) => !!run(v, args).pass);
+      expect.not[name] = (...args) => new Asymmetric(`not.${name}(${args.map((a) => pretty(a)).join(', ')})`, (v) => !run(v, args).pass);
     }
+  };
+  // expect.not.objectContaining(...) and the like: the opposite asymmetric matcher.
+  expect.not = {};
+  for (const name of ['objectContaining', 'arrayContaining', 'stringContaining', 'stringMatching']) {
+    expect.not[name] = (...args) => {
+      const inner = expectFactories[name](...args);
+      return new Asymmetric(`Not${inner.label}`, (v) => !inner.asymmetricMatch(v));
+    };
+  }
+  expect.closeTo = (n, digits = 2) => new Asymmetric(`NumberCloseTo ${n} (${digits} digits)`,
+    (v) => typeof v === 'number' && Math.abs(n - v) < Math.pow(10, -digits) / 2);
+  // expect.assertions(n) / expect.hasAssertions(): how many expect calls the test must make.
+  expect.assertions = (n) => { if (internal.assertions) internal.assertions.expected = n; };
+  expect.hasAssertions = () => { if (internal.assertions) internal.assertions.needed = true; };
+  const count = (n) => `${n === 1 ? 'one' : n === 2 ? 'two' : n === 3 ? 'three' : String(n)} assertion${n === 1 ? '' : 's'}`;
+  internal.checkAssertions = () => {
+    const a = internal.assertions;
+    if (!a) return;
+    if (a.expected !== null && a.count !== a.expected) {
+      throw new AssertionError(`expect.assertions(${a.expected})\n\nExpected ${count(a.expected)} to be called but received ${count(a.count).replace('assertion', 'assertion call')}.`);
+    }
+    if (a.needed && a.count === 0) throw new AssertionError('expect.hasAssertions()\n\nExpected at least one assertion to be called but received none.');
   };
   internal.defineGlobal('expect', expect);
 })

@@ -99,11 +99,29 @@
   const describeApi = withModes((name, fn, _t, mode) => describe(name, fn, mode));
   const testApi = withModes(test);
   testApi.todo = (name) => test(name, null, undefined, 'todo');
+  // test.concurrent runs in turn here (files already run in parallel); test.failing passes
+  // when its body fails.
+  testApi.concurrent = withModes(test);
+  testApi.failing = withModes((name, fn, timeout, mode) => test(name, fn && failing(fn), timeout, mode));
+  function failing(fn) {
+    const body = function (...args) {
+      return Promise.resolve().then(() => fn.apply(this, args)).then(
+        () => { throw new Error('Failing test passed even though it was supposed to fail. Remove `.failing` to remove this error.'); },
+        () => undefined,
+      );
+    };
+    return body;
+  }
   const hook = (kind) => (fn, timeout) => current.hooks[kind].push({ fn, timeout });
 
   internal.defineGlobal('describe', describeApi);
   internal.defineGlobal('test', testApi);
   internal.defineGlobal('it', testApi);
+  internal.defineGlobal('xit', testApi.skip);
+  internal.defineGlobal('xtest', testApi.skip);
+  internal.defineGlobal('fit', testApi.only);
+  internal.defineGlobal('xdescribe', describeApi.skip);
+  internal.defineGlobal('fdescribe', describeApi.only);
   internal.defineGlobal('beforeAll', hook('beforeAll'));
   internal.defineGlobal('beforeEach', hook('beforeEach'));
   internal.defineGlobal('afterEach', hook('afterEach'));
@@ -277,7 +295,7 @@
         native.scopeBegin();
         try { await runHooks(s.hooks.beforeAll, undefined, 'beforeAll hook'); } catch (e) { hookFailures.set(s, e); }
       }
-      const timeout = t.timeout || defaultTimeout;
+      const timeout = t.timeout || internal.defaultTimeout || defaultTimeout;
       internal.currentTimeout = timeout;
       native.testBegin(i, timeout);
       // Jest's name for snapshot keys: the describe blocks and the test, joined by spaces.
@@ -291,8 +309,18 @@
         const before = suites.find((s) => hookFailures.has(s));
         if (before) throw hookFailures.get(before);
         for (const s of suites) await runHooks(s.hooks.beforeEach, ctx, 'beforeEach hook');
-        native.hookDeadline(timeout);
-        await runWithTimeout(t.fn, ctx, timeout, 'test');
+        // jest.retryTimes(n): a failing body runs again, up to n more times.
+        for (let attempt = 0; ; attempt++) {
+          internal.assertions = { count: 0, expected: null, needed: false };
+          native.hookDeadline(timeout);
+          try {
+            await runWithTimeout(t.fn, ctx, timeout, 'test');
+            internal.checkAssertions();
+            break;
+          } catch (e) {
+            if (attempt >= (internal.retryTimes || 0)) throw e;
+          }
+        }
       } catch (e) {
         failure = e;
       }
