@@ -198,11 +198,29 @@
     return request;
   }
 
+  // Module doubles (a test's jest.mock, an app's launch({ mocks: { 'utils/api.js': ... } })):
+  // id (a resolved path, or a built-in's name) -> { make() -> exports, exports }.
+  internal.moduleMocks = new Map();
+  function mocked(id) {
+    const m = internal.moduleMocks.get(id);
+    if (!m) return undefined;
+    if (!('exports' in m)) m.exports = m.make();
+    return m;
+  }
+  internal.requireActual = function (request, dir, file) {
+    const make = typeof request === 'string' ? builtin(request) : undefined;
+    if (make) return make(request);
+    return internal.loadModule(internal.resolve(projectRequest(request), dir, file));
+  };
+
   function makeRequire(dir, file) {
     const require = function require(request) {
-      const make = typeof request === 'string' ? builtin(request) : undefined;
-      if (make) return make(request);
-      return internal.loadModule(internal.resolve(projectRequest(request), dir, file));
+      if (internal.moduleMocks.size) {
+        const id = typeof request === 'string' && builtin(request) ? request : internal.resolve(projectRequest(request), dir, file);
+        const m = mocked(id);
+        if (m) return m.exports;
+      }
+      return internal.requireActual(request, dir, file);
     };
     require.resolve = (request) => internal.resolve(projectRequest(request), dir, file);
     require.cache = cache;

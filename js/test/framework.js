@@ -213,6 +213,7 @@
     internal.snapshotBegin(payload.snapshot);
     internal.launchDefaults = payload.launchDefaults || {};
     try {
+      internal.runHoistedMocks(payload.file);
       internal.loadModule(payload.file);
     } catch (e) {
       if (internal.isFatal(e)) throw e;

@@ -18,9 +18,36 @@
   const plain = (v) => {
     try { return JSON.parse(JSON.stringify(v, (k, x) => (typeof x === 'function' ? undefined : x))); } catch (_) { return null; }
   };
+  // A module of the bundle replaced (a name with a '/' or a .js/.ts ending): a function's
+  // source is a factory of its exports, a string is the module's source, a value its exports.
+  const isModule = (name) => /\/|\.(js|ts)$/.test(name);
+  function installModule(spec) {
+    let id;
+    try {
+      id = internal.resolve(spec.name, '', 'app.json');
+    } catch (_) {
+      id = internal.normalize(spec.name.replace(/^\//, ''));
+    }
+    let make;
+    if (spec.source !== undefined) {
+      const factory = (0, eval)('(' + spec.source + ')');
+      make = () => factory();
+    } else if (typeof spec.value === 'string') {
+      make = () => {
+        const module = { exports: {} };
+        new Function('module', 'exports', 'require', spec.value)(module, module.exports, globalThis.require);
+        return module.exports;
+      };
+    } else {
+      make = () => spec.value;
+    }
+    internal.moduleMocks.set(id, { make });
+  }
+
   // Replaces ft/wx.<name>; at launch, and later from `ftrun.mock` for an app already running.
   function install(spec) {
     const name = spec.name;
+    if (isModule(name)) return installModule(spec);
     const list = (calls[name] = calls[name] || []);
     const impl = spec.source !== undefined ? (0, eval)('(' + spec.source + ')') : null;
     const value = spec.value || {};
@@ -51,5 +78,14 @@
     };
   }
   Object.defineProperty(globalThis, '__ftrunInstallMock', { value: install, configurable: true });
+  // Every wx API the app calls is listed for app.calls(name), mocked or not.
+  for (const name of Object.keys(internal.ft)) {
+    const real = internal.ft[name];
+    if (typeof real !== 'function') continue;
+    internal.ft[name] = function (...args) {
+      (calls[name] || (calls[name] = [])).push(plain(args));
+      return real.apply(this, args);
+    };
+  }
   for (const spec of JSON.parse(native.mockSpecs())) install(spec);
 })

@@ -175,6 +175,12 @@
     /** Replaces `wx.<name>` in every app the current test (or the hook's suite) launches,
      *  and at once in the apps it has already launched. */
     mock(name, spec) { native.mock(JSON.stringify(mockSpec(String(name), spec))); },
+    /** Replaces a module of the bundle (`'utils/api.js'`) for the apps of this test:
+     *  `source` is the module's text, a factory function of its exports, or its exports. */
+    mockModule(path, source) {
+      if (!/\/|\.(js|ts)$/.test(String(path))) throw new TypeError(`ftrun.mockModule('${path}'): give the module's path in the bundle, e.g. 'utils/api.js'`);
+      native.mock(JSON.stringify(mockSpec(String(path), source)));
+    },
     server: {
       pre: endpoint('pre'),
       periodic: endpoint('periodic'),

@@ -2,6 +2,7 @@
 //! (Jest-style API in `js/test/`), lets tests launch bundles against a real local server, and
 //! reports (default, TAP, JUnit). Files run in parallel on `--jobs` threads.
 
+mod hoist;
 mod inline;
 mod natives;
 pub mod report;

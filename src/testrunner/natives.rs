@@ -95,6 +95,18 @@ impl TestExtension {
                 Ok(())
             }),
         )?;
+        // The `jest.mock(...)` statements of a test file, to run before it (hoisting).
+        let me = self.clone_paths();
+        native.set(
+            "jestMockCalls",
+            Func::from(move |rel: Text| -> Vec<String> {
+                me.under_root(&rel)
+                    .ok()
+                    .and_then(|p| std::fs::read_to_string(p).ok())
+                    .map(|src| super::hoist::jest_mock_calls(&src))
+                    .unwrap_or_default()
+            }),
+        )?;
         let st = self.state.clone();
         native.set(
             "snapshotSummary",
@@ -152,6 +164,7 @@ impl Extension for TestExtension {
             js_source!("test/expect.js"),
             js_source!("test/snapshot.js"),
             js_source!("test/doubles.js"),
+            js_source!("test/module-mocks.js"),
             js_source!("test/framework.js"),
             js_source!("test/modules.js"),
             js_source!("test/automator.js"),
