@@ -884,3 +884,42 @@ fn url_userinfo_never_reaches_a_log() {
         Some("Basic YW5uOnMzY3IzdC1i")
     );
 }
+
+/// A run killed (or exiting on a bundle error) while it creates the database leaves either no
+/// database file or a whole one, never a file without redb's header that every later run
+/// would call damaged. The kill lands at a different moment of the first launch each round.
+#[test]
+fn a_run_killed_while_creating_the_database_leaves_none_or_a_whole_one() {
+    let sb = Sandbox::with_app(&["pages/index/index"], &[]);
+    let bundle = sb.bundle();
+    for round in 0..60u64 {
+        let _ = std::fs::remove_dir_all(sb.data_dir());
+        let mut run = sb
+            .cmd(&["run", bundle.to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros((round * 173) % 9000));
+        let _ = run.kill();
+        let _ = run.wait();
+        let store = ftrun::store::Store::open(&sb.data_dir()).unwrap();
+        if let Err(e) = store.token("wxtest") {
+            panic!("round {round}: {e}");
+        }
+        let strays: Vec<_> = std::fs::read_dir(sb.data_dir())
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(strays.len() <= 2, "round {round}: {strays:?}");
+    }
+    // A stray left by a creator that is gone is removed by the next creator.
+    let _ = std::fs::remove_dir_all(sb.data_dir());
+    sb.write("data/ftrun.redb.new-2147483646-1", "half a header");
+    sb.run(&[]).expect_status(0);
+    let left: Vec<_> = std::fs::read_dir(sb.data_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["ftrun.redb"]);
+}

@@ -239,27 +239,12 @@ impl Store {
             }
             Err(e) => return Err(self.dir_err(&e)),
         }
-        let db_err = |reason: String| StoreError::Db {
-            file: self.file.clone(),
-            reason,
-        };
-        // Create the file user-only before redb opens it; tighten an existing one (through the
-        // open file: a symlink put there is refused by O_NOFOLLOW, never followed).
-        let file = fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(&self.path)
-            .map_err(|e| {
-                if e.raw_os_error() == Some(libc::ELOOP) {
-                    self.refused_symlink()
-                } else {
-                    db_err(crate::bundle::io_reason(&e))
-                }
-            })?;
+        if !self.exists()? {
+            self.create_whole()?;
+        }
+        // Tighten an existing file to user-only (through the open file: a symlink put there is
+        // refused by O_NOFOLLOW, never followed).
+        let file = self.open_file(&self.path, false)?;
         if let Ok(meta) = file.metadata()
             && meta.permissions().mode() & 0o077 != 0
         {
@@ -270,6 +255,89 @@ impl Store {
         Self::builder()
             .create_with_backend(backend)
             .map_err(|e| self.err(redb::Error::from(e)))
+    }
+
+    /// Opens `path` read-write, user-only, never through a symbolic link.
+    fn open_file(&self, path: &Path, create_new: bool) -> Result<fs::File, StoreError> {
+        fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(!create_new)
+            .create_new(create_new)
+            .truncate(false)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path)
+            .map_err(|e| {
+                if e.raw_os_error() == Some(libc::ELOOP) {
+                    self.refused_symlink()
+                } else {
+                    StoreError::Db {
+                        file: path.display().to_string(),
+                        reason: crate::bundle::io_reason(&e),
+                    }
+                }
+            })
+    }
+
+    /// Creates a new database file whole: redb writes its header into a private file, which is
+    /// then linked into place. A process killed (or exiting) half-way through creating it leaves
+    /// at most a stray `.new-` file, never a database file without a header, which every later
+    /// run would have to call damaged. When another process links its file first, theirs is kept.
+    fn create_whole(&self) -> Result<(), StoreError> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let tmp = self
+            .dir
+            .join(format!("{DB_FILE}.new-{}-{nanos}", std::process::id()));
+        let made = (|| {
+            let file = self.open_file(&tmp, true)?;
+            let backend = redb::backends::FileBackend::new(file)
+                .map_err(|e| self.err(redb::Error::from(e)))?;
+            drop(
+                Self::builder()
+                    .create_with_backend(backend)
+                    .map_err(|e| self.err(redb::Error::from(e)))?,
+            );
+            match fs::hard_link(&tmp, &self.path) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+                Err(e) => Err(StoreError::Db {
+                    file: self.file.clone(),
+                    reason: crate::bundle::io_reason(&e),
+                }),
+            }
+        })();
+        let _ = fs::remove_file(&tmp);
+        self.remove_strays();
+        made
+    }
+
+    /// Removes `.new-` files left by creators that were killed (their process is gone).
+    fn remove_strays(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        let prefix = format!("{DB_FILE}.new-");
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let Some(pid) = name
+                .to_str()
+                .and_then(|n| n.strip_prefix(&prefix))
+                .and_then(|rest| rest.split('-').next())
+                .and_then(|pid| pid.parse::<libc::pid_t>().ok())
+            else {
+                continue;
+            };
+            // SAFETY: kill with signal 0 only checks whether the process exists.
+            let gone = unsafe { libc::kill(pid, 0) } == -1
+                && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+            if gone {
+                let _ = fs::remove_file(e.path());
+            }
+        }
     }
 
     /// The writable handle, opened at the first write.
