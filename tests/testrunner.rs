@@ -228,14 +228,28 @@ fn reporters_filter_shard_and_jobs() {
     test_cmd(&sb, &["--reporter", "junit"])
         .expect_status(2)
         .stderr_has("--output");
+    // Not a path: a pattern over test files' paths (Jest's testPathPattern), matching none.
     sb.ftrun(&["test", sb.path("nowhere").to_str().unwrap()])
-        .expect_status(2);
+        .expect_status(1)
+        .stderr_has("No tests found")
+        .stderr_has("nowhere");
+    sb.ftrun(&["test", "f[", "--passWithNoTests"])
+        .expect_status(2)
+        .stderr_has("path pattern 'f[': not a valid regular expression");
     let empty = Sandbox::new();
     std::fs::create_dir_all(empty.path("e")).unwrap();
     empty
         .ftrun(&["test", empty.path("e").to_str().unwrap()])
         .expect_status(1)
-        .stderr_has("no test files");
+        .stderr_has("No tests found");
+    empty
+        .ftrun(&[
+            "test",
+            empty.path("e").to_str().unwrap(),
+            "--passWithNoTests",
+        ])
+        .expect_status(0)
+        .stderr_has("exiting with code 0");
 }
 
 #[test]
@@ -458,7 +472,7 @@ fn tap_can_go_to_a_file() {
     assert!(tap.ends_with("1..2\n"), "{tap}");
     test_cmd(&sb, &["--output", out.to_str().unwrap()])
         .expect_status(2)
-        .stderr_has("--output FILE is for --reporter tap or junit");
+        .stderr_has("--output FILE is for --reporter tap, junit or json");
 }
 
 #[test]

@@ -212,6 +212,7 @@
     internal.testFile = { file: payload.file, display: payload.display || payload.file };
     internal.snapshotBegin(payload.snapshot);
     internal.launchDefaults = payload.launchDefaults || {};
+    internal.verboseOutput = !!payload.verbose;
     try {
       internal.runHoistedMocks(payload.file);
       internal.loadModule(payload.file);
@@ -283,8 +284,9 @@
     for (let i = startAt; i < tests.length; i++) {
       const t = tests[i];
       const name = fullName(t);
+      const ancestors = chain(t.suite).map((s) => s.name).filter(Boolean);
       if (skipped(t)) {
-        send({ name, status: 'skipped', durationMs: 0 });
+        send({ name, ancestors, title: t.name, status: 'skipped', durationMs: 0 });
         continue;
       }
       const suites = chain(t.suite);
@@ -330,12 +332,15 @@
       }
       if (!failure && testErrors.length) failure = testErrors[0];
       testErrors = null;
-      const result = { name, status: failure ? 'failed' : 'passed', durationMs: native.monotonicMs() - started };
+      const result = { name, ancestors, title: t.name, status: failure ? 'failed' : 'passed', durationMs: native.monotonicMs() - started };
       if (failure) Object.assign(result, describeFailure(failure), { output });
+      else if (internal.verboseOutput && output.length) result.output = output;
       native.testEnd();
       send(result);
     }
     await leaveTo(0);
+    // The files this test file required (for --watch: a change to one re-runs it).
+    native.testDeps(toJson(Object.keys(internal.moduleCache)));
     try {
       internal.snapshotFinish();
     } catch (e) {

@@ -13,6 +13,8 @@ use clap::{Args, Parser, Subcommand};
 )]
 pub struct Cli {
     /// More logging on stderr (-v info, -vv debug, -vvv trace). Tokens are never logged.
+    /// For `ftrun test`, --verbose is Jest's (passing tests' console output shown) and logs
+    /// start at -vv.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
     /// Where all state lives (default: $FTRUN_DATA_DIR, else ~/.local/share/ftrun)
@@ -40,7 +42,8 @@ pub enum Command {
     Daemon(Deferred<DaemonArgs>),
     /// Serve a file as a mock background-fetch endpoint and print every request received
     Serve(Deferred<ServeArgs>),
-    /// Run JS test files (*.test.js, *.spec.js) that launch bundles and check what they do
+    /// Run JS test files (*.test.js, *.spec.js, .ts, __tests__/) that launch bundles and check
+    /// what they do
     Test(Deferred<TestArgs>),
     /// Load every page and component of a bundle, run each page's onLoad/onShow/onReady and
     /// render it with the components it uses
@@ -135,16 +138,23 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// Files or folders to search for *.test.js and *.spec.js (default: the current folder)
-    pub paths: Vec<PathBuf>,
-    /// Output format
-    #[arg(long, value_name = "NAME", default_value = "default")]
-    pub reporter: crate::testrunner::Reporter,
-    /// Where the tap or junit reporter writes its report (the summary still goes to stdout)
+    /// Files or folders to search for test files (default: the config's roots, else the current
+    /// folder); an argument that is not a path is a regular expression over test files' paths
+    pub paths: Vec<String>,
+    /// Output format on the terminal, or into --output
+    #[arg(long, value_name = "NAME")]
+    pub reporter: Option<crate::testrunner::Reporter>,
+    /// Where the tap, junit or json reporter writes its report (the summary still goes to stdout)
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Run only tests whose full name matches this regular expression (or substring)
-    #[arg(long, value_name = "PATTERN")]
+    #[arg(
+        short = 't',
+        long = "testNamePattern",
+        visible_alias = "filter",
+        alias = "test-name-pattern",
+        value_name = "PATTERN"
+    )]
     pub filter: Option<String>,
     /// Run shard I of N (1-based): files are split by position, for several CI machines
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
@@ -152,9 +162,9 @@ pub struct TestArgs {
     /// Test files run at once (default: the machine's cores)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
     pub jobs: Option<u32>,
-    /// Default per-test timeout in milliseconds (a test may pass its own)
-    #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
-    pub test_timeout: u64,
+    /// Default per-test timeout in milliseconds (a test may pass its own; default 5000)
+    #[arg(long = "testTimeout", visible_alias = "test-timeout", value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub test_timeout: Option<u64>,
     /// Rewrite snapshots that fail and remove obsolete ones (Jest's -u)
     #[arg(short = 'u', long = "updateSnapshot", alias = "update-snapshot")]
     pub update_snapshot: bool,
@@ -165,6 +175,48 @@ pub struct TestArgs {
     /// app.clock) or real; launch({ clock }) overrides it
     #[arg(long, value_name = "KIND", value_parser = ["virtual", "real"])]
     pub clock: Option<String>,
+    /// Stop taking new test files once N have failed (default 1)
+    #[arg(long, value_name = "N", num_args = 0..=1, require_equals = true, default_missing_value = "1", value_parser = clap::value_parser!(u64).range(1..))]
+    pub bail: Option<u64>,
+    /// Print Jest's JSON result object on stdout (or into --outputFile); the rest goes to stderr
+    #[arg(long)]
+    pub json: bool,
+    /// Where --json writes its result
+    #[arg(long = "outputFile", alias = "output-file", value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Print the test files that would run, one absolute path a line, and exit
+    #[arg(long = "listTests", alias = "list-tests")]
+    pub list_tests: bool,
+    /// Exit 0 when no test file is found
+    #[arg(long = "passWithNoTests", alias = "pass-with-no-tests")]
+    pub pass_with_no_tests: bool,
+    /// Leave out what tests print on the console
+    #[arg(long)]
+    pub silent: bool,
+    /// Stay running: re-run the test files a change affects (keys: a all, f failed, p file
+    /// pattern, t name pattern, u update snapshots, q quit)
+    #[arg(long, alias = "watchAll")]
+    pub watch: bool,
+    /// Measure statement, branch, function and line coverage of the bundles' own JS
+    #[arg(long, alias = "collectCoverage")]
+    pub coverage: bool,
+    /// Where coverage reports go (default: coverage)
+    #[arg(
+        long = "coverageDirectory",
+        alias = "coverage-directory",
+        value_name = "DIR"
+    )]
+    pub coverage_directory: Option<PathBuf>,
+    /// Coverage the run must reach, as Jest's JSON: '{"global":{"lines":80}}'
+    #[arg(
+        long = "coverageThreshold",
+        alias = "coverage-threshold",
+        value_name = "JSON"
+    )]
+    pub coverage_threshold: Option<String>,
+    /// The config file (default: ./ftrun.config.json, else the "ftrun" key of ./package.json)
+    #[arg(short = 'c', long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// An appId argument: 1 to 256 characters, no control characters.

@@ -21,6 +21,7 @@ mod render;
 mod run;
 mod serve;
 mod test;
+mod watch;
 
 use clap::Parser;
 
@@ -81,7 +82,13 @@ pub fn main() -> i32 {
             };
         }
     };
-    logging::init(cli.verbose);
+    // `ftrun test --verbose` is Jest's flag first: logs begin at -vv there.
+    let testing = matches!(cli.command, Command::Test(_));
+    logging::init(if testing {
+        cli.verbose.saturating_sub(1)
+    } else {
+        cli.verbose
+    });
     let data_dir = cli.data_dir.as_deref();
     let result = match cli.command {
         Command::Run(Deferred(args)) => run::run(args, data_dir),
@@ -90,7 +97,7 @@ pub fn main() -> i32 {
         Command::Cache(Deferred(cmd)) => cache::run(cmd, data_dir),
         Command::Daemon(Deferred(args)) => daemon::run(args, data_dir),
         Command::Serve(Deferred(args)) => serve::run(args),
-        Command::Test(Deferred(args)) => test::run(args),
+        Command::Test(Deferred(args)) => test::run(args, cli.verbose),
         Command::Check(Deferred(args)) => check::run(args),
         Command::Render(Deferred(args)) => render::run(args),
     };

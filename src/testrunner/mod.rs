@@ -2,8 +2,11 @@
 //! (Jest-style API in `js/test/`), lets tests launch bundles against a real local server, and
 //! reports (default, TAP, JUnit). Files run in parallel on `--jobs` threads.
 
+pub mod config;
+pub mod discover;
 mod hoist;
 mod inline;
+pub mod jest_json;
 mod natives;
 pub mod report;
 mod session;
@@ -25,7 +28,6 @@ pub use report::Reporter;
 
 #[derive(Debug, Clone)]
 pub struct TestOptions {
-    pub paths: Vec<PathBuf>,
     pub filter: Option<String>,
     /// `-u`: rewrite snapshots that differ, remove obsolete ones.
     pub update_snapshots: bool,
@@ -33,22 +35,47 @@ pub struct TestOptions {
     pub ci: bool,
     /// `--clock virtual`: apps launched by tests start on a virtual clock.
     pub clock: Option<String>,
-    /// `(index, count)`, 1-based index.
-    pub shard: Option<(usize, usize)>,
     pub jobs: usize,
     /// Default per-test timeout.
     pub timeout: Duration,
+    /// `--bail N`: take no new file once this many files have failed.
+    pub bail: Option<usize>,
+    /// `--verbose`: keep the console output of passing tests too.
+    pub verbose: bool,
+    /// `--silent`: drop the tests' console output.
+    pub silent: bool,
 }
 
 /// One test's outcome.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TestResult {
+    /// The full name: describe blocks and the test's own title, joined by ` › `.
     pub name: String,
+    /// The describe blocks around the test, outermost first (Jest's `ancestorTitles`).
+    pub ancestors: Vec<String>,
+    /// The test's own title.
+    pub title: String,
     pub status: Status,
     pub duration_ms: f64,
     pub error: Option<String>,
     pub location: Option<String>,
     pub output: Vec<String>,
+}
+
+impl TestResult {
+    /// A failure ftrun reports for a test (one that never reported, was interrupted...).
+    pub fn failure(name: String, duration_ms: f64, error: String) -> TestResult {
+        TestResult {
+            title: name.rsplit(" › ").next().unwrap_or(&name).to_string(),
+            ancestors: Vec::new(),
+            name,
+            status: Status::Failed,
+            duration_ms,
+            error: Some(error),
+            location: None,
+            output: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -66,7 +93,12 @@ pub struct FileResult {
     pub tests: Vec<TestResult>,
     pub error: Option<String>,
     pub duration_ms: f64,
+    /// When it began, in ms since the Unix epoch.
+    pub started_ms: i64,
     pub snapshots: Option<SnapshotCounts>,
+    /// What its result depends on (for `--watch`): bundle folders launched, modules required.
+    #[serde(skip)]
+    pub deps: Vec<PathBuf>,
 }
 
 /// A file's snapshots: how each `toMatchSnapshot` went, and what was written or removed.
@@ -89,50 +121,10 @@ impl FileResult {
     pub fn count(&self, s: Status) -> usize {
         self.tests.iter().filter(|t| t.status == s).count()
     }
-}
 
-fn is_test_file(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.ends_with(".test.js") || n.ends_with(".spec.js"))
-}
-
-/// Test files under `paths` (files are taken as given), sorted, skipping dependency folders.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    for p in paths {
-        let meta = std::fs::metadata(p)
-            .map_err(|e| format!("{}: {}", p.display(), crate::bundle::io_reason(&e)))?;
-        if meta.is_file() {
-            out.push(p.clone());
-        } else {
-            walk(p, &mut out);
-        }
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        let name = e.file_name();
-        let name = name.to_string_lossy();
-        let Ok(ft) = e.file_type() else { continue };
-        if ft.is_dir() {
-            if !matches!(
-                name.as_ref(),
-                "node_modules" | "miniprogram_npm" | "target" | ".git"
-            ) {
-                walk(&p, out);
-            }
-        } else if ft.is_file() && is_test_file(&p) {
-            out.push(p);
-        }
+    /// It could not run, or a test in it failed.
+    pub fn failed(&self) -> bool {
+        self.error.is_some() || self.count(Status::Failed) > 0
     }
 }
 
@@ -165,9 +157,12 @@ fn run_file(shared: &Arc<RunnerShared>, file: &Path, opts: &TestOptions) -> File
         tests: Vec::new(),
         error: None,
         duration_ms: 0.0,
+        started_ms: chrono::Utc::now().timestamp_millis(),
         snapshots: None,
+        deps: Vec::new(),
     };
     let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    result.deps.push(abs.clone());
     let root = test_root(&abs);
     let rel = abs
         .strip_prefix(&root)
@@ -200,17 +195,15 @@ fn run_file(shared: &Arc<RunnerShared>, file: &Path, opts: &TestOptions) -> File
         if pass.snapshots.is_some() {
             result.snapshots = pass.snapshots;
         }
+        result.deps.extend(pass.deps);
         match pass.outcome {
             RunOutcome::TimedOut => match pass.interrupted {
                 Some((i, name, ms)) => {
-                    result.tests.push(TestResult {
+                    result.tests.push(TestResult::failure(
                         name,
-                        status: Status::Failed,
-                        duration_ms: ms,
-                        error: Some("interrupted: the test was still running synchronously at its timeout (an endless loop?)".into()),
-                        location: None,
-                        output: Vec::new(),
-                    });
+                        ms,
+                        "interrupted: the test was still running synchronously at its timeout (an endless loop?)".into(),
+                    ));
                     start_at = i + 1;
                     continue;
                 }
@@ -229,6 +222,11 @@ fn run_file(shared: &Arc<RunnerShared>, file: &Path, opts: &TestOptions) -> File
     if result.error.is_none() {
         result.tests.extend(missing_results(&plan, &result.tests));
     }
+    if opts.silent {
+        for t in &mut result.tests {
+            t.output.clear();
+        }
+    }
     result.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     result
 }
@@ -242,6 +240,7 @@ struct Pass {
     interrupted: Option<(usize, String, f64)>,
     stderr: String,
     snapshots: Option<SnapshotCounts>,
+    deps: Vec<PathBuf>,
 }
 
 fn run_pass(
@@ -280,6 +279,7 @@ fn run_pass(
         "display": display,
         "filter": opts.filter,
         "startAt": start_at,
+        "verbose": opts.verbose && !opts.silent,
         "timeout": opts.timeout.as_millis() as u64,
         "snapshot": { "update": opts.update_snapshots, "ci": opts.ci, "filtered": opts.filter.is_some() || start_at > 0 },
         "launchDefaults": match &opts.clock { Some(c) => serde_json::json!({ "clock": c }), None => serde_json::json!({}) },
@@ -310,14 +310,11 @@ fn run_pass(
         .map(
             |v| match serde_json::from_value::<report::JsResult>(v.clone()) {
                 Ok(t) => t.into_result(),
-                Err(e) => TestResult {
-                    name: "(unreadable test result)".into(),
-                    status: Status::Failed,
-                    duration_ms: 0.0,
-                    error: Some(format!("ftrun could not read a test result ({e}): {v}")),
-                    location: None,
-                    output: Vec::new(),
-                },
+                Err(e) => TestResult::failure(
+                    "(unreadable test result)".into(),
+                    0.0,
+                    format!("ftrun could not read a test result ({e}): {v}"),
+                ),
             },
         )
         .collect();
@@ -331,7 +328,9 @@ fn run_pass(
         .join("\n");
     let plan = state.names.borrow().clone();
     let snapshots = state.snapshots.borrow_mut().take();
+    let deps = state.deps.take();
     Ok(Pass {
+        deps,
         plan,
         tests,
         outcome,
@@ -355,15 +354,12 @@ fn missing_results(plan: &[String], tests: &[TestResult]) -> Vec<TestResult> {
             }
             _ => true,
         })
-        .map(|name| TestResult {
-            name: name.clone(),
-            status: Status::Failed,
-            duration_ms: 0.0,
-            error: Some(
+        .map(|name| {
+            TestResult::failure(
+                name.clone(),
+                0.0,
                 "the test never reported a result (the run ended before it finished)".into(),
-            ),
-            location: None,
-            output: Vec::new(),
+            )
         })
         .collect()
 }
@@ -395,6 +391,7 @@ pub fn run_files(
         next_test: AtomicU64::new(1),
     });
     let next = AtomicUsize::new(0);
+    let failed_files = AtomicUsize::new(0);
     let results: std::sync::Mutex<Vec<Option<FileResult>>> =
         std::sync::Mutex::new(vec![None; files.len()]);
     std::thread::scope(|scope| {
@@ -406,9 +403,18 @@ pub fn run_files(
                 .stack_size(WORKER_STACK)
                 .spawn_scoped(scope, || {
                     loop {
+                        if opts
+                            .bail
+                            .is_some_and(|n| failed_files.load(Ordering::SeqCst) >= n)
+                        {
+                            break;
+                        }
                         let i = next.fetch_add(1, Ordering::SeqCst);
                         let Some(file) = files.get(i) else { break };
                         let r = run_file(&shared, file, opts);
+                        if r.failed() {
+                            failed_files.fetch_add(1, Ordering::SeqCst);
+                        }
                         on_done(&r);
                         results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
                     }

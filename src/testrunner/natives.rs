@@ -237,6 +237,16 @@ impl Extension for TestExtension {
                 Ok(())
             }),
         )?;
+        let (st, root) = (self.state.clone(), self.root.clone());
+        native.set(
+            "testDeps",
+            Func::from(move |json: Text| {
+                let rels: Vec<String> = serde_json::from_str(&json).unwrap_or_default();
+                st.deps
+                    .borrow_mut()
+                    .extend(rels.iter().map(|r| root.join(r.trim_start_matches('/'))));
+            }),
+        )?;
         let st = self.state.clone();
         native.set(
             "mock",

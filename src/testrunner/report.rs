@@ -9,6 +9,10 @@ use super::{FileResult, Status, TestResult};
 #[serde(rename_all = "camelCase")]
 pub struct JsResult {
     pub name: String,
+    #[serde(default)]
+    pub ancestors: Vec<String>,
+    #[serde(default)]
+    pub title: Option<String>,
     pub status: String,
     #[serde(default)]
     pub duration_ms: f64,
@@ -28,6 +32,8 @@ impl JsResult {
             _ => Status::Failed,
         };
         TestResult {
+            title: self.title.unwrap_or_else(|| self.name.clone()),
+            ancestors: self.ancestors,
             name: self.name,
             status,
             duration_ms: self.duration_ms,
@@ -44,6 +50,8 @@ pub enum Reporter {
     Default,
     Tap,
     Junit,
+    /// Jest's `--json` result object.
+    Json,
 }
 
 fn ms(v: f64) -> String {
@@ -73,6 +81,10 @@ pub fn file_block(f: &FileResult) -> String {
             ms(t.duration_ms)
         };
         let _ = writeln!(out, "{mark} {} › {} ({time})", f.file, t.name);
+        // --verbose keeps passing tests' console output; a failure's is in the summary.
+        if t.status == Status::Passed && !t.output.is_empty() {
+            let _ = writeln!(out, "{}", indent(&t.output.join("\n"), 4));
+        }
     }
     out
 }

@@ -54,6 +54,9 @@ pub struct FileState {
     pub began: std::cell::Cell<Option<std::time::Instant>>,
     /// The file's snapshot counts, reported by `js/test/snapshot.js` after its last test.
     pub snapshots: RefCell<Option<super::SnapshotCounts>>,
+    /// What the file's result depends on (for `--watch`): the folders of the bundles it
+    /// launched and the modules it required, absolute.
+    pub deps: RefCell<Vec<PathBuf>>,
 }
 
 /// What a suite (from its `beforeAll` to its `afterAll`) or a test owns.
@@ -115,6 +118,7 @@ impl FileState {
             names: RefCell::default(),
             began: std::cell::Cell::new(None),
             snapshots: RefCell::default(),
+            deps: RefCell::default(),
         }
     }
 
@@ -349,6 +353,7 @@ impl FileState {
         let root = self.bundle_root(opts.bundle.as_deref())?;
         let project = Project::open(&root).map_err(|e| e.to_string())?;
         let files = project.files.clone();
+        self.deps.borrow_mut().push(files.root().to_path_buf());
         let config = parse_app_config(&files).map_err(|e| e.to_string())?;
         let app_id = project
             .app_id(opts.app_id.as_deref())

@@ -1,0 +1,197 @@
+//! `ftrun test` as a Jest user's command line and CI scripts drive it: -t, path patterns,
+//! --bail, --json/--outputFile, --listTests, --silent, --verbose, a config file, .ts tests,
+//! __tests__ folders, --watch.
+
+mod common;
+use common::*;
+
+/// A project: package.json at the top, tests in tests/ and __tests__/.
+fn project() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.write("p/package.json", r#"{ "name": "p", "private": true }"#);
+    sb.write(
+        "p/tests/math.test.js",
+        "describe('math', () => {\n  test('adds', () => { console.log('adding'); expect(1 + 1).toBe(2); });\n  test('fails', () => {\n    expect(1 + 1).toBe(3);\n  });\n});\ntest.skip('later', () => {});\n",
+    );
+    sb.write(
+        "p/tests/text.spec.ts",
+        "const s: string = 'ab';\ninterface X { a: number }\ntest('typed', () => {\n  const x: X = { a: 1 };\n  expect(s + x.a).toBe('ab1');\n});\n",
+    );
+    sb.write(
+        "p/__tests__/plain.js",
+        "test('in __tests__', () => { expect(true).toBe(true); });\n",
+    );
+    sb.write("p/lib/helper.js", "module.exports = 1;\n");
+    sb
+}
+
+fn in_project(sb: &Sandbox, args: &[&str]) -> Run {
+    let mut all = vec!["test"];
+    all.extend_from_slice(args);
+    Run::from(
+        sb.cmd(&all)
+            .current_dir(sb.path("p"))
+            .output()
+            .expect("run ftrun"),
+    )
+}
+
+#[test]
+fn discovery_ts_tests_tests_folders_and_path_patterns() {
+    let sb = project();
+    let r = in_project(&sb, &["--listTests"]);
+    r.expect_status(0);
+    let listed: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    assert!(
+        listed.iter().all(|l| l.starts_with('/')),
+        "absolute: {listed:?}"
+    );
+    assert!(listed[0].ends_with("__tests__/plain.js"), "{listed:?}");
+    let json = in_project(&sb, &["--listTests", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 3);
+    // a TypeScript test runs with its types stripped
+    in_project(&sb, &["text"])
+        .expect_status(0)
+        .stdout_has("✓ tests/text.spec.ts › typed")
+        .stdout_has("1 passed, 0 failed");
+    // a path pattern is a regular expression over paths
+    in_project(&sb, &["(plain|text)\\."])
+        .expect_status(0)
+        .stdout_has("2 passed, 0 failed");
+}
+
+#[test]
+fn name_pattern_bail_silent_and_verbose() {
+    let sb = project();
+    in_project(&sb, &["-t", "math adds|typed"]).expect_status(0);
+    in_project(&sb, &["--testNamePattern", "adds"])
+        .expect_status(0)
+        .stdout_has("1 passed, 0 failed");
+    // a failing test's console output is shown, unless --silent
+    in_project(&sb, &["-t", "fails"])
+        .expect_status(1)
+        .stdout_has("1 failed");
+    let failing = in_project(&sb, &["math"]);
+    failing.expect_status(1);
+    assert!(!failing.stdout.contains("adding"), "{}", failing.stdout);
+    // --verbose shows passing tests' console output
+    in_project(&sb, &["math", "--verbose"])
+        .expect_status(1)
+        .stdout_has("adding");
+    let silent = in_project(&sb, &["math", "--verbose", "--silent"]);
+    assert!(!silent.stdout.contains("adding"), "{}", silent.stdout);
+    // --bail: after the first failed file no new file starts (one job: deterministic)
+    for i in 0..4 {
+        sb.write(
+            &format!("p/tests/z{i}.test.js"),
+            "test('z', () => { expect(0).toBe(1); });\n",
+        );
+    }
+    let bailed = in_project(&sb, &["tests/", "--bail", "--jobs", "1"]);
+    bailed
+        .expect_status(1)
+        .stdout_has("Bailed out after 1 failed test file(s) (--bail): 5 of 6 files not run");
+    let two = in_project(&sb, &["tests/", "--bail=2", "--jobs", "1"]);
+    two.stdout_has("3 of 6 files not run");
+}
+
+#[test]
+fn json_result_has_jests_shape() {
+    let sb = project();
+    let r = in_project(&sb, &["--json"]);
+    r.expect_status(1);
+    // the human report goes to stderr, the JSON alone to stdout
+    r.stderr_has("3 passed, 1 failed, 1 skipped");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is JSON");
+    assert_eq!(v["numTotalTestSuites"], 3);
+    assert_eq!(v["numFailedTestSuites"], 1);
+    assert_eq!(v["numPassedTestSuites"], 2);
+    assert_eq!(v["numTotalTests"], 5);
+    assert_eq!(v["numPassedTests"], 3);
+    assert_eq!(v["numFailedTests"], 1);
+    assert_eq!(v["numPendingTests"], 1);
+    assert_eq!(v["success"], false);
+    assert!(v["startTime"].as_i64().unwrap() > 1_600_000_000_000);
+    let math = v["testResults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"].as_str().unwrap().ends_with("tests/math.test.js"))
+        .expect("math file");
+    assert_eq!(math["status"], "failed");
+    let fails = &math["assertionResults"][1];
+    assert_eq!(fails["ancestorTitles"], serde_json::json!(["math"]));
+    assert_eq!(fails["title"], "fails");
+    assert_eq!(fails["fullName"], "math fails");
+    assert_eq!(fails["status"], "failed");
+    assert_eq!(fails["location"]["line"], 4);
+    assert!(
+        fails["failureMessages"][0]
+            .as_str()
+            .unwrap()
+            .contains("toBe")
+    );
+    assert_eq!(math["assertionResults"][2]["status"], "pending");
+    // --outputFile: the JSON into a file, the usual report on stdout
+    let out = sb.path("p/out/results.json");
+    let r = in_project(&sb, &["--json", "--outputFile", out.to_str().unwrap()]);
+    r.stdout_has("3 passed, 1 failed");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(v["numTotalTests"], 5);
+    in_project(&sb, &["--outputFile", "x.json"])
+        .expect_status(2)
+        .stderr_has("--outputFile is for --json");
+}
+
+#[test]
+fn config_file_roots_test_match_timeout_reporters_and_package_json_key() {
+    let sb = project();
+    sb.write(
+        "p/checks/slow.check.js",
+        "test('slow', (done) => { setTimeout(done, 300); });\ntest('quick', () => {});\n",
+    );
+    sb.write(
+        "p/ftrun.config.json",
+        r#"{
+  "roots": ["checks"],
+  "testMatch": ["**/*.check.js"],
+  "testTimeout": 100,
+  "reporters": ["default", ["junit", { "outputFile": "reports/junit.xml" }]],
+  "someJestOption": true
+}"#,
+    );
+    let r = in_project(&sb, &[]);
+    r.expect_status(1)
+        .stdout_has("1 passed, 1 failed")
+        .stdout_has("100 ms")
+        .stderr_has("ftrun.config.json: unknown option \"someJestOption\" (ignored)");
+    let junit = std::fs::read_to_string(sb.path("p/reports/junit.xml")).expect("junit written");
+    assert!(junit.contains("slow.check.js"), "{junit}");
+    // the flag wins over the file
+    in_project(&sb, &["--testTimeout", "2000"]).expect_status(0);
+    // a bad type names the file and the problem
+    sb.write("p/ftrun.config.json", r#"{ "testTimeout": "soon" }"#);
+    in_project(&sb, &[])
+        .expect_status(2)
+        .stderr_has("ftrun.config.json: invalid type: string \"soon\"");
+    // the "ftrun" key of package.json
+    std::fs::remove_file(sb.path("p/ftrun.config.json")).unwrap();
+    sb.write(
+        "p/package.json",
+        r#"{ "name": "p", "ftrun": { "roots": ["__tests__"], "bail": true } }"#,
+    );
+    in_project(&sb, &[])
+        .expect_status(0)
+        .stdout_has("1 passed, 0 failed");
+}
+
+#[test]
+fn coverage_is_refused_not_silently_ignored() {
+    let sb = project();
+    in_project(&sb, &["--coverage"])
+        .expect_status(2)
+        .stderr_has("--coverage");
+}
