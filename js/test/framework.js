@@ -284,12 +284,12 @@
     for (let i = startAt; i < tests.length; i++) {
       const t = tests[i];
       const name = fullName(t);
-      const ancestors = chain(t.suite).map((s) => s.name).filter(Boolean);
+      const suites = chain(t.suite);
+      const ancestors = suites.map((s) => s.name).filter(Boolean);
       if (skipped(t)) {
         send({ name, ancestors, title: t.name, status: 'skipped', durationMs: 0 });
         continue;
       }
-      const suites = chain(t.suite);
       let common = 0;
       while (common < entered.length && common < suites.length && entered[common] === suites[common]) common++;
       await leaveTo(common);

@@ -20,12 +20,7 @@ pub fn results(files: &[FileResult], started_ms: i64, interrupted: bool) -> Valu
     let mut unchecked_by_file = Vec::new();
     for f in files {
         let Some(s) = &f.snapshots else { continue };
-        snap.added += s.added;
-        snap.matched += s.matched;
-        snap.unmatched += s.unmatched;
-        snap.updated += s.updated;
-        snap.obsolete += s.obsolete;
-        snap.removed += s.removed;
+        snap.add(s);
         files_added += usize::from(s.file_added);
         files_removed += usize::from(s.file_removed);
         files_unmatched += usize::from(s.unmatched > 0);

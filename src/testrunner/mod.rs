@@ -117,6 +117,18 @@ pub struct SnapshotCounts {
     pub obsolete_keys: Vec<String>,
 }
 
+impl SnapshotCounts {
+    /// Adds another file's counts (the totals of a run; flags and keys stay per file).
+    pub fn add(&mut self, other: &SnapshotCounts) {
+        self.added += other.added;
+        self.matched += other.matched;
+        self.unmatched += other.unmatched;
+        self.updated += other.updated;
+        self.obsolete += other.obsolete;
+        self.removed += other.removed;
+    }
+}
+
 impl FileResult {
     pub fn count(&self, s: Status) -> usize {
         self.tests.iter().filter(|t| t.status == s).count()

@@ -151,12 +151,7 @@ fn snapshot_line(files: &[FileResult]) -> Option<String> {
     let mut t = crate::testrunner::SnapshotCounts::default();
     let mut obsolete_files = 0;
     for s in files.iter().filter_map(|f| f.snapshots.as_ref()) {
-        t.added += s.added;
-        t.matched += s.matched;
-        t.unmatched += s.unmatched;
-        t.updated += s.updated;
-        t.obsolete += s.obsolete;
-        t.removed += s.removed;
+        t.add(s);
         obsolete_files += usize::from(s.obsolete > 0);
     }
     let total = t.added + t.matched + t.unmatched + t.updated;
