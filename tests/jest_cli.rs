@@ -4,6 +4,7 @@
 
 mod common;
 use common::*;
+use std::time::Duration;
 
 /// A project: package.json at the top, tests in tests/ and __tests__/.
 fn project() -> Sandbox {
@@ -194,4 +195,137 @@ fn coverage_is_refused_not_silently_ignored() {
     in_project(&sb, &["--coverage"])
         .expect_status(2)
         .stderr_has("--coverage");
+}
+
+/// A `--watch` session driven as a user at a terminal would: its output read as it comes.
+struct Watching {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    out: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Watching {
+    fn start(sb: &Sandbox) -> Watching {
+        use std::io::Read;
+        let mut child = sb
+            .cmd(&["test", "--watch"])
+            .current_dir(sb.path("p"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn ftrun test --watch");
+        let stdin = child.stdin.take().expect("stdin");
+        let out = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        for mut pipe in [
+            Box::new(child.stdout.take().expect("stdout")) as Box<dyn Read + Send>,
+            Box::new(child.stderr.take().expect("stderr")),
+        ] {
+            let out = out.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n @ 1..) = pipe.read(&mut buf) {
+                    out.lock()
+                        .expect("lock")
+                        .push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            });
+        }
+        Watching { child, stdin, out }
+    }
+
+    /// Waits until the output holds `n` usage blocks (one per finished run); the text since
+    /// the previous block.
+    fn run_number(&mut self, n: usize) -> String {
+        let got = wait_until(Duration::from_secs(30), || {
+            self.out
+                .lock()
+                .expect("lock")
+                .matches("Watch Usage")
+                .count()
+                >= n
+        });
+        let text = self.out.lock().expect("lock").clone();
+        if !got {
+            let _ = self.child.kill();
+            panic!("run {n} of --watch never finished; output so far:\n{text}");
+        }
+        text.split("Watch Usage")
+            .nth(n - 1)
+            .unwrap_or("")
+            .to_string()
+    }
+
+    fn press(&mut self, key: &str) {
+        use std::io::Write;
+        self.stdin.write_all(key.as_bytes()).expect("key");
+        self.stdin.flush().expect("flush");
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+#[test]
+fn watch_reruns_what_a_change_affects_and_quits_with_q() {
+    let sb = Sandbox::new();
+    sb.write("p/package.json", r#"{ "name": "p", "private": true }"#);
+    sb.write("p/app/app.json", r#"{ "pages": ["pages/index/index"] }"#);
+    sb.write("p/app/app.js", "App({});\n");
+    sb.write(
+        "p/app/pages/index/index.js",
+        "const greet = require('../../utils/greet.js');\nPage({ data: { text: greet() } });\n",
+    );
+    sb.write("p/app/utils/greet.js", "module.exports = () => 'hello';\n");
+    sb.write(
+        "p/tests/app.test.js",
+        "test('greets', async () => {\n  const app = await ftrun.launch({ bundle: '../app' });\n  expect(app.data().text).toBe('hello');\n});\n",
+    );
+    sb.write(
+        "p/tests/plain.test.js",
+        "test('plain', () => { expect(1).toBe(1); });\n",
+    );
+    let mut w = Watching::start(&sb);
+    let first = w.run_number(1);
+    assert!(first.contains("2 passed, 0 failed"), "{first}");
+
+    // A bundle file changes: only the test that launched that bundle runs, and fails.
+    sb.write("p/app/utils/greet.js", "module.exports = () => 'bye';\n");
+    let second = w.run_number(2);
+    assert!(second.contains("Change in app/utils/greet.js"), "{second}");
+    assert!(second.contains("tests/app.test.js"), "{second}");
+    assert!(!second.contains("plain"), "{second}");
+    assert!(second.contains("0 passed, 1 failed"), "{second}");
+    assert!(second.contains("Re-ran in "), "{second}");
+
+    // A test file changes: that file alone.
+    sb.write(
+        "p/tests/plain.test.js",
+        "test('plain', () => { expect(1).toBe(1); });\ntest('more', () => {});\n",
+    );
+    let third = w.run_number(3);
+    assert!(third.contains("2 passed, 0 failed"), "{third}");
+    assert!(!third.contains("greets"), "{third}");
+
+    // `f`: the failed file again; `a`: everything.
+    w.press("f");
+    let fourth = w.run_number(4);
+    assert!(
+        fourth.contains("greets") && fourth.contains("0 passed, 1 failed"),
+        "{fourth}"
+    );
+    w.press("a");
+    let fifth = w.run_number(5);
+    assert!(fifth.contains("2 passed, 1 failed"), "{fifth}");
+
+    w.press("q");
+    let exited = wait_until(Duration::from_secs(10), || {
+        matches!(w.child.try_wait(), Ok(Some(_)))
+    });
+    assert!(exited, "q did not end --watch");
+    let status = w.child.wait().expect("wait");
+    assert_eq!(status.code(), Some(0));
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use notify::Watcher;
 
@@ -73,6 +73,18 @@ fn canonical(p: &Path) -> PathBuf {
             _ => discover::absolute(p),
         }
     })
+}
+
+/// A path as the user's first run named it: relative to the working folder when inside it.
+fn shown(p: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().map(|d| canonical(&d));
+    match cwd
+        .ok()
+        .and_then(|d| p.strip_prefix(d).ok().map(Path::to_path_buf))
+    {
+        Some(rel) => rel,
+        None => p.to_path_buf(),
+    }
 }
 
 /// Keys one at a time: the terminal out of line mode while watching (restored on drop).
@@ -166,7 +178,12 @@ pub fn run(mut settings: Settings, files: Vec<PathBuf>) -> Result<i32, CliError>
     let clear = std::io::stdout().is_terminal();
     let mut known = Known::default();
     let mut last: Vec<PathBuf> = files;
-    let run = |files: &[PathBuf], settings: &Settings, known: &mut Known, why: &str| {
+    // `since`: when the change that caused this run was seen.
+    let run = |files: &[PathBuf],
+               settings: &Settings,
+               known: &mut Known,
+               why: &str,
+               since: Option<Instant>| {
         if clear {
             say("\x1b[2J\x1b[H");
         }
@@ -181,9 +198,16 @@ pub fn run(mut settings: Settings, files: Vec<PathBuf>) -> Result<i32, CliError>
                 Err(e) => errln!("error: {e}"),
             }
         }
+        if let Some(seen) = since {
+            // What a watcher is for: how soon the answer follows the save.
+            say(&format!(
+                "Re-ran in {} ms after the change\n",
+                seen.elapsed().as_millis()
+            ));
+        }
         say(USAGE);
     };
-    run(&last, &settings, &mut known, "");
+    run(&last, &settings, &mut known, "", None);
     loop {
         // Bundles launched from outside the searched folders are watched too.
         let dirs: Vec<PathBuf> = known
@@ -199,9 +223,11 @@ pub fn run(mut settings: Settings, files: Vec<PathBuf>) -> Result<i32, CliError>
         let Ok(event) = rx.recv() else { break };
         match event {
             Event::Changed(first) => {
-                // One save is often several events (write, rename): take them together.
+                let seen = Instant::now();
+                // One save is often several events (truncate, write, rename): take them together,
+                // until the folder has been quiet for 20 ms.
                 let mut changed = vec![first];
-                while let Ok(Event::Changed(p)) = rx.recv_timeout(Duration::from_millis(5)) {
+                while let Ok(Event::Changed(p)) = rx.recv_timeout(Duration::from_millis(20)) {
                     changed.push(p);
                 }
                 let mut affected: BTreeSet<PathBuf> = BTreeSet::new();
@@ -224,29 +250,39 @@ pub fn run(mut settings: Settings, files: Vec<PathBuf>) -> Result<i32, CliError>
                 if affected.is_empty() {
                     continue;
                 }
-                last = affected.into_iter().collect();
-                let names: Vec<String> = names.into_iter().collect();
+                last = affected.iter().map(|p| shown(p)).collect();
+                let names: Vec<String> = names
+                    .iter()
+                    .map(|n| shown(Path::new(n)).display().to_string())
+                    .collect();
                 run(
                     &last,
                     &settings,
                     &mut known,
                     &format!("Change in {}", names.join(", ")),
+                    Some(seen),
                 );
             }
             Event::Key(b'q' | 3) => break,
             Event::Key(b'a') => {
                 last = find_files(&settings)?;
-                run(&last, &settings, &mut known, "");
+                run(&last, &settings, &mut known, "", None);
             }
             Event::Key(b'f') => {
                 last = known.failed();
-                run(&last, &settings, &mut known, "Running failed tests");
+                run(&last, &settings, &mut known, "Running failed tests", None);
             }
-            Event::Key(b'\r' | b'\n') => run(&last, &settings, &mut known, ""),
+            Event::Key(b'\r' | b'\n') => run(&last, &settings, &mut known, "", None),
             Event::Key(b'u') => {
                 settings.opts.update_snapshots = true;
                 let failed = known.failed();
-                run(&failed, &settings, &mut known, "Updating failing snapshots");
+                run(
+                    &failed,
+                    &settings,
+                    &mut known,
+                    "Updating failing snapshots",
+                    None,
+                );
                 settings.opts.update_snapshots = false;
             }
             Event::Key(b'p') => {
@@ -265,14 +301,14 @@ pub fn run(mut settings: Settings, files: Vec<PathBuf>) -> Result<i32, CliError>
                     }
                 }
                 last = find_files(&settings)?;
-                run(&last, &settings, &mut known, "");
+                run(&last, &settings, &mut known, "", None);
             }
             Event::Key(b't') => {
                 let Some(line) = prompt(&rx, "test name pattern › ") else {
                     continue;
                 };
                 settings.opts.filter = (!line.is_empty()).then_some(line);
-                run(&last, &settings, &mut known, "");
+                run(&last, &settings, &mut known, "", None);
             }
             Event::Key(_) => {}
         }
