@@ -50,8 +50,25 @@
 
   // Two lines of source and a caret, or '' when the source cannot be shown. Long (minified)
   // lines are cut to a window around the column.
-  internal.codeFrame = function (e) {
-    const f = firstFrame(e);
+  internal.codeFrame = (e) => frameAt(firstFrame(e));
+
+  // A failed matcher's frame: QuickJS places a call at its last argument's position, Jest's
+  // caret sits under the matcher's name (`expect(x).toBe(…)` at `toBe`). Returns the frame
+  // and the corrected `line:column`.
+  internal.matcherFrame = function (where, matcher) {
+    const f = where && internal.parseFrame(`at ${where}`);
+    if (!f) return { frame: '', column: 0 };
+    const text = lineOf(f.file, f.line);
+    if (text !== null && matcher) {
+      const needle = '.' + matcher + '(';
+      const before = text.lastIndexOf(needle, Math.max(0, f.column - 1));
+      const at = before >= 0 ? before : text.indexOf(needle);
+      if (at >= 0) f.column = at + 2;
+    }
+    return { frame: frameAt(f), column: f.column };
+  };
+
+  function frameAt(f) {
     if (!f) return '';
     const text = lineOf(f.file, f.line);
     if (text === null) return '';
@@ -62,13 +79,16 @@
       from = Math.max(0, Math.min(f.column - 1 - WIDTH / 2, text.length - WIDTH));
       shown = (from > 0 ? '…' : '') + text.slice(from, from + WIDTH) + (from + WIDTH < text.length ? '…' : '');
     }
-    const gutter = String(f.line).length;
-    const out = [];
+    // Three lines, as Jest shows them: the one before, the failing one with a caret, the next.
     const before = f.line > 1 && text.length <= WIDTH ? lineOf(f.file, f.line - 1) : null;
+    const after = text.length <= WIDTH ? lineOf(f.file, f.line + 1) : null;
+    const gutter = String(after !== null ? f.line + 1 : f.line).length;
+    const out = [];
     if (before !== null && before.length <= WIDTH) out.push(`  ${String(f.line - 1).padStart(gutter)} | ${before}`);
-    out.push(`> ${f.line} | ${shown}`);
+    out.push(`> ${String(f.line).padStart(gutter)} | ${shown}`);
     const caretAt = f.column - 1 - from + (from > 0 ? 1 : 0);
     out.push(`  ${' '.repeat(gutter)} | ${' '.repeat(Math.max(0, caretAt))}^`);
+    if (after !== null && after.trim() !== "" && after.length <= WIDTH) out.push(`  ${f.line + 1} | ${after}`);
     return out.join('\n');
-  };
+  }
 })

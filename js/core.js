@@ -74,6 +74,13 @@
   }
   internal.withFrame = withFrame;
 
+  // A failed expect's report: its message, the frame at the matcher, and `file:line:column`.
+  internal.assertionReport = function (e) {
+    const m = haveCodeFrames() ? internal.matcherFrame(e.at, e.matcher) : { frame: '' };
+    const location = m.column && e.location ? e.location.replace(/:\d+$/, ':' + m.column) : e.location;
+    return { error: e.message + (m.frame ? '\n\n' + m.frame : ''), location };
+  };
+
   const errorListeners = [];
   const rejectionListeners = [];
   internal.errorListeners = errorListeners;

@@ -15,7 +15,8 @@
 //! read, and WXS files to functions in a scope of their own; `js/view/` builds the page tree
 //! from them (elements, custom components with their shadow trees and lifetimes, slots),
 //! re-runs only the bindings a `setData` path reaches, dispatches events through capture and
-//! bubble phases, and answers selector queries. [`testrunner`] is `ftrun test`; [`mockserver`] the local endpoint used by
+//! bubble phases, and answers selector queries. [`testrunner`] is `ftrun test`, and [`coverage`]
+//! its `--coverage` (files instrumented with oxc as they compile, counts gathered per engine); [`mockserver`] the local endpoint used by
 //! `serve`, tests and benchmarks. [`cli`] parses the command line and maps errors to exit
 //! statuses. Threads: QuickJS runs on the main thread only, driven by the engine's own loop
 //! (microtasks, a timer queue, host events over a channel); network and disk work runs on a
@@ -34,6 +35,7 @@ pub mod apis;
 pub mod bgfetch;
 pub mod bundle;
 pub mod cli;
+pub mod coverage;
 pub mod engine;
 pub mod io;
 pub mod mockserver;

@@ -4,6 +4,7 @@
 
 mod common;
 use common::*;
+use std::path::Path;
 use std::time::Duration;
 
 /// A project: package.json at the top, tests in tests/ and __tests__/.
@@ -189,12 +190,185 @@ fn config_file_roots_test_match_timeout_reporters_and_package_json_key() {
         .stdout_has("1 passed, 0 failed");
 }
 
+/// A project whose coverage is known by hand: 9 statements, 3 functions, 6 branch paths.
+fn measured_project() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.write("p/package.json", r#"{ "name": "p", "private": true }"#);
+    sb.write(
+        "p/lib/calc.js",
+        "function sign(n) {\n  if (n > 0) return 'pos';\n  if (n < 0) return 'neg';\n  return 'zero';\n}\nconst pick = (a, b) => a || b;\nfunction unused() {\n  return 1;\n}\nmodule.exports = { sign, pick, unused, dep: require('../miniprogram_npm/dep/index.js') };\n",
+    );
+    sb.write(
+        "p/lib/boom.js",
+        "// thrown from line 4\nmodule.exports = function boom(x) {\n  if (x) {\n    throw new Error('boom');\n  }\n};\n",
+    );
+    sb.write("p/miniprogram_npm/dep/index.js", "module.exports = 1;\n");
+    sb.write(
+        "p/tests/calc.test.js",
+        "const calc = require('../lib/calc');\ntest('signs', () => {\n  expect(calc.sign(5)).toBe('pos');\n  expect(calc.sign(-1)).toBe('neg');\n  expect(calc.pick(1, 2)).toBe(1);\n});\n",
+    );
+    sb.write(
+        "p/tests/boom.test.js",
+        "const boom = require('../lib/boom');\ntest('booms', () => {\n  boom(1);\n});\n",
+    );
+    sb
+}
+
 #[test]
-fn coverage_is_refused_not_silently_ignored() {
-    let sb = project();
-    in_project(&sb, &["--coverage"])
+fn coverage_counts_statements_branches_functions_lines_in_lcov_and_istanbul_json() {
+    let sb = measured_project();
+    let run = in_project(&sb, &["--coverage", "calc"]);
+    run.expect_status(0).stdout_has("1 passed, 0 failed");
+    // Jest's table: the totals row, the file with its uncovered lines.
+    let row = |name: &str| {
+        run.stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .map(|l| {
+                l.split('|')
+                    .map(|c| c.trim().to_string())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_else(|| panic!("no row {name} in:\n{}", run.stdout))
+    };
+    assert_eq!(row("All files")[1..5], ["77.77", "66.66", "66.66", "66.66"]);
+    assert_eq!(row("calc.js")[5], "4,8");
+    let table_rows = run.stdout.lines().filter(|l| l.contains(" | "));
+    assert_eq!(
+        table_rows.count(),
+        4,
+        "header, all files, lib, calc.js:\n{}",
+        run.stdout
+    );
+
+    let lcov = std::fs::read_to_string(sb.path("p/coverage/lcov.info")).expect("lcov.info");
+    let records: Vec<&str> = lcov
+        .split("end_of_record\n")
+        .filter(|r| !r.is_empty())
+        .collect();
+    assert_eq!(
+        records.len(),
+        1,
+        "only lib/calc.js is the project's loaded code:\n{lcov}"
+    );
+    let rec = records[0];
+    for line in [
+        "SF:lib/calc.js",
+        "FN:1,sign",
+        "FN:6,pick",
+        "FN:7,unused",
+        "FNF:3",
+        "FNH:2",
+        "FNDA:2,sign",
+        "FNDA:1,pick",
+        "FNDA:0,unused",
+        "DA:2,2",
+        "DA:3,1",
+        "DA:4,0",
+        "DA:6,1",
+        "DA:8,0",
+        "DA:10,1",
+        "LF:6",
+        "LH:4",
+        "BRDA:2,0,0,1",
+        "BRDA:2,0,1,1",
+        "BRDA:3,1,0,1",
+        "BRDA:3,1,1,0",
+        "BRDA:6,2,0,1",
+        "BRDA:6,2,1,0",
+        "BRF:6",
+        "BRH:4",
+    ] {
+        assert!(rec.lines().any(|l| l == line), "{line} missing in:\n{rec}");
+    }
+
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(sb.path("p/coverage/coverage-final.json")).expect("json"),
+    )
+    .expect("coverage-final.json parses");
+    let files = json.as_object().expect("object");
+    assert_eq!(files.len(), 1);
+    let (path, f) = files.iter().next().expect("one file");
+    assert!(
+        path.ends_with("lib/calc.js") && Path::new(path).is_absolute(),
+        "{path}"
+    );
+    assert_eq!(f["path"], serde_json::json!(path));
+    let s: Vec<u64> = (0..9)
+        .map(|i| f["s"][i.to_string()].as_u64().expect("s"))
+        .collect();
+    assert_eq!(s, [2, 1, 1, 1, 0, 1, 1, 0, 1]);
+    assert_eq!(f["f"], serde_json::json!({ "0": 2, "1": 1, "2": 0 }));
+    assert_eq!(
+        f["b"],
+        serde_json::json!({ "0": [1, 1], "1": [1, 0], "2": [1, 0] })
+    );
+    assert_eq!(f["branchMap"]["2"]["type"], "binary-expr");
+    assert_eq!(
+        f["statementMap"]["4"]["start"],
+        serde_json::json!({ "line": 4, "column": 2 })
+    );
+    assert_eq!(f["fnMap"]["0"]["name"], "sign");
+
+    let index = std::fs::read_to_string(sb.path("p/coverage/index.html")).expect("index.html");
+    assert!(index.contains("href=\"lib/calc.js.html\""), "{index}");
+    let page = std::fs::read_to_string(sb.path("p/coverage/lib/calc.js.html")).expect("page");
+    assert!(
+        page.contains("class=\"miss\"><td class=\"n\">4<"),
+        "line 4 uncovered"
+    );
+    assert!(
+        page.contains("class=\"hit\"><td class=\"n\">2<"),
+        "line 2 covered"
+    );
+}
+
+#[test]
+fn coverage_thresholds_fail_the_run_and_errors_keep_their_lines() {
+    let sb = measured_project();
+    in_project(
+        &sb,
+        &["calc", "--coverageThreshold", r#"{"global":{"lines":90}}"#],
+    )
+    .expect_status(1)
+    .stdout_has("1 passed, 0 failed")
+    .stdout_has("Jest: \"global\" coverage threshold for lines (90%) not met: 66.66%");
+    in_project(
+        &sb,
+        &[
+            "calc",
+            "--coverageThreshold",
+            r#"{"global":{"lines":60,"statements":-2}}"#,
+        ],
+    )
+    .expect_status(0);
+    in_project(
+        &sb,
+        &[
+            "calc",
+            "--coverageThreshold",
+            r#"{"global":{"statements":-1}}"#,
+        ],
+    )
+    .expect_status(1)
+    .stdout_has("coverage threshold for statements (-1) not met: 2");
+    // Config thresholds, and a per-file key.
+    sb.write(
+        "p/ftrun.config.json",
+        r#"{ "collectCoverage": true, "coverageDirectory": "out/cov", "coverageThreshold": { "lib/calc.js": { "functions": 100 } } }"#,
+    );
+    in_project(&sb, &["calc"])
+        .expect_status(1)
+        .stdout_has("coverage threshold for functions (100%) not met: 66.66%");
+    assert!(sb.path("p/out/cov/lcov.info").is_file());
+    std::fs::remove_file(sb.path("p/ftrun.config.json")).expect("rm");
+    in_project(&sb, &["--coverageThreshold", "{global"])
         .expect_status(2)
-        .stderr_has("--coverage");
+        .stderr_has("--coverageThreshold");
+    // Instrumented code still names the original line of a throw.
+    in_project(&sb, &["--coverage", "boom"])
+        .expect_status(1)
+        .stdout_has("lib/boom.js:4:");
 }
 
 /// A `--watch` session driven as a user at a terminal would: its output read as it comes.

@@ -158,6 +158,39 @@ test('a failing asymmetric diff', () => {
 }
 
 #[test]
+fn failure_output_has_a_code_frame_and_compact_diffs() {
+    let sb = suite(&[(
+        "tests/out.test.js",
+        "const items = Array.from({ length: 30 }, (_, i) => ({ id: i, name: 'item ' + i, price: i * 10 }));\ntest('one field of thirty items', () => {\n  const got = items.map((x) => ({ ...x }));\n  got[14].price = -1;\n  expect(got).toEqual(items);\n  const after = 1;\n});\ntest('match object', () => {\n  expect({ id: 1, name: 'a', extra: { deep: true }, more: 2 }).toMatchObject({ id: 2 });\n});\n",
+    )]);
+    let r = test_cmd(&sb, &[]);
+    r.expect_status(1)
+        // Three lines and a caret at the failing expect.
+        .stdout_has("      4 |   got[14].price = -1;\n    > 5 |   expect(got).toEqual(items);\n        |               ^\n      6 |   const after = 1;\n\n    at tests/out.test.js:5:15")
+        // The changed region of a 30-item array, not its 160 lines.
+        .stdout_has("@@ -")
+        .stdout_has("-     \"price\": 140,\n    +     \"price\": -1,");
+    let diff_block: Vec<&str> = r
+        .stdout
+        .split("one field of thirty items")
+        .nth(2)
+        .unwrap_or("")
+        .lines()
+        .filter(|l| l.trim_start().starts_with(['-', '+', '@']) || l.starts_with("      "))
+        .collect();
+    assert!(
+        r.stdout.matches("\"name\": \"item").count() < 8,
+        "diff too long ({} lines):\n{}",
+        diff_block.len(),
+        r.stdout
+    );
+    // toMatchObject: received keys not asked for are left out.
+    let m = r.stdout.split("match object").nth(2).unwrap_or("");
+    assert!(m.contains("-   \"id\": 2,\n    +   \"id\": 1,"), "{m}");
+    assert!(!m.contains("extra") && !m.contains("more"), "{m}");
+}
+
+#[test]
 fn failure_messages_name_the_failed_expect() {
     let sb = suite(&[(
         "tests/msg.test.js",
@@ -319,7 +352,8 @@ test('a timer that does not throw passes', async () => {
         .stdout_has("Error: boom in interval")
         .stdout_has("Error: nobody handles me")
         // The failed expect itself, where it is, not a timeout.
-        .stdout_has("done, with a failed expect in a timer\n\n    expect(received).toBe(expected)\n\n    Expected: 2\n    Received: 1\n\n    at tests/t.test.js:11:15")
+        .stdout_has("done, with a failed expect in a timer\n\n    expect(received).toBe(expected)\n\n    Expected: 2\n    Received: 1\n\n")
+        .stdout_has("    > 11 |     expect(1).toBe(2);\n         |               ^\n      12 |     done();\n\n    at tests/t.test.js:11:15")
         .stdout_has("2 passed, 4 failed");
     assert!(!r.stdout.contains("timed out"), "{}", r.stdout);
     assert!(t.elapsed().as_secs() < 4, "took {:?}", t.elapsed());

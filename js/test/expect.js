@@ -6,10 +6,13 @@
   const expectFactories = {};
 
   class AssertionError extends Error {
-    constructor(message, location) {
+    // `location` as the user names the file, `at` as loaded; `matcher` the failed one.
+    constructor(message, location, at, matcher) {
       super(message);
       this.name = 'AssertionError';
       this.location = location;
+      this.at = at;
+      this.matcher = matcher;
     }
   }
   internal.AssertionError = AssertionError;
@@ -92,7 +95,59 @@
     return out;
   }
 
-  // Line diff (LCS) of two pretty-printed values: "- expected" / "+ received".
+  // The received value cut to the expected's shape (toMatchObject's diff): keys not asked for
+  // are left out, as Jest's getObjectSubset does.
+  function subset(received, expected, seen = new Set()) {
+    if (typeof received !== 'object' || received === null || typeof expected !== 'object' || expected === null) return received;
+    if (isAsymmetric(expected) || seen.has(received)) return received;
+    if (Array.isArray(received) && Array.isArray(expected)) {
+      if (received.length !== expected.length) return received;
+      seen.add(received);
+      const out = received.map((x, i) => subset(x, expected[i], seen));
+      seen.delete(received);
+      return out;
+    }
+    if (Array.isArray(received) !== Array.isArray(expected) || Object.getPrototypeOf(received) !== Object.prototype) return received;
+    seen.add(received);
+    const out = {};
+    for (const k of Object.keys(expected)) if (k in received) out[k] = subset(received[k], expected[k], seen);
+    seen.delete(received);
+    return Object.keys(out).length ? out : received;
+  }
+
+  // Lines of context around each change in a diff (Jest's default).
+  const CONTEXT = 5;
+
+  // Only the changed regions of a long diff, each under a "@@ -a,b +c,d @@" header (as Jest).
+  function hunks(ops) {
+    const changed = ops.map((o) => o[0] !== ' ');
+    const keep = ops.map((_, i) => changed.slice(Math.max(0, i - CONTEXT), i + CONTEXT + 1).some(Boolean));
+    if (keep.every(Boolean)) return ops.map((o) => o.join(''));
+    const out = [];
+    let a = 1;
+    let b = 1;
+    for (let i = 0; i < ops.length;) {
+      if (!keep[i]) {
+        if (ops[i][0] !== '+') a++;
+        if (ops[i][0] !== '-') b++;
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < ops.length && keep[j]) j++;
+      const part = ops.slice(i, j);
+      const na = part.filter((o) => o[0] !== '+').length;
+      const nb = part.filter((o) => o[0] !== '-').length;
+      out.push(`@@ -${a},${na} +${b},${nb} @@`, ...part.map((o) => o.join('')));
+      a += na;
+      b += nb;
+      i = j;
+    }
+    return out;
+  }
+
+  // Line diff (LCS) of two pretty-printed values: "- expected" / "+ received"; long ones cut
+  // to their changed regions.
   function diff(expected, received) {
     const a = pretty(reconcile(expected, received)).split('\n');
     const b = pretty(received).split('\n');
@@ -103,15 +158,15 @@
         dp[i][j] = a[i] === b[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1]);
       }
     }
-    const out = ['- Expected', '+ Received', ''];
+    const ops = [];
     let i = 0;
     let j = 0;
     while (i < a.length || j < b.length) {
-      if (i < a.length && j < b.length && a[i] === b[j]) { out.push('  ' + a[i]); i++; j++; }
-      else if (i < a.length && (j >= b.length || dp[i + 1][j] >= dp[i][j + 1])) { out.push('- ' + a[i]); i++; }
-      else { out.push('+ ' + b[j]); j++; }
+      if (i < a.length && j < b.length && a[i] === b[j]) { ops.push([' ', ' ' + a[i]]); i++; j++; }
+      else if (i < a.length && (j >= b.length || dp[i + 1][j] >= dp[i][j + 1])) { ops.push(['-', ' ' + a[i]]); i++; }
+      else { ops.push(['+', ' ' + b[j]]); j++; }
     }
-    return out.join('\n');
+    return ['- Expected', '+ Received', '', ...hunks(ops)].join('\n');
   }
 
   // ---- equality -----------------------------------------------------------------------------
@@ -187,7 +242,7 @@
       ? `${two('toBe', not, e, r)}\n\nThe values are equal but not the same object: use toEqual.` : two('toBe', not, e, r))],
     toEqual: (r, e, not) => [equals(r, e, false), () => withDiff('toEqual', not, e, r)],
     toStrictEqual: (r, e, not) => [equals(r, e, true), () => withDiff('toStrictEqual', not, e, r)],
-    toMatchObject: (r, e, not) => [matchesObject(r, e), () => withDiff('toMatchObject', not, e, r)],
+    toMatchObject: (r, e, not) => [matchesObject(r, e), () => withDiff('toMatchObject', not, e, subset(r, e))],
     toContain: (r, e, not) => [typeof r === 'string' ? r.includes(e) : !!r && Array.from(r).some((x) => Object.is(x, e)),
       () => `${hint('toContain', not)}\n\nExpected item: ${pretty(e)}\nReceived: ${pretty(r)}`],
     toContainEqual: (r, e, not) => [!!r && Array.from(r).some((x) => equals(x, e, false)),
@@ -252,7 +307,7 @@
           const run = (value, thrown) => {
             if (internal.assertions) internal.assertions.count++;
             const [pass, message] = matchers[name](value, args[0], not, args, thrown, at);
-            if (pass === not) throw new AssertionError(message(), location);
+            if (pass === not) throw new AssertionError(message(), location, at, name);
           };
           // Where the matcher was called: in the file as loaded (inline snapshots write there)
           // and as the user named it (failure messages).
@@ -260,12 +315,12 @@
           const location = internal.displayLocation(at);
           if (mode === 'resolves') {
             return Promise.resolve(received).then((v) => run(v), (e) => {
-              throw new AssertionError(`expect(received).resolves.${name}()\n\nReceived promise rejected instead of resolved\nRejected to value: ${pretty(e)}`, location);
+              throw new AssertionError(`expect(received).resolves.${name}()\n\nReceived promise rejected instead of resolved\nRejected to value: ${pretty(e)}`, location, at, name);
             });
           }
           if (mode === 'rejects') {
             return Promise.resolve(received).then((v) => {
-              throw new AssertionError(`expect(received).rejects.${name}()\n\nReceived promise resolved instead of rejected\nResolved to value: ${pretty(v)}`, location);
+              throw new AssertionError(`expect(received).rejects.${name}()\n\nReceived promise resolved instead of rejected\nResolved to value: ${pretty(v)}`, location, at, name);
             }, (e) => (name === 'toThrow' || name === 'toThrowError' ? run(undefined, e) : run(e)));
           }
           return run(received);

@@ -203,7 +203,7 @@
   }
 
   function describeFailure(e) {
-    if (e instanceof internal.AssertionError) return { error: e.message, location: e.location };
+    if (e instanceof internal.AssertionError) return internal.assertionReport(e);
     const location = internal.appLocation(e && typeof e === 'object' ? e.stack : '');
     return { error: internal.describeError(e) + internal.withFrame(e), location: internal.displayLocation(location) };
   }

@@ -109,7 +109,7 @@ fn js_string(s: &str) -> String {
 /// Brackets nested deeper than this are parsed on a thread of its own with a large stack:
 /// oxc's parser, its semantic analysis and the rewrite below recurse at each level, and a
 /// hostile file must not overflow the calling thread's stack.
-const INLINE_NESTING: usize = 256;
+pub(crate) const INLINE_NESTING: usize = 256;
 /// Deeper than this is refused (QuickJS cannot compile a hundredth of it anyway).
 const MAX_NESTING: usize = 50_000;
 /// Reserved for that thread; only the pages it touches are used.
@@ -117,7 +117,7 @@ const DEEP_STACK: usize = 1 << 30;
 
 /// The deepest `(`, `[` or `{` nesting of the text and where it is reached. Brackets inside
 /// strings and comments count too: an upper bound, used only to pick where to parse.
-fn bracket_depth(source: &str) -> (usize, usize) {
+pub(crate) fn bracket_depth(source: &str) -> (usize, usize) {
     let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
     for (i, b) in source.bytes().enumerate() {
         match b {

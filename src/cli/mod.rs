@@ -14,6 +14,7 @@ mod cache;
 mod check;
 mod common;
 mod config;
+mod coverage;
 mod daemon;
 mod fetch;
 mod logging;

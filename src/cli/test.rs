@@ -20,21 +20,13 @@ pub struct Settings {
     /// Reporters and where each writes (`None`: the terminal).
     pub outputs: Vec<(Reporter, Option<PathBuf>)>,
     pub pass_with_no_tests: bool,
+    /// `--coverage`: where reports go, thresholds.
+    pub coverage: Option<super::coverage::CoverageSettings>,
 }
 
 pub fn run(args: TestArgs, verbose: u8) -> Result<i32, CliError> {
     let loaded = config::load(args.config.as_deref(), Path::new(".")).map_err(CliError::Invalid)?;
     let settings = resolve(&args, loaded.as_ref(), verbose)?;
-    // Coverage is not measured yet: asking for it must not pass silently.
-    let config_wants_coverage = loaded.as_ref().is_some_and(|c| {
-        c.config.collect_coverage == Some(true) || c.config.coverage_threshold.is_some()
-    });
-    if args.coverage || args.coverage_threshold.is_some() || config_wants_coverage {
-        return Err(CliError::Invalid(
-            "--coverage (and coverage thresholds) are not supported by this version of ftrun yet"
-                .into(),
-        ));
-    }
     let files = find_files(&settings)?;
     if args.list_tests {
         let list: Vec<String> = files
@@ -161,6 +153,7 @@ fn resolve(
             .or_else(|| cfg.bail.as_ref().and_then(|b| b.count())),
         verbose: verbose > 0 || cfg.verbose == Some(true),
         silent: args.silent || cfg.silent == Some(true),
+        coverage: None,
     };
     Ok(Settings {
         selection,
@@ -168,6 +161,7 @@ fn resolve(
         opts,
         outputs,
         pass_with_no_tests: args.pass_with_no_tests,
+        coverage: super::coverage::settings(args, cfg, cfg_name, &base)?,
     })
 }
 
@@ -251,7 +245,15 @@ pub fn run_once(s: &Settings, files: &[PathBuf]) -> Result<(i32, Vec<FileResult>
             let _ = human(&report::file_block(f));
         }
     };
-    let results = testrunner::run_files(files, &s.opts, &on_done).map_err(CliError::Failed)?;
+    let collector = s
+        .coverage
+        .as_ref()
+        .map(|c| super::coverage::collector(c, files));
+    let opts = TestOptions {
+        coverage: collector.clone(),
+        ..s.opts.clone()
+    };
+    let results = testrunner::run_files(files, &opts, &on_done).map_err(CliError::Failed)?;
     let secs = started.elapsed().as_secs_f64();
     let bailed = results.len() < files.len();
     let failed = results.iter().any(|f| f.failed());
@@ -263,6 +265,13 @@ pub fn run_once(s: &Settings, files: &[PathBuf]) -> Result<(i32, Vec<FileResult>
             files.len() - results.len(),
             files.len()
         ));
+    }
+    // Jest's order: the tests, the coverage table (and missed thresholds), the summary.
+    let mut threshold_missed = false;
+    if let (Some(c), Some(collector)) = (&s.coverage, &collector) {
+        let (table, missed) = super::coverage::finish(c, collector)?;
+        threshold_missed = missed;
+        human(&table)?;
     }
     let mut summary_shown = false;
     for (reporter, file) in &s.outputs {
@@ -291,7 +300,7 @@ pub fn run_once(s: &Settings, files: &[PathBuf]) -> Result<(i32, Vec<FileResult>
     if !summary_shown {
         human(&summary)?;
     }
-    Ok((i32::from(failed || bailed), results))
+    Ok((i32::from(failed || bailed || threshold_missed), results))
 }
 
 fn write_report(path: &Path, text: &str) -> Result<(), CliError> {

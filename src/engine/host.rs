@@ -34,6 +34,7 @@ pub struct Host {
     /// A clock the test moves (`launch({ clock: 'virtual' })`): timers fire only as it is
     /// advanced, Date and performance read it.
     pub(crate) virtual_clock: Cell<Option<VirtualClock>>,
+    pub(crate) coverage: Option<std::sync::Arc<crate::coverage::Collector>>,
 }
 
 /// Where a virtual clock stands: its start (on both clocks) and how far it was advanced.
@@ -52,6 +53,7 @@ impl Host {
         timeout: Duration,
         max_stack: usize,
         heap_refused: Rc<Cell<bool>>,
+        coverage: Option<std::sync::Arc<crate::coverage::Collector>>,
     ) -> Self {
         Host {
             files,
@@ -67,6 +69,7 @@ impl Host {
             max_stack,
             stack_top: stack_position(),
             virtual_clock: Cell::new(None),
+            coverage,
         }
     }
 

@@ -35,6 +35,8 @@ pub struct EngineOptions {
     pub max_memory: usize,
     /// JS stack limit in bytes: deep recursion becomes a RangeError, not a crash.
     pub max_stack: usize,
+    /// `ftrun test --coverage`: the project's files are instrumented and counted here.
+    pub coverage: Option<std::sync::Arc<crate::coverage::Collector>>,
 }
 
 impl Default for EngineOptions {
@@ -43,6 +45,7 @@ impl Default for EngineOptions {
             timeout: Duration::from_secs(30),
             max_memory: 256 << 20,
             max_stack: 1 << 20,
+            coverage: None,
         }
     }
 }
@@ -301,6 +304,15 @@ pub struct Engine {
     stopped: Option<RunOutcome>,
 }
 
+/// An engine's coverage counts outlive it: they are added to the run's totals as it ends.
+impl Drop for Engine {
+    fn drop(&mut self) {
+        if let Some(cov) = &self.host.coverage {
+            self.ctx.with(|ctx| cov.collect(&ctx));
+        }
+    }
+}
+
 impl Engine {
     /// A runtime with its limits, natives and prelude; no app code has run yet.
     pub fn new(files: BundleFiles, rc: RunContext<'_>) -> Result<Engine, EngineError> {
@@ -322,6 +334,7 @@ impl Engine {
             rc.options.timeout,
             rc.options.max_stack,
             heap_refused,
+            rc.options.coverage.clone(),
         ));
         // The prelude is ftrun's own code: the app's deadline starts once it is loaded, so a
         // tiny `--timeout` stops the app (status 124), never the prelude.

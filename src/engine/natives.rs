@@ -175,9 +175,15 @@ fn compile_file<'js>(ctx: &Ctx<'js>, host: &Host, path: &str) -> rquickjs::Resul
     } else {
         source
     };
-    match crate::bundle::esm::to_commonjs(path, &source) {
+    // `--coverage`: the project's own files run instrumented (same lines).
+    let instrumented = host
+        .coverage
+        .as_ref()
+        .and_then(|c| c.instrument(&host.files.root().join(path), &source));
+    let source = instrumented.as_deref().unwrap_or(&source);
+    match crate::bundle::esm::to_commonjs(path, source) {
         Ok(Some(code)) => compile_wrapped(ctx, host, path, &code),
-        Ok(None) => compile_wrapped(ctx, host, path, &source),
+        Ok(None) => compile_wrapped(ctx, host, path, source),
         Err(e) => Err(throw_compile_error(
             ctx,
             path,

@@ -44,6 +44,8 @@ pub struct TestOptions {
     pub verbose: bool,
     /// `--silent`: drop the tests' console output.
     pub silent: bool,
+    /// `--coverage`: the run's collector.
+    pub coverage: Option<Arc<crate::coverage::Collector>>,
 }
 
 /// One test's outcome.
@@ -273,6 +275,7 @@ fn run_pass(
     let view = crate::view::ViewExtension::for_tests();
     let options = EngineOptions {
         timeout: Duration::from_secs(3600),
+        coverage: shared.coverage.clone(),
         ..EngineOptions::default()
     };
     let mut engine = Engine::new(
@@ -401,6 +404,7 @@ pub fn run_files(
         server,
         fetcher: Arc::new(fetcher),
         next_test: AtomicU64::new(1),
+        coverage: opts.coverage.clone(),
     });
     let next = AtomicUsize::new(0);
     let failed_files = AtomicUsize::new(0);

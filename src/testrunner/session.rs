@@ -30,6 +30,8 @@ pub struct RunnerShared {
     pub server: MockServer,
     pub fetcher: Arc<dyn Fetcher>,
     pub next_test: std::sync::atomic::AtomicU64,
+    /// `--coverage`: where every engine of the run adds its counts.
+    pub coverage: Option<Arc<crate::coverage::Collector>>,
 }
 
 /// State of the test file being run, on its thread.
@@ -445,6 +447,7 @@ impl FileState {
         let output = Rc::new(CapturedOutput::default());
         let options = EngineOptions {
             timeout: Duration::from_millis(opts.timeout_ms.unwrap_or(10_000)),
+            coverage: self.shared.coverage.clone(),
             ..EngineOptions::default()
         };
         let mut engine = Engine::new(
