@@ -65,10 +65,11 @@
       const at = before >= 0 ? before : text.indexOf(needle);
       if (at >= 0) f.column = at + 2;
     }
-    return { frame: frameAt(f), column: f.column };
+    return { frame: frameAt(f, true), column: f.column };
   };
 
-  function frameAt(f) {
+  // `next`: the line after too (a failed expect's frame, as Jest shows it).
+  function frameAt(f, next) {
     if (!f) return '';
     const text = lineOf(f.file, f.line);
     if (text === null) return '';
@@ -79,9 +80,9 @@
       from = Math.max(0, Math.min(f.column - 1 - WIDTH / 2, text.length - WIDTH));
       shown = (from > 0 ? '…' : '') + text.slice(from, from + WIDTH) + (from + WIDTH < text.length ? '…' : '');
     }
-    // Three lines, as Jest shows them: the one before, the failing one with a caret, the next.
+    // The line before, the failing one with a caret, and (for an expect) the next.
     const before = f.line > 1 && text.length <= WIDTH ? lineOf(f.file, f.line - 1) : null;
-    const after = text.length <= WIDTH ? lineOf(f.file, f.line + 1) : null;
+    const after = next && text.length <= WIDTH ? lineOf(f.file, f.line + 1) : null;
     const gutter = String(after !== null ? f.line + 1 : f.line).length;
     const out = [];
     if (before !== null && before.length <= WIDTH) out.push(`  ${String(f.line - 1).padStart(gutter)} | ${before}`);
