@@ -324,6 +324,22 @@ fn coverage_counts_statements_branches_functions_lines_in_lcov_and_istanbul_json
 }
 
 #[test]
+fn instrumented_code_behaves_as_the_original() {
+    // ASI hazards, labels with continue/break, switch fall-through, classes with fields,
+    // getters and super, generators, async, default parameters, directives, a brace-less if.
+    let sb = Sandbox::new();
+    sb.write("p/package.json", r#"{ "name": "p" }"#);
+    sb.write("p/lib/tricky.js", "'use strict'\nconst out = []\nlet i = 0\n;[1, 2].forEach((n) => out.push(n))\nconst t = `x${i}`\nout.push(t)\nouter: for (let a = 0; a < 3; a++) {\n  for (let b = 0; b < 3; b++) {\n    if (b === 1) continue outer\n    if (a === 2) break outer\n    out.push(a * 10 + b)\n  }\n}\nswitch (out.length) {\n  case 1:\n  case 5:\n    out.push('five')\n  case 6:\n    out.push('fall')\n    break\n  default:\n    out.push('default')\n}\nif (i) out.push('no'); else if (!i) out.push('elseif')\nwhile (i < 2) i++\ndo i++; while (i < 4)\nfor (const k in { p: 1 }) out.push(k)\nclass A {\n  constructor() { this.v = 1 }\n  get g() { return this.v ? 'get' : 'none' }\n  static s() { return 's' }\n  m = () => this.v && 'field'\n}\nclass B extends A { constructor() { super(); this.w = 2 } }\nconst b = new B()\nout.push(b.g, A.s(), b.m(), b.w)\nfunction* gen() { yield 1; yield (i > 0 ? 2 : 3) }\nout.push([...gen()].join())\nasync function later() { return (await Promise.resolve(7)) ?? 0 }\nconst obj = { f() { return arguments.length }, ['c' + 1]: 2, h: function () { return typeof this } }\nout.push(obj.f(1, 2), obj.c1, obj.h())\nconst def = (x = 5, { y } = { y: 6 }) => x + y\nout.push(def())\nconst re = /a/g\nout.push('aa'.replace(re, 'b'))\nlet z = 1\nz\n++z\nout.push(z)\nconst arrowObj = () => ({ k: 1 })\nout.push(arrowObj().k)\nlabel2: { out.push('block'); break label2 }\ntry { throw new Error('e') } catch { out.push('caught') } finally { out.push('fin') }\nif (i)\n  out.push('nobrace')\nmodule.exports = { out, later }\n");
+    sb.write("p/tests/tricky.test.js", "const { out, later } = require('../lib/tricky');\ntest('same behaviour instrumented', async () => {\n  expect(out).toEqual([1, 2, 'x0', 0, 10, 'five', 'fall', 'elseif', 'p', 'get', 's', 'field', 2, '1,2', 2, 2, 'object', 11, 'bb', 2, 1, 'block', 'caught', 'fin', 'nobrace']);\n  expect(await later()).toBe(7);\n});\n");
+    in_project(&sb, &[])
+        .expect_status(0)
+        .stdout_has("1 passed, 0 failed");
+    let run = in_project(&sb, &["--coverage"]);
+    run.expect_status(0).stdout_has("1 passed, 0 failed");
+    assert!(run.stdout.contains("tricky.js |"), "{}", run.stdout);
+}
+
+#[test]
 fn coverage_thresholds_fail_the_run_and_errors_keep_their_lines() {
     let sb = measured_project();
     in_project(
