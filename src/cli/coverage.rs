@@ -8,7 +8,7 @@ use super::CliError;
 use super::args::TestArgs;
 use crate::coverage::{Collector, report};
 use crate::testrunner::config::{TestConfig, Thresholds};
-use crate::testrunner::discover;
+use crate::testrunner::discover::{self, Selection};
 
 /// Coverage as one run wants it.
 #[derive(Debug, Clone)]
@@ -64,12 +64,12 @@ pub fn settings(
 }
 
 /// The collector of one run over `files` (test files are never measured).
-pub fn collector(s: &CoverageSettings, files: &[PathBuf]) -> Arc<Collector> {
+pub fn collector(s: &CoverageSettings, selection: &Selection, files: &[PathBuf]) -> Arc<Collector> {
     let tests = files
         .iter()
         .map(|f| std::fs::canonicalize(f).unwrap_or_else(|_| discover::absolute(f)))
         .collect();
-    Arc::new(Collector::new(tests, s.ignore.clone()))
+    Arc::new(Collector::new(tests, selection.clone(), s.ignore.clone()))
 }
 
 /// Writes the reports and returns Jest's table followed by any threshold failures, and

@@ -248,7 +248,7 @@ pub fn run_once(s: &Settings, files: &[PathBuf]) -> Result<(i32, Vec<FileResult>
     let collector = s
         .coverage
         .as_ref()
-        .map(|c| super::coverage::collector(c, files));
+        .map(|c| super::coverage::collector(c, &s.selection, files));
     let opts = TestOptions {
         coverage: collector.clone(),
         ..s.opts.clone()

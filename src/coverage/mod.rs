@@ -12,6 +12,7 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::testrunner::discover::Selection;
 use instrument::FileMap;
 use rquickjs::{Ctx, Object, TypedArray};
 
@@ -36,8 +37,10 @@ struct Entry {
 
 /// The coverage of one run, shared by its test threads.
 pub struct Collector {
-    /// Files left out: test files, and those the ignore patterns match.
+    /// Files left out: the run's test files, any file its selection calls a test file, and
+    /// those the ignore patterns match.
     test_files: Vec<PathBuf>,
+    tests: Selection,
     ignore: Vec<regex::Regex>,
     inner: Mutex<Inner>,
 }
@@ -61,11 +64,12 @@ fn hash(text: &str) -> u64 {
 }
 
 impl Collector {
-    /// `test_files` absolute; `ignore`: Jest's `coveragePathIgnorePatterns` (over absolute
+    /// `test_files` absolute; `tests`: the run's selection (its `testMatch`); `ignore`: Jest's `coveragePathIgnorePatterns` (over absolute
     /// paths; `node_modules` and `miniprogram_npm` are always left out).
-    pub fn new(test_files: Vec<PathBuf>, ignore: Vec<regex::Regex>) -> Collector {
+    pub fn new(test_files: Vec<PathBuf>, tests: Selection, ignore: Vec<regex::Regex>) -> Collector {
         Collector {
             test_files,
+            tests,
             ignore,
             inner: Mutex::default(),
         }
@@ -80,12 +84,8 @@ impl Collector {
                 Some("node_modules" | "miniprogram_npm")
             )
         });
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let test_like = name.contains(".test.")
-            || name.contains(".spec.")
-            || path.components().any(|c| c.as_os_str() == "__tests__");
         !third_party
-            && !test_like
+            && !self.tests.is_test_file(path)
             && !self.test_files.iter().any(|t| t == path)
             && !self.ignore.iter().any(|r| r.is_match(&text))
     }

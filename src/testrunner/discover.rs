@@ -41,7 +41,8 @@ fn default_match(path: &Path) -> bool {
 }
 
 impl Selection {
-    fn is_test_file(&self, path: &Path) -> bool {
+    /// Whether `path` is a test file by name (`testMatch`, ignore patterns), wherever it is.
+    pub fn is_test_file(&self, path: &Path) -> bool {
         let abs = absolute(path);
         let abs_text = abs.to_string_lossy();
         if self.ignore.iter().any(|r| r.is_match(&abs_text)) {
