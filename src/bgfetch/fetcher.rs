@@ -20,7 +20,7 @@ use rustls::pki_types::pem::PemObject;
 use tokio::sync::Notify;
 use url::Url;
 
-use super::connector::{Answers, SignalingConnector};
+use super::connector::{Reuse, ReuseConnector, SignalingConnector};
 use super::wire::display_url_str;
 use crate::engine::format_secs;
 
@@ -95,7 +95,7 @@ pub enum TlsError {
     Setup(String),
 }
 
-type HttpsClient = Client<HttpsConnector<SignalingConnector>, Full<Bytes>>;
+type HttpsClient = Client<ReuseConnector<HttpsConnector<SignalingConnector>>, Full<Bytes>>;
 
 /// hyper-util's pooled client with rustls (ring, public webpki roots, plus extra CAs).
 pub struct HyperFetcher {
@@ -182,6 +182,7 @@ impl HyperFetcher {
             .https_or_http()
             .enable_http1()
             .wrap_connector(tcp);
+        let https = ReuseConnector(https);
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
             .pool_timer(TokioTimer::new())
@@ -206,13 +207,7 @@ impl HyperFetcher {
         make: impl Fn() -> Result<hyper::Request<Full<Bytes>>, FetchError>,
         idempotent: bool,
     ) -> Result<hyper::Response<hyper::body::Incoming>, FetchError> {
-        let answered = |res: hyper::Response<hyper::body::Incoming>| {
-            if let Some(a) = res.extensions().get::<Answers>() {
-                a.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-            res
-        };
-        match self.client.request(make()?).await.map(answered) {
+        match self.client.request(make()?).await {
             Err(e) if idempotent && closed_on_a_pooled_connection(&e) => {
                 tracing::debug!(
                     "request: pooled connection closed by the server; once more on a fresh one"
@@ -434,17 +429,15 @@ fn percent_encoding_decode(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The request went out on a connection that had answered before (a pooled one), which ended
-/// before any answer: closed, reset, or cut mid-way.
+/// The request went out on a reused (pooled) connection, which ended before any answer: closed,
+/// reset, or cut mid-way.
 fn closed_on_a_pooled_connection(e: &hyper_util::client::legacy::Error) -> bool {
     let Some(info) = e.connect_info() else {
         return false;
     };
     let mut extras = hyper::http::Extensions::new();
     info.get_extras(&mut extras);
-    let pooled = extras
-        .get::<Answers>()
-        .is_some_and(|a| a.0.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    let pooled = extras.get::<Reuse>().is_some_and(Reuse::reused);
     let mut src: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
     let mut closed = false;
     while let Some(s) = src {
