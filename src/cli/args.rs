@@ -7,7 +7,8 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(
     name = "ftrun",
-    version,
+    // The crate's version and the commit it was built from (build.rs).
+    version = env!("FTRUN_VERSION"),
     about = "Run WeChat/FinClip-style mini-program bundles headlessly, with background fetch",
     propagate_version = true
 )]
