@@ -130,8 +130,9 @@ pub trait Extension {
     ) -> rquickjs::Result<()>;
 }
 
-/// One file of the JS prelude: its name (in stack traces), its source, and its bytecode
-/// compiled at build time (`build.rs`; empty when that failed, then the source is compiled).
+/// One file of the JS prelude: its name (in stack traces) and its bytecode compiled at build
+/// time (`build.rs`). Its source is in the binary only where that compile failed (the bytecode
+/// is then empty and the source is compiled at run time); otherwise `source` is empty.
 #[derive(Debug, Clone, Copy)]
 pub struct JsSource {
     pub name: &'static str,
@@ -144,7 +145,7 @@ macro_rules! js_source {
     ($path:literal) => {
         $crate::engine::JsSource {
             name: concat!("ftrun:js/", $path),
-            source: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/js/", $path)),
+            source: include_str!(concat!(env!("OUT_DIR"), "/js/", $path, ".src")),
             bytecode: include_bytes!(concat!(env!("OUT_DIR"), "/js/", $path, ".qjsbc")),
         }
     };
@@ -245,6 +246,12 @@ fn load_prelude<'js>(ctx: &Ctx<'js>, js: &JsSource) -> rquickjs::Result<Function
                 }
             }
         }
+    }
+    if js.source.is_empty() {
+        return Err(rquickjs::Exception::throw_internal(
+            ctx,
+            &format!("{}: its build-time bytecode did not load", js.name),
+        ));
     }
     let mut opts = rquickjs::context::EvalOptions::default();
     opts.filename = Some(js.name.to_string());
