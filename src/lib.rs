@@ -15,7 +15,8 @@
 //! read, and WXS files to functions in a scope of their own; `js/view/` builds the page tree
 //! from them (elements, custom components with their shadow trees and lifetimes, slots),
 //! re-runs only the bindings a `setData` path reaches, dispatches events through capture and
-//! bubble phases, and answers selector queries. [`testrunner`] is `ftrun test`, and [`coverage`]
+//! bubble phases, and answers selector queries; a rendered page also becomes a self-contained
+//! HTML document, which [`browser`] (headless Chromium) turns into a picture. [`testrunner`] is `ftrun test`, and [`coverage`]
 //! its `--coverage` (files instrumented with oxc as they compile, counts gathered per engine); [`mockserver`] the local endpoint used by
 //! `serve`, tests and benchmarks. [`cli`] parses the command line and maps errors to exit
 //! statuses. Threads: QuickJS runs on the main thread only, driven by the engine's own loop
@@ -33,6 +34,7 @@ macro_rules! errln {
 
 pub mod apis;
 pub mod bgfetch;
+pub mod browser;
 pub mod bundle;
 pub mod cli;
 pub mod coverage;

@@ -1,4 +1,5 @@
-// `ftrun render`: the launch page's tree, printed once the page is ready.
+// `ftrun render`: the launch page's tree, printed once the page is ready (as WXML, JSON, or
+// the parts of an HTML document: js/view/html.js).
 (function (native, internal) {
   'use strict';
   internal.events.printTree = function (options) {
@@ -10,6 +11,11 @@
       return;
     }
     const view = internal.view;
+    if (options.html) {
+      view.need('html');
+      native.printedTree(JSON.stringify(Object.assign({ route: page.route }, view.pageHtml(pv))));
+      return;
+    }
     view.need('serialize');
     native.printedTree(options.json ? JSON.stringify(view.toJSON(pv.host)) : view.printTree(pv.host));
   };

@@ -71,6 +71,31 @@ impl BundleFiles {
 
     /// Reads a file as UTF-8 text (a leading BOM is dropped, as the developer tool does).
     pub fn read_text(&self, rel: &str) -> Result<String, BundleError> {
+        let (norm, bytes) = self.read_checked(rel)?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            // Where the first bad byte is, as an editor counts: lines from 1, characters from 1.
+            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let good = std::str::from_utf8(good).unwrap_or_default();
+            let line_start = good.rfind('\n').map_or(0, |i| i + 1);
+            BundleError::NotUtf8 {
+                path: norm.clone(),
+                line: good.matches('\n').count() + 1,
+                column: good[line_start..].chars().count() + 1,
+            }
+        })?;
+        Ok(match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        })
+    }
+
+    /// Reads a file's bytes (an image, for `ftrun render --html`).
+    pub fn read_bytes(&self, rel: &str) -> Result<Vec<u8>, BundleError> {
+        self.read_checked(rel).map(|(_, bytes)| bytes)
+    }
+
+    /// The normalised path and bytes of a file inside the bundle.
+    fn read_checked(&self, rel: &str) -> Result<(String, Vec<u8>), BundleError> {
         let (norm, full) = self.checked(rel)?;
         let io_err = |e: std::io::Error| {
             if e.kind() == std::io::ErrorKind::NotFound {
@@ -94,21 +119,7 @@ impl BundleFiles {
             }
         }
         let bytes = fs::read(&full).map_err(io_err)?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            // Where the first bad byte is, as an editor counts: lines from 1, characters from 1.
-            let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let good = std::str::from_utf8(good).unwrap_or_default();
-            let line_start = good.rfind('\n').map_or(0, |i| i + 1);
-            BundleError::NotUtf8 {
-                path: norm.clone(),
-                line: good.matches('\n').count() + 1,
-                column: good[line_start..].chars().count() + 1,
-            }
-        })?;
-        Ok(match text.strip_prefix('\u{feff}') {
-            Some(rest) => rest.to_string(),
-            None => text,
-        })
+        Ok((norm, bytes))
     }
 }
 

@@ -441,6 +441,15 @@ pub struct RenderArgs {
     /// The phone to pretend to be: screen WIDTHxHEIGHT in px and pixel ratio (default 375x667@2)
     #[arg(long, value_name = "WxH[@R]")]
     pub device: Option<crate::engine::Device>,
+    /// Write the page as one self-contained HTML file (its WXSS applied, navigation and tab bars)
+    #[arg(long, value_name = "FILE", conflicts_with = "json")]
+    pub html: Option<PathBuf>,
+    /// Write a screenshot of the page as PNG (headless Chromium: $FTRUN_CHROME, or chromium on PATH)
+    #[arg(long, value_name = "FILE", conflicts_with = "json")]
+    pub png: Option<PathBuf>,
+    /// The screenshot's window, WIDTHxHEIGHT[@RATIO] in CSS px (default: --device, else 375x667@2)
+    #[arg(long, value_name = "WxH[@R]")]
+    pub viewport: Option<crate::engine::Device>,
 }
 
 #[derive(Debug, Args)]

@@ -183,6 +183,7 @@ pub(crate) const LAZY_JS: &[JsSource] = &[
     js_source!("view/events.js"),
     js_source!("view/query.js"),
     js_source!("view/relations.js"),
+    js_source!("view/html.js"),
     // miniprogram-simulate in a test file's runtime.
     js_source!("test/simulate.js"),
 ];

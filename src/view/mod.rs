@@ -1,10 +1,12 @@
 //! The view layer's compilers: WXML files to JS units ([`codegen`], over WeChat's own parser,
 //! glass-easel's template compiler), WXS modules to functions in a scope of their own, WXSS to
-//! style rules ([`wxss`], for computed styles). The tree they feed (nodes, bindings,
+//! style rules ([`wxss`], for computed styles), and a rendered page to an HTML document
+//! ([`html`], `ftrun render --html/--png`). The tree they feed (nodes, bindings,
 //! components, events, queries) is JS under `js/view/`.
 
 pub mod codegen;
 pub mod expr;
+pub mod html;
 pub mod lenient;
 pub mod print;
 pub mod wxss;
@@ -126,6 +128,19 @@ impl Extension for ViewExtension {
                     crate::engine::json_to_js(&ctx, &wxss::to_json(&rules))
                 },
             ),
+        )?;
+        // For js/view/html.js (`ftrun render --html`, screenshots): inline styles in `vw`,
+        // images as `data:` URLs.
+        native.set(
+            "rpxToVw",
+            Func::from(|style: Text| wxss::rpx_to_vw(&style.0)),
+        )?;
+        let h = host.clone();
+        native.set(
+            "renderAsset",
+            Func::from(move |src: Text, dir: Text| {
+                html::asset_url(&h.files, &src.0, &dir.0).unwrap_or_default()
+            }),
         )?;
         let h = host.clone();
         native.set(

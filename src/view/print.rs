@@ -44,6 +44,8 @@ impl Extension for PrintExtension {
 /// How far `render` runs before printing.
 pub struct RenderOptions {
     pub json: bool,
+    /// The parts of an HTML document (`view::html::PageParts` as JSON) instead of WXML.
+    pub html: bool,
     /// Run until idle (timers, requests) instead of printing right after onReady.
     pub idle: bool,
     pub device: Option<Device>,
@@ -69,7 +71,10 @@ pub fn render(
         p = engine.run_until(Until::Idle);
     }
     if p != Progress::Stopped {
-        engine.start("printTree", &serde_json::json!({ "json": opts.json }));
+        engine.start(
+            "printTree",
+            &serde_json::json!({ "json": opts.json, "html": opts.html }),
+        );
     }
     let tree = print.printed.borrow_mut().take().flatten();
     Rendered { tree, engine }

@@ -362,15 +362,29 @@ fn selector(tokens: &[Token]) -> Option<(Vec<Step>, [u32; 3])> {
 
 /// `20rpx` → `10px` (numbers elsewhere untouched).
 pub fn rpx_to_px(value: &str) -> String {
+    convert_rpx(value, |rpx| {
+        format!("{}px", format_number(rpx * PX_PER_RPX))
+    })
+}
+
+/// `75rpx` → `10vw`, as WeChat's stylesheet compiler writes it: right for any screen width.
+pub fn rpx_to_vw(value: &str) -> String {
+    convert_rpx(value, |rpx| format!("{}vw", format_number(rpx / 7.5)))
+}
+
+fn convert_rpx(value: &str, convert: impl Fn(f64) -> String) -> String {
     let mut out = String::with_capacity(value.len());
     let mut chars = value.char_indices().peekable();
     let mut prev: Option<char> = None;
     while let Some((i, c)) = chars.next() {
         let next_digit = value[i + c.len_utf8()..].starts_with(|d: char| d.is_ascii_digit());
         let starts_number = c.is_ascii_digit() || (c == '.' && next_digit);
-        // Not inside a word, a hex colour or an identifier (`h1`, `#123`, `a-2`).
-        let in_word =
-            prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == '#' || p == '_' || p == '-');
+        // Not inside a word, a hex colour or an identifier (`h1`, `#123`, `a-2`); a `-` after
+        // a space or `(` is a sign (`-20rpx`, `calc(-2rpx)`).
+        let word_char = |p: char| p.is_ascii_alphanumeric() || p == '#' || p == '_';
+        let before_sign = value[..i].trim_end_matches('-').chars().next_back();
+        let in_word = prev.is_some_and(word_char)
+            || (prev == Some('-') && before_sign.is_some_and(|p| word_char(p) || p == '-'));
         if !starts_number || in_word {
             out.push(c);
             prev = Some(c);
@@ -387,8 +401,7 @@ pub fn rpx_to_px(value: &str) -> String {
         }
         let number = &value[i..end];
         if value[end..].starts_with("rpx") {
-            let px = number.parse::<f64>().unwrap_or(0.0) * PX_PER_RPX;
-            out.push_str(&format!("{}px", format_number(px)));
+            out.push_str(&convert(number.parse::<f64>().unwrap_or(0.0)));
             for _ in 0..3 {
                 chars.next();
             }
@@ -413,6 +426,14 @@ fn format_number(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rpx_converts_signed_values_but_not_words() {
+        assert_eq!(rpx_to_px("margin: -20rpx 10rpx"), "margin: -10px 5px");
+        assert_eq!(rpx_to_vw("calc(100% - 75rpx)"), "calc(100% - 10vw)");
+        assert_eq!(rpx_to_vw("width:-75rpx"), "width:-10vw");
+        assert_eq!(rpx_to_px("a-2rpx h1 #123"), "a-2rpx h1 #123");
+    }
 
     fn sheet(src: &str) -> Vec<Rule> {
         rules("a/a.wxss", src, &|p| {

@@ -201,3 +201,57 @@ pub fn fixture(name: &str) -> PathBuf {
         .join("fixtures")
         .join(name)
 }
+
+/// Headless Chromium for the picture tests: `$FTRUN_CHROME` or `chromium` on PATH. None (the
+/// test says "skipped: no Chromium") only where `$FTRUN_REQUIRE_CHROMIUM` is unset: `.ci/run`
+/// installs Chromium and sets it, so CI never skips.
+pub fn chromium(test: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("FTRUN_CHROME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+        .or_else(|| {
+            ["chromium", "chromium-browser", "google-chrome"]
+                .iter()
+                .find_map(|n| {
+                    std::env::split_paths(&std::env::var_os("PATH")?)
+                        .map(|d| d.join(n))
+                        .find(|p| p.is_file())
+                })
+        });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("FTRUN_REQUIRE_CHROMIUM").is_none(),
+            "{test}: FTRUN_REQUIRE_CHROMIUM is set and no Chromium was found"
+        );
+        eprintln!("{test}: skipped: no Chromium");
+    }
+    found
+}
+
+/// What a page printed to its console (errors included) when Chromium loaded it headless.
+pub fn console_messages(chrome: &Path, page: &Path) -> Vec<String> {
+    let profile = tempfile::tempdir().expect("profile");
+    let out = Command::new(chrome)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(ftrun::browser::file_url(page))
+        .stdin(Stdio::null())
+        .output()
+        .expect("run chromium");
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(str::to_string)
+        .collect()
+}

@@ -1,0 +1,152 @@
+//! Pictures, checked in a real headless Chromium: `ftrun render --html/--png` of
+//! `fixtures/pictures` (its colours are known: the PNG's pixels are checked where each part of
+//! the page must be).
+
+mod common;
+
+use std::path::Path;
+
+use common::{Sandbox, chromium, console_messages, fixture};
+
+/// The PNG's size and a pixel reader (RGB).
+fn read_png(path: &Path) -> (u32, u32, impl Fn(u32, u32) -> [u8; 3]) {
+    let file = std::fs::File::open(path).expect("open png");
+    let mut decoder = png::Decoder::new(file);
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = decoder.read_info().expect("png header");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("png frame");
+    let channels = info.color_type.samples();
+    let (w, h) = (info.width, info.height);
+    let pixel = move |x: u32, y: u32| {
+        let i = ((y * w + x) as usize) * channels;
+        [buf[i], buf[i + 1], buf[i + 2]]
+    };
+    (w, h, pixel)
+}
+
+#[test]
+fn render_png_draws_the_page_with_its_wxss_bars_and_images() {
+    let Some(_) = chromium("render_png") else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let png = sb.path("page.png");
+    let html = sb.path("page.html");
+    let bundle = fixture("pictures");
+    sb.ftrun(&[
+        "render",
+        bundle.to_str().expect("utf8"),
+        "--html",
+        html.to_str().expect("utf8"),
+        "--png",
+        png.to_str().expect("utf8"),
+    ])
+    .expect_status(0);
+    let (w, h, px) = read_png(&png);
+    assert_eq!((w, h), (750, 1334), "375x667 at device pixel ratio 2");
+    let near = |(x, y): (u32, u32), want: [u8; 3], what: &str| {
+        let got = px(x, y);
+        let close = got
+            .iter()
+            .zip(want)
+            .all(|(g, w)| (*g as i32 - w as i32).abs() <= 8);
+        assert!(close, "{what} at ({x}, {y}): {got:?}, expected {want:?}");
+    };
+    near(
+        (20, 20),
+        [0x33, 0x66, 0xcc],
+        "navigation bar (app.json window)",
+    );
+    near(
+        (700, 300),
+        [0xff, 0, 0],
+        "the page's .hero (200rpx high, below the 64 px bars)",
+    );
+    near((50, 378), [0, 0, 0xff], "the page's own .dot");
+    near(
+        (230, 420),
+        [0, 0xff, 0],
+        "the component's .dot (isolated: its own colour, 150rpx wide)",
+    );
+    near((50, 478), [0xff, 0, 0xff], "the bundle's image");
+    near(
+        (700, 1000),
+        [0xff, 0xee, 0xcc],
+        "page background (app.wxss page {})",
+    );
+    near((5, 1325), [0x22, 0x22, 0x22], "tab bar background");
+    near((187, 1270), [0xcc, 0, 0], "the current tab's selected icon");
+    near((562, 1270), [0x80, 0x80, 0x80], "the other tab's icon");
+
+    // The document stands alone and loads without a console message.
+    let doc = std::fs::read_to_string(&html).expect("html");
+    assert!(
+        !doc.contains("http://") && !doc.contains("https://"),
+        "{doc}"
+    );
+    assert!(doc.contains("data:image/png;base64,"), "images inlined");
+    let chrome = chromium("render_png").expect("found above");
+    assert_eq!(console_messages(&chrome, &html), Vec::<String>::new());
+}
+
+#[test]
+fn render_png_viewport_and_a_missing_browser() {
+    let sb = Sandbox::new();
+    let bundle = fixture("pictures");
+    let png = sb.path("wide.png");
+    // No browser: a clear message, status 1, and no picture.
+    let r = sb
+        .cmd(&[
+            "render",
+            bundle.to_str().expect("utf8"),
+            "--png",
+            png.to_str().expect("utf8"),
+        ])
+        .env("FTRUN_CHROME", sb.path("no-such-chrome"))
+        .output()
+        .expect("run");
+    let r = common::Run::from(r);
+    r.expect_status(1).stderr_has("FTRUN_CHROME");
+    assert!(!png.exists());
+    let r = sb
+        .cmd(&[
+            "render",
+            bundle.to_str().expect("utf8"),
+            "--png",
+            png.to_str().expect("utf8"),
+        ])
+        .env_remove("FTRUN_CHROME")
+        .env("PATH", sb.path("empty"))
+        .output()
+        .expect("run");
+    common::Run::from(r)
+        .expect_status(1)
+        .stderr_has("no headless Chromium");
+    // --json with --png is a usage error.
+    sb.ftrun(&[
+        "render",
+        bundle.to_str().expect("utf8"),
+        "--json",
+        "--png",
+        "x.png",
+    ])
+    .expect_status(2);
+
+    if chromium("render_png_viewport").is_none() {
+        return;
+    }
+    sb.ftrun(&[
+        "render",
+        bundle.to_str().expect("utf8"),
+        "--png",
+        png.to_str().expect("utf8"),
+        "--viewport",
+        "414x896@3",
+    ])
+    .expect_status(0);
+    let (w, h, px) = read_png(&png);
+    assert_eq!((w, h), (1242, 2688));
+    // rpx follows the screen: the hero is 200rpx = 110.4 px high at 414 px, below 64 px of bars.
+    assert_eq!(px(600, (64 + 100) * 3), [0xff, 0, 0]);
+}
