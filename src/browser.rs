@@ -36,6 +36,17 @@ pub struct Viewport {
     pub scale: f64,
 }
 
+impl Viewport {
+    /// A phone's screen, as the app sees it (`--device`, `launch({ device })`).
+    pub fn of(d: crate::engine::Device) -> Viewport {
+        Viewport {
+            width: d.width,
+            height: d.height,
+            scale: d.pixel_ratio,
+        }
+    }
+}
+
 /// The browser to use.
 pub fn find() -> Result<PathBuf, BrowserError> {
     if let Some(p) = std::env::var_os("FTRUN_CHROME").filter(|p| !p.is_empty()) {

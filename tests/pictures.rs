@@ -150,3 +150,42 @@ fn render_png_viewport_and_a_missing_browser() {
     // rpx follows the screen: the hero is 200rpx = 110.4 px high at 414 px, below 64 px of bars.
     assert_eq!(px(600, (64 + 100) * 3), [0xff, 0, 0]);
 }
+
+/// In `ftrun test`: `page.screenshot({ path })` writes the page's picture, automator's
+/// `miniProgram.screenshot()` resolves to it as base64, both at the launch's device size.
+#[test]
+fn screenshots_from_a_test_file() {
+    if chromium("screenshots_from_a_test_file").is_none() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let bundle = fixture("pictures");
+    let shot = sb.path("shot.png");
+    sb.write(
+        "t/shots.test.js",
+        &format!(
+            r#"
+const automator = require('miniprogram-automator');
+test('page.screenshot writes a PNG', async () => {{
+  const app = await ftrun.launch({{ bundle: {bundle:?}, device: '320x568@1' }});
+  const page = await app.currentPage();
+  await expect(page.screenshot({{ path: {shot:?} }})).resolves.toBeUndefined();
+}});
+test('miniProgram.screenshot resolves to base64 PNG', async () => {{
+  const miniProgram = await automator.launch({{ projectPath: {bundle:?} }});
+  const b64 = await miniProgram.screenshot();
+  expect(b64.startsWith('iVBORw0KGgo')).toBe(true);
+}});
+"#,
+            bundle = bundle.to_str().expect("utf8"),
+            shot = shot.to_str().expect("utf8"),
+        ),
+    );
+    let dir = sb.path("t");
+    sb.ftrun(&["test", dir.to_str().expect("utf8")])
+        .expect_status(0)
+        .stdout_has("2 passed");
+    let (w, h, px) = read_png(&shot);
+    assert_eq!((w, h), (320, 568));
+    assert_eq!(px(10, 10), [0x33, 0x66, 0xcc], "navigation bar");
+}

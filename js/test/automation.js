@@ -52,6 +52,14 @@
       return pageInfo(p);
     },
     pageData: (id, path) => dataAt(pageOf(id).data, path),
+    // The parts of a page's picture (js/view/html.js); the current page when id is null.
+    pageParts(id) {
+      const s = internal.pageStack;
+      const p = id === null ? s[s.length - 1] : pageOf(id);
+      if (!p || !p.__ftView) throw new Error('screenshot: no page is open');
+      view.need('html');
+      return Object.assign({ route: p.route }, view.pageHtml(p.__ftView));
+    },
     pageSetData: (id, patch) => { pageOf(id).setData(patch); },
     pageCall: (id, name, args) => callMethod(pageOf(id), name, args, `page ${pageOf(id).route}`),
     // Page scope: the page's own tree; element scope: a component's shadow tree, else children.

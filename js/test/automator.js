@@ -44,6 +44,16 @@
     });
   }
 
+  // A picture of a page (headless Chromium at the app's device size): written to `path`, or
+  // resolved as base64 PNG without one (automator's miniProgram.screenshot).
+  function screenshot(app, pageId, options) {
+    const path = options && options.path !== undefined ? String(options.path) : '';
+    return call(app, 'pageParts', pageId).then((parts) => {
+      const png = native.appScreenshot(app.id, JSON.stringify(parts), path);
+      return path ? undefined : png;
+    });
+  }
+
   function element(app, info) {
     return info ? new Element(app, info) : null;
   }
@@ -61,6 +71,7 @@
     data(path) { return call(this._app, 'pageData', this._id, path === undefined ? null : path); }
     setData(data) { return act(this._app, 'pageSetData', this._id, data); }
     callMethod(name, ...args) { return actValue(this._app, 'pageCall', this._id, name, args); }
+    screenshot(options) { return screenshot(this._app, this._id, options); }
     $(selector) { return call(this._app, 'query', { page: this._id }, selector, true).then((l) => element(this._app, l[0])); }
     $$(selector) { return call(this._app, 'query', { page: this._id }, selector, false).then((l) => l.map((i) => element(this._app, i))); }
     // A number waits that long (less when the app goes idle first); a selector or a function
@@ -154,6 +165,7 @@
     },
     restoreWxMethod(name) { return call(this, 'restoreWx', String(name)); },
     systemInfo() { return Promise.resolve(this.eval(() => wx.getSystemInfoSync())); },
+    screenshot(options) { return screenshot(this, null, options); },
     pageScrollTo() { return Promise.resolve(); },
     disconnect() { return Promise.resolve(); },
     close() { return Promise.resolve(); },

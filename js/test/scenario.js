@@ -77,7 +77,6 @@
       }
       l.seen = { out: out.stdout.length, err: out.stderr.length };
     }
-    screenshot() { return Promise.reject(new Error('screenshot: headless, there is no screen to capture')); }
     /** Runs the app until the next background-fetch record reached its listeners. */
     nextBackgroundFetch() {
       const r = JSON.parse(native.appStep(this.id, 'bgfetch'));

@@ -69,16 +69,7 @@ pub fn run(args: RenderArgs) -> Result<i32, CliError> {
     std::fs::write(&html_path, &document)
         .map_err(|e| CliError::Failed(format!("{}: {e}", html_path.display())))?;
     if let Some(png) = &args.png {
-        let d = args.viewport.or(args.device).unwrap_or(Device {
-            width: 375,
-            height: 667,
-            pixel_ratio: 2.0,
-        });
-        let viewport = Viewport {
-            width: d.width,
-            height: d.height,
-            scale: d.pixel_ratio,
-        };
+        let viewport = Viewport::of(args.viewport.or(args.device).unwrap_or(Device::PHONE));
         let shot = browser::screenshot(&html_path, png, viewport, SCREENSHOT_TIMEOUT)
             .map_err(|e| CliError::Failed(format!("--png {}: {e}", png.display())))?;
         tracing::info!(

@@ -68,6 +68,15 @@ pub struct Device {
     pub pixel_ratio: f64,
 }
 
+impl Device {
+    /// What a run pretends to be unless told: 375 x 667 CSS px at pixel ratio 2.
+    pub const PHONE: Device = Device {
+        width: 375,
+        height: 667,
+        pixel_ratio: 2.0,
+    };
+}
+
 impl std::str::FromStr for Device {
     type Err = String;
     /// `375x667`, `414x896@3`.

@@ -327,6 +327,20 @@ impl Extension for TestExtension {
         )?;
         let st = self.state.clone();
         native.set(
+            "appScreenshot",
+            Func::from(
+                move |ctx: Ctx<'js>,
+                      id: u32,
+                      parts: Text,
+                      path: Text|
+                      -> rquickjs::Result<String> {
+                    st.with_session(id, |s| s.screenshot(&parts, &path))
+                        .map_err(|e| throw_error(&ctx, e))
+                },
+            ),
+        )?;
+        let st = self.state.clone();
+        native.set(
             "appOutput",
             Func::from(move |ctx: Ctx<'js>, id: u32| -> rquickjs::Result<String> {
                 st.with_session(id, |s| Ok(s.output_json()))

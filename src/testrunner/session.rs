@@ -84,6 +84,9 @@ pub(super) struct AppSession {
     pub(super) app_id: String,
     launch: Launch,
     periodic_url: Option<url::Url>,
+    /// `app.json` and the phone, for screenshots.
+    app_json: serde_json::Value,
+    device: Option<crate::engine::Device>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -496,6 +499,8 @@ impl FileState {
                 app_id,
                 launch,
                 periodic_url,
+                app_json: bundle.config.raw.clone(),
+                device,
             },
         );
         Ok(id)
@@ -533,6 +538,33 @@ fn nearest_bundle(start: &Path) -> Option<PathBuf> {
 }
 
 impl AppSession {
+    /// A picture of a page (`page.screenshot`, automator's `miniProgram.screenshot`): its
+    /// parts as `js/view/html.js` gives them, drawn by headless Chromium at the app's device
+    /// size, written to `path` (relative to the working folder), or returned as base64 PNG
+    /// when `path` is empty.
+    pub(super) fn screenshot(&self, parts: &str, path: &str) -> Result<String, String> {
+        use crate::browser::{self, Viewport};
+        let parts: crate::view::html::PageParts =
+            serde_json::from_str(parts).map_err(|e| format!("screenshot: {e}"))?;
+        let document =
+            crate::view::html::document(&self.engine.host().files, &self.app_json, &parts);
+        let dir = tempfile::tempdir().map_err(|e| format!("screenshot: temp folder: {e}"))?;
+        let page = dir.path().join("page.html");
+        std::fs::write(&page, document).map_err(|e| format!("screenshot: {e}"))?;
+        let png = match path {
+            "" => dir.path().join("page.png"),
+            p => PathBuf::from(p),
+        };
+        let viewport = Viewport::of(self.device.unwrap_or(crate::engine::Device::PHONE));
+        browser::screenshot(&page, &png, viewport, std::time::Duration::from_secs(60))
+            .map_err(|e| format!("screenshot: {e}"))?;
+        if !path.is_empty() {
+            return Ok(String::new());
+        }
+        let bytes = std::fs::read(&png).map_err(|e| format!("screenshot: {e}"))?;
+        Ok(crate::apis::request::base64(&bytes))
+    }
+
     pub(super) fn progress_json(&self, p: Progress) -> String {
         let state = match p {
             Progress::Reached => "reached",
