@@ -41,6 +41,7 @@ pub mod coverage;
 pub mod engine;
 pub mod io;
 pub mod mockserver;
+pub mod pictures;
 pub mod store;
 pub mod testrunner;
 pub mod view;

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Sandbox, chromium, console_messages, fixture};
+use common::{Sandbox, chromium, fixture, load_page};
 
 /// The PNG's size and a pixel reader (RGB).
 fn read_png(path: &Path) -> (u32, u32, impl Fn(u32, u32) -> [u8; 3]) {
@@ -87,7 +87,7 @@ fn render_png_draws_the_page_with_its_wxss_bars_and_images() {
     );
     assert!(doc.contains("data:image/png;base64,"), "images inlined");
     let chrome = chromium("render_png").expect("found above");
-    assert_eq!(console_messages(&chrome, &html), Vec::<String>::new());
+    assert_eq!(load_page(&chrome, &html).1, Vec::<String>::new());
 }
 
 #[test]
@@ -188,4 +188,93 @@ test('miniProgram.screenshot resolves to base64 PNG', async () => {{
     let (w, h, px) = read_png(&shot);
     assert_eq!((w, h), (320, 568));
     assert_eq!(px(10, 10), [0x33, 0x66, 0xcc], "navigation bar");
+}
+
+/// The text of the element with `id` in a dumped DOM.
+fn text_of(dom: &str, id: &str) -> String {
+    let open = format!("id=\"{id}\">");
+    let start = dom
+        .find(&open)
+        .unwrap_or_else(|| panic!("no #{id} in\n{dom}"))
+        + open.len();
+    dom[start..start + dom[start..].find('<').expect("closing tag")].to_string()
+}
+
+#[test]
+fn test_report_html_counts_what_the_run_counted() {
+    let Some(chrome) = chromium("test_report_html") else {
+        return;
+    };
+    let sb = Sandbox::new();
+    sb.write(
+        "t/a.test.js",
+        "test('adds', () => expect(1 + 1).toBe(2));\ntest('</script><b>x</b>', () => {});\n",
+    );
+    sb.write(
+        "t/b.test.js",
+        "describe('math', () => {\n  test('fails', () => { expect({ a: 1 }).toEqual({ a: 2 }) });\n  test.skip('later', () => {});\n});\n",
+    );
+    let report = sb.path("out/report.html");
+    let dir = sb.path("t");
+    sb.ftrun(&[
+        "test",
+        dir.to_str().expect("utf8"),
+        "--reporter",
+        "html",
+        "--output",
+        report.to_str().expect("utf8"),
+    ])
+    .expect_status(1)
+    .stdout_has("2 passed, 1 failed, 1 skipped");
+    let (dom, console) = load_page(&chrome, &report);
+    assert_eq!(console, Vec::<String>::new());
+    assert_eq!(text_of(&dom, "count-passed"), "2");
+    assert_eq!(text_of(&dom, "count-failed"), "1");
+    assert_eq!(text_of(&dom, "count-skipped"), "1");
+    assert_eq!(text_of(&dom, "count-total"), "4");
+    assert_eq!(text_of(&dom, "count-files"), "2");
+    assert_eq!(dom.matches("class=\"row test\"").count(), 4, "{dom}");
+    assert!(dom.contains("math › fails"), "{dom}");
+    // The failure with its diff and code frame, and a name that looks like markup as text.
+    assert!(
+        dom.contains("\"a\": 2,") && dom.contains("&gt; 2 |"),
+        "{dom}"
+    );
+    assert!(dom.contains("&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;"), "{dom}");
+    // html needs a file.
+    sb.ftrun(&["test", dir.to_str().expect("utf8"), "--reporter", "html"])
+        .expect_status(2)
+        .stderr_has("--output");
+}
+
+#[test]
+fn check_html_groups_causes_and_names_each_error() {
+    let Some(chrome) = chromium("check_html") else {
+        return;
+    };
+    let sb = Sandbox::with_app(
+        &["pages/a/a", "pages/b/b", "pages/c/c"],
+        &[
+            ("pages/b/b.js", "Page({ onLoad() { null.x } })"),
+            ("pages/c/c.js", "Page({ onLoad() { undefined.y } })"),
+        ],
+    );
+    let report = sb.path("check.html");
+    let bundle = sb.bundle();
+    sb.ftrun(&[
+        "check",
+        bundle.to_str().expect("utf8"),
+        "--html",
+        report.to_str().expect("utf8"),
+    ])
+    .expect_status(1);
+    let (dom, console) = load_page(&chrome, &report);
+    assert_eq!(console, Vec::<String>::new());
+    assert_eq!(text_of(&dom, "count-ok"), "2", "app.js and pages/a/a");
+    assert_eq!(text_of(&dom, "count-error"), "2");
+    assert!(dom.contains("data-cause=\"app error\""), "{dom}");
+    assert!(dom.contains("app error: <b>2</b>"), "{dom}");
+    assert!(dom.contains("pages/b/b.js:1:"), "{dom}");
+    assert!(dom.contains("pages/c/c.js:1:"), "{dom}");
+    assert!(dom.contains("TypeError"), "{dom}");
 }

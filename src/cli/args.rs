@@ -129,6 +129,9 @@ pub struct CheckArgs {
     /// Print the table as JSON
     #[arg(long)]
     pub json: bool,
+    /// Also write the table as one self-contained HTML page (statuses, causes, file:line:col)
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Also print what the app printed (console, errors) on stderr
     #[arg(long = "output")]
     pub verbose_output: bool,
@@ -145,7 +148,7 @@ pub struct TestArgs {
     /// Output format on the terminal, or into --output
     #[arg(long, value_name = "NAME")]
     pub reporter: Option<crate::testrunner::Reporter>,
-    /// Where the tap, junit or json reporter writes its report (the summary still goes to stdout)
+    /// Where the tap, junit, json or html reporter writes its report (the summary still goes to stdout)
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Run only tests whose full name matches this regular expression (or substring)

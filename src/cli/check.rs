@@ -111,6 +111,10 @@ pub fn run(args: CheckArgs) -> Result<i32, CliError> {
     let pages: Vec<PageResult> =
         serde_json::from_str(&json).map_err(|e| CliError::Failed(e.to_string()))?;
     let all_ok = pages.iter().all(|p| p.status == "ok");
+    if let Some(path) = &args.html {
+        let rows = serde_json::to_value(&pages).unwrap_or_default();
+        common::write_file("--html", path, &crate::pictures::check_report(&rows))?;
+    }
     if args.json {
         outln!("{}", serde_json::to_string(&pages).unwrap_or_default())?;
     } else {

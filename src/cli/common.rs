@@ -139,3 +139,18 @@ pub fn out(text: &str) -> Result<(), CliError> {
         _ => Ok(()),
     }
 }
+
+/// Writes a report or picture a flag named (`--output FILE`, `--html FILE`), its folder made
+/// when missing; a failure names the flag and the file.
+pub fn write_file(flag: &str, path: &Path, text: &str) -> Result<(), CliError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    std::fs::write(path, text).map_err(|e| {
+        CliError::Failed(format!(
+            "{flag} {}: {}",
+            path.display(),
+            crate::bundle::io_reason(&e)
+        ))
+    })
+}

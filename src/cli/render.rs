@@ -66,8 +66,7 @@ pub fn run(args: RenderArgs) -> Result<i32, CliError> {
         .html
         .clone()
         .unwrap_or_else(|| temp.path().join("page.html"));
-    std::fs::write(&html_path, &document)
-        .map_err(|e| CliError::Failed(format!("{}: {e}", html_path.display())))?;
+    common::write_file("--html", &html_path, &document)?;
     if let Some(png) = &args.png {
         let viewport = Viewport::of(args.viewport.or(args.device).unwrap_or(Device::PHONE));
         let shot = browser::screenshot(&html_path, png, viewport, SCREENSHOT_TIMEOUT)

@@ -175,8 +175,11 @@ fn outputs(
     let mut out = Vec::new();
     match (args.reporter, &args.output) {
         (Some(Reporter::Junit), None) => return Err("--reporter junit needs --output FILE".into()),
+        (Some(Reporter::Html), None) => {
+            return Err("--reporter html needs --output FILE (e.g. --output report.html)".into());
+        }
         (None | Some(Reporter::Default), Some(_)) => {
-            return Err("--output FILE is for --reporter tap, junit or json (the default reporter prints to the terminal)".into());
+            return Err("--output FILE is for --reporter tap, junit, json or html (the default reporter prints to the terminal)".into());
         }
         (Some(r), file) => out.push((r, file.clone())),
         (None, None) => {
@@ -190,9 +193,10 @@ fn outputs(
                     "tap" => Reporter::Tap,
                     "junit" | "jest-junit" => Reporter::Junit,
                     "json" => Reporter::Json,
+                    "html" => Reporter::Html,
                     other => {
                         return Err(format!(
-                            "reporters: unknown reporter \"{other}\" (ftrun has default, tap, junit, json)"
+                            "reporters: unknown reporter \"{other}\" (ftrun has default, tap, junit, json, html)"
                         ));
                     }
                 };
@@ -203,7 +207,11 @@ fn outputs(
                     })
                 });
                 let file = file
-                    .or_else(|| (reporter == Reporter::Junit).then(|| PathBuf::from("junit.xml")))
+                    .or_else(|| match reporter {
+                        Reporter::Junit => Some(PathBuf::from("junit.xml")),
+                        Reporter::Html => Some(PathBuf::from("ftrun-report.html")),
+                        _ => None,
+                    })
                     .map(|f| base.join(f));
                 out.push((reporter, file));
             }
@@ -286,9 +294,12 @@ pub fn run_once(s: &Settings, files: &[PathBuf]) -> Result<(i32, Vec<FileResult>
                 let v = testrunner::jest_json::results(&results, started_ms, bailed);
                 serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
             }
+            Reporter::Html => crate::pictures::test_report(&testrunner::jest_json::results(
+                &results, started_ms, bailed,
+            )),
         };
         match file {
-            Some(path) => write_report(path, &text)?,
+            Some(path) => common::write_file("--output", path, &text)?,
             None if *reporter == Reporter::Json => common::out(&text)?,
             None => {
                 summary_shown |= *reporter != Reporter::Default;
@@ -301,17 +312,4 @@ pub fn run_once(s: &Settings, files: &[PathBuf]) -> Result<(i32, Vec<FileResult>
         human(&summary)?;
     }
     Ok((i32::from(failed || bailed || threshold_missed), results))
-}
-
-fn write_report(path: &Path, text: &str) -> Result<(), CliError> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    std::fs::write(path, text).map_err(|e| {
-        CliError::Failed(format!(
-            "--output {}: {}",
-            path.display(),
-            crate::bundle::io_reason(&e)
-        ))
-    })
 }

@@ -52,6 +52,8 @@ pub enum Reporter {
     Junit,
     /// Jest's `--json` result object.
     Json,
+    /// One self-contained HTML page (`pictures::test_report`).
+    Html,
 }
 
 fn ms(v: f64) -> String {

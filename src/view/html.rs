@@ -85,7 +85,7 @@ pub fn document(files: &BundleFiles, app_json: &Value, parts: &PageParts) -> Str
             css_value(&bg)
         ));
     }
-    fill(
+    crate::pictures::fill(
         PAGE_TEMPLATE,
         &[
             ("ROUTE", &escape(&parts.route)),
@@ -106,35 +106,6 @@ pub fn document(files: &BundleFiles, app_json: &Value, parts: &PageParts) -> Str
             ("TAB_BAR", &tab_bar.unwrap_or_default()),
         ],
     )
-}
-
-/// The template with each `{{NAME}}` replaced (one pass: a value is never searched again).
-fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out =
-        String::with_capacity(template.len() + values.iter().map(|v| v.1.len()).sum::<usize>());
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        match after.find("}}").and_then(|end| {
-            let name = &after[..end];
-            values
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| (end, *v))
-        }) {
-            Some((end, value)) => {
-                out.push_str(value);
-                rest = &after[end + 2..];
-            }
-            None => {
-                out.push_str("{{");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// One stylesheet compiled for the page, its imports inlined; "" when the file is not there.
@@ -363,13 +334,5 @@ mod tests {
         let css = compile(&files, "a.wxss", "");
         assert_eq!(css.matches(".a").count(), 1, "{css}");
         assert_eq!(css.matches(".b").count(), 1, "{css}");
-    }
-
-    #[test]
-    fn the_template_is_filled_once() {
-        assert_eq!(
-            fill("<{{A}}|{{B}}|{{C}}>", &[("A", "{{B}}"), ("B", "b")]),
-            "<{{B}}|b|{{C}}>"
-        );
     }
 }

@@ -228,8 +228,9 @@ pub fn chromium(test: &str) -> Option<PathBuf> {
     found
 }
 
-/// What a page printed to its console (errors included) when Chromium loaded it headless.
-pub fn console_messages(chrome: &Path, page: &Path) -> Vec<String> {
+/// A page loaded by headless Chromium: its DOM once loaded (scripts run) and what it printed
+/// to its console (errors included).
+pub fn load_page(chrome: &Path, page: &Path) -> (String, Vec<String>) {
     let profile = tempfile::tempdir().expect("profile");
     let out = Command::new(chrome)
         .args([
@@ -249,9 +250,10 @@ pub fn console_messages(chrome: &Path, page: &Path) -> Vec<String> {
         .stdin(Stdio::null())
         .output()
         .expect("run chromium");
-    String::from_utf8_lossy(&out.stderr)
+    let console = String::from_utf8_lossy(&out.stderr)
         .lines()
         .filter(|l| l.contains(":CONSOLE"))
         .map(str::to_string)
-        .collect()
+        .collect();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), console)
 }
