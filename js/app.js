@@ -195,7 +195,10 @@
     // (components created and attached; js/view/render.js), the view's first render comes
     // after onShow (components ready), then onReady.
     if (reg.kind !== 'page') inst.hook('beforeRender', []);
+    const tl = internal.timeline;
+    if (tl) tl('B', 'lifecycle', `render ${route}`);
     internal.renderPage(page);
+    if (tl) tl('E', 'lifecycle', `render ${route}`);
     inst.hook('onLoad', [query]);
     page.__ftHook('onShow', []);
     internal.pageEvent(page, 'ready');
@@ -300,11 +303,14 @@
     if (native.clockVirtual()) internal.useVirtualTime();
     // Launched into an independent subpackage, the main package (app.js included) is not run.
     const launchSub = subpackageOf(info.launch.path);
+    const tl = internal.timeline;
+    if (tl) tl('B', 'code', 'load code');
     if (!(launchSub && launchSub.independent)) {
       loadScript(internal.pageFile('app') || 'app.js', null);
       for (const route of info.pages) loadScript(internal.pageFile(route) || route + '.js', route);
       loadComponents(info.pages, true);
     }
+    if (tl) tl('E', 'code', 'load code');
     const query = internal.parseQuery(info.launch.query);
     internal.launchOptions = { path: info.launch.path, query, scene: info.launch.scene, referrerInfo: {} };
     const independent = !!(launchSub && launchSub.independent);

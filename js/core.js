@@ -129,13 +129,26 @@
   };
 
   // Calls app code; an exception is reported and the caller goes on.
+  // `ftrun run --timeline`: (ph 'B' | 'E' | 'i', lane, name) recorded by the host; null when off.
+  internal.timeline = native.timelineOn() ? native.timelineEvent : null;
+
+  // A lifecycle the app does not define is still a moment worth seeing on a timeline.
+  const LIFECYCLE = /^(App|Page\[|Component\[)/;
   internal.safeCall = function (fn, self, args, where) {
-    if (typeof fn !== 'function') return undefined;
+    if (typeof fn !== 'function') {
+      if (internal.timeline && LIFECYCLE.test(where)) internal.timeline('i', 'lifecycle', where);
+      return undefined;
+    }
+    const tl = where !== 'microtask' ? internal.timeline : null;
+    const lane = tl && (where === 'timer callback' ? 'timers' : 'lifecycle');
+    if (tl) tl('B', lane, where);
     try {
       return fn.apply(self, args || []);
     } catch (e) {
       internal.reportError(e, where);
       return undefined;
+    } finally {
+      if (tl) tl('E', lane, where);
     }
   };
 

@@ -157,8 +157,14 @@
       }
     },
     js(module) {
-      const fn = native.compile(module.id);
-      fn.call(module.exports, module.exports, module.require, module, internal.absolutePath(module.id), internal.absolutePath(internal.dirname(module.id)));
+      const tl = internal.timeline;
+      if (tl) tl('B', 'code', module.id);
+      try {
+        const fn = native.compile(module.id);
+        fn.call(module.exports, module.exports, module.require, module, internal.absolutePath(module.id), internal.absolutePath(internal.dirname(module.id)));
+      } finally {
+        if (tl) tl('E', 'code', module.id);
+      }
     },
   };
 

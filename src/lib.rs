@@ -44,4 +44,5 @@ pub mod mockserver;
 pub mod pictures;
 pub mod store;
 pub mod testrunner;
+pub mod timeline;
 pub mod view;

@@ -1,3 +1,5 @@
 fn main() {
+    // The zero of `--timeline`'s clock.
+    ftrun::timeline::start();
     std::process::exit(ftrun::cli::main());
 }

@@ -278,3 +278,133 @@ fn check_html_groups_causes_and_names_each_error() {
     assert!(dom.contains("pages/c/c.js:1:"), "{dom}");
     assert!(dom.contains("TypeError"), "{dom}");
 }
+
+/// A bundle whose launch page sets a timer and listens for background fetch.
+fn timeline_app() -> Sandbox {
+    Sandbox::with_app(
+        &["pages/index/index"],
+        &[
+            (
+                "app.js",
+                "App({ onLaunch() { wx.onBackgroundFetchData((r) => console.log('got', r.fetchedData)) } })",
+            ),
+            (
+                "pages/index/index.js",
+                "Page({ onLoad() { setTimeout(() => {}, 5) }, onReady() {} })",
+            ),
+            ("pages/index/index.wxml", "<view>hi</view>"),
+        ],
+    )
+}
+
+/// `ftrun run --timeline FILE.json`: Chrome's trace events, one per moment of the cold start,
+/// in the order they happen; the prefetch request overlaps the code loading.
+#[test]
+fn timeline_json_is_a_chrome_trace_in_order() {
+    let srv = common::Server::start();
+    srv.route(
+        "/pre",
+        common::Route::ok("data").delay(std::time::Duration::from_millis(50)),
+    );
+    let sb = timeline_app();
+    let trace = sb.path("t.json");
+    sb.run(&[
+        "--prefetch-url",
+        &srv.url("/pre"),
+        "--timeline",
+        trace.to_str().expect("utf8"),
+    ])
+    .expect_status(0)
+    .stdout_has("got data");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&trace).expect("trace")).expect("json");
+    let events: Vec<&serde_json::Value> = v["traceEvents"]
+        .as_array()
+        .expect("traceEvents")
+        .iter()
+        .filter(|e| e["ph"] != "M")
+        .collect();
+    let at = |name: &str, ph: &str| -> f64 {
+        events
+            .iter()
+            .find(|e| e["name"] == name && e["ph"] == ph)
+            .unwrap_or_else(|| panic!("no {ph} {name} in {events:#?}"))["ts"]
+            .as_f64()
+            .expect("ts")
+    };
+    let order = [
+        at("arguments parsed", "i"),
+        at("manifests read", "i"),
+        at("store read", "i"),
+        at("prefetch request", "B"),
+        at("load code", "B"),
+        at("app.js", "B"),
+        at("pages/index/index.js", "B"),
+        at("App.onLaunch", "B"),
+        at("render pages/index/index", "B"),
+        at("Page[pages/index/index].onLoad", "B"),
+        at("Page[pages/index/index].onReady", "B"),
+        at("timer callback", "B"),
+        at("response received", "i"),
+        at("onBackgroundFetchData listener", "B"),
+        at("idle", "i"),
+        at("exit", "i"),
+    ];
+    assert!(order.windows(2).all(|w| w[0] <= w[1]), "{order:?}");
+    // On the wire after it started (the code may start loading before: a cold start waits
+    // at most 0.3 ms for the write), and answered after.
+    let wire = at("request on the wire", "i");
+    assert!(at("prefetch request", "B") <= wire && wire <= at("response received", "i"));
+    // The request was in flight while the code loaded.
+    assert!(at("prefetch request", "E") > at("load code", "E"));
+    assert!(at("record committed", "E") <= at("idle", "i"));
+    for e in &events {
+        assert!(
+            e["pid"] == 1 && e["tid"].is_u64() && e["ts"].is_f64(),
+            "{e}"
+        );
+    }
+}
+
+/// `--timeline FILE.html`: the picture loads without a console message and has a bar or tick
+/// per event, in the order they happened.
+#[test]
+fn timeline_html_draws_every_event() {
+    let Some(chrome) = chromium("timeline_html") else {
+        return;
+    };
+    let srv = common::Server::start();
+    srv.route("/pre", common::Route::ok("data"));
+    let sb = timeline_app();
+    let page = sb.path("t.html");
+    sb.run(&[
+        "--prefetch-url",
+        &srv.url("/pre"),
+        "--timeline",
+        page.to_str().expect("utf8"),
+    ])
+    .expect_status(0);
+    let (dom, console) = load_page(&chrome, &page);
+    assert_eq!(console, Vec::<String>::new());
+    let bars = dom.matches("class=\"event ").count();
+    let rows: Vec<&str> = dom
+        .split("<tr data-name=\"")
+        .skip(1)
+        .map(|r| &r[..r.find('"').expect("quote")])
+        .collect();
+    assert_eq!(bars, rows.len(), "a bar per listed event\n{dom}");
+    let pos = |name: &str| {
+        rows.iter()
+            .position(|r| *r == name)
+            .unwrap_or_else(|| panic!("{name} not in {rows:?}"))
+    };
+    assert!(pos("arguments parsed") < pos("prefetch request"));
+    assert!(pos("prefetch request") < pos("load code"));
+    assert!(pos("load code") < pos("App.onLaunch"));
+    assert!(pos("App.onLaunch") < pos("Page[pages/index/index].onReady"));
+    assert!(pos("onBackgroundFetchData listener") < pos("exit"));
+    assert!(
+        dom.contains("title=\"prefetch request: "),
+        "exact figures on hover"
+    );
+}

@@ -81,6 +81,7 @@ impl<T> Signaling<T> {
             && *n > 0
             && let Some(wrote) = self.wrote.take()
         {
+            crate::timeline::mark(crate::timeline::Lane::Network, "request on the wire");
             wrote.notify_one();
         }
     }

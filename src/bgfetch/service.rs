@@ -1,6 +1,7 @@
 //! Background-fetch services shared by every command: the lazily opened store and client,
 //! one fetch attempt, and the requests a cold start makes (spec section 4).
 
+use crate::timeline::{self, Lane};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -216,11 +217,19 @@ pub fn listener_payload(kind: FetchType, record: &Record) -> serde_json::Value {
 /// once, and committed meanwhile; the run does not end before the commit is done (it holds
 /// `work` until then). A commit that fails is a warning, and the slot keeps its old record.
 pub async fn fetch_and_deliver(services: Arc<Services>, attempt: Attempt, work: PendingWork) {
-    let record = match fetch_record(&services, &attempt).await {
+    let request = match attempt.kind {
+        FetchType::Pre => "prefetch request",
+        FetchType::Periodic => "periodic request",
+    };
+    timeline::begin(Lane::Network, request);
+    let fetched = fetch_record(&services, &attempt).await;
+    timeline::end(Lane::Network, request);
+    let record = match fetched {
         Ok(r) => r,
         Err(e) => return (services.warn)(&attempt.failure_line(&e)),
     };
     tracing::trace!("bgfetch: response received");
+    timeline::mark(Lane::Network, "response received");
     let (app, kind) = (attempt.app_id.clone(), attempt.kind);
     let staged = services.pending.stage(
         Key::Record(app.clone(), kind),
@@ -231,8 +240,13 @@ pub async fn fetch_and_deliver(services: Arc<Services>, attempt: Attempt, work: 
         payload: listener_payload(kind, &record),
     });
     let s = services.clone();
-    let committed =
-        blocking(move || staged.commit(|| commit_record(&s, &app, kind, &record))).await;
+    let committed = blocking(move || {
+        timeline::begin(Lane::Store, "record committed");
+        let r = staged.commit(|| commit_record(&s, &app, kind, &record));
+        timeline::end(Lane::Store, "record committed");
+        r
+    })
+    .await;
     match committed {
         Ok(()) => tracing::trace!("bgfetch: record stored"),
         Err(e) => (services.warn)(&attempt.failure_line(&AttemptError::Store(e))),
@@ -313,6 +327,7 @@ pub fn start_cold(
         ))
     })();
     tracing::trace!("bgfetch: config, token and state read");
+    timeline::mark(Lane::Store, "store read");
     let (cfg, token, state) = match loaded {
         Ok(v) => v,
         Err(e) => {

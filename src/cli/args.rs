@@ -482,6 +482,10 @@ pub struct RunArgs {
     /// The phone to pretend to be: screen WIDTHxHEIGHT in px and pixel ratio (default 375x667@2)
     #[arg(long, value_name = "WxH[@R]")]
     pub device: Option<crate::engine::Device>,
+    /// Write where the cold start's time went: FILE.html (a picture) or FILE.json (Chrome's
+    /// trace-event format, for chrome://tracing and Perfetto)
+    #[arg(long, value_name = "FILE")]
+    pub timeline: Option<PathBuf>,
     #[command(flatten)]
     pub overrides: FetchOverrides,
     #[command(flatten)]

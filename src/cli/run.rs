@@ -11,6 +11,7 @@ use crate::bgfetch::service::{ColdStart, start_cold, stderr_warnings};
 use crate::bundle::{AppConfig, Bundle, Project, check_app_files, parse_app_config};
 use crate::engine::{self, EngineOptions, Launch, ProcessOutput, RunContext, RunOutcome};
 use crate::io::Io;
+use crate::timeline::{self, Lane};
 
 /// The launch for a bundle: `--path` must name a listed page (its query may follow a `?`).
 pub fn launch_for(config: &AppConfig, args: &LaunchArgs) -> Result<Launch, CliError> {
@@ -30,6 +31,25 @@ pub fn launch_for(config: &AppConfig, args: &LaunchArgs) -> Result<Launch, CliEr
 }
 
 pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, CliError> {
+    if args.timeline.is_some() {
+        timeline::enable();
+        timeline::mark(Lane::Process, "arguments parsed");
+    }
+    let code = cold_start(&args, data_dir);
+    if let Some(path) = &args.timeline {
+        timeline::mark(Lane::Process, "exit");
+        timeline::write(path, &format!("ftrun run {}", args.bundle.display())).map_err(|e| {
+            CliError::Failed(format!(
+                "--timeline {}: {}",
+                path.display(),
+                crate::bundle::io_reason(&e)
+            ))
+        })?;
+    }
+    code
+}
+
+fn cold_start(args: &RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, CliError> {
     let prefetch_url = common::url_flag("--prefetch-url", args.overrides.prefetch_url.as_deref())?;
     let periodic_url = common::url_flag("--periodic-url", args.overrides.periodic_url.as_deref())?;
     // The two small manifests first: they hold the appId and the launch page the request
@@ -44,6 +64,7 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
     let app_id = app_id.id;
     let launch = launch_for(&config, &args.launch)?;
     tracing::debug!("run: manifests read");
+    timeline::mark(Lane::Process, "manifests read");
     let services = common::services(data_dir, &args.net, stderr_warnings())?;
     let io = Io::lazy(1);
     let (events_tx, events_rx) = engine::events::channel();
@@ -96,6 +117,7 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
     );
     // After a clean or erroring run the loop has already waited for the requests; after a
     // timeout or an invalid bundle, what is still in flight is abandoned (redb stays whole).
+    timeline::mark(Lane::Process, "idle");
     let abandon = !matches!(&outcome, Ok(RunOutcome::Clean | RunOutcome::AppErrors));
     drop(apis);
     if let Ok(io) = Rc::try_unwrap(io) {

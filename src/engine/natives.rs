@@ -269,6 +269,15 @@ pub(crate) fn install<'js>(
         "timerCount",
         Func::from(move || h.timers.borrow().len() as u32),
     )?;
+    // `--timeline` (src/timeline.rs): JS records only when it is on.
+    native.set("timelineOn", Func::from(crate::timeline::enabled))?;
+    native.set(
+        "timelineEvent",
+        Func::from(|ph: Text, lane: Text, name: Text| {
+            let ph = ph.0.chars().next().unwrap_or('i');
+            crate::timeline::event(crate::timeline::Lane::from_name(&lane.0), ph, &name.0);
+        }),
+    )?;
     let h = host.clone();
     native.set(
         "fileKind",
