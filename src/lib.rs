@@ -16,7 +16,9 @@
 //! from them (elements, custom components with their shadow trees and lifetimes, slots),
 //! re-runs only the bindings a `setData` path reaches, dispatches events through capture and
 //! bubble phases, and answers selector queries; a rendered page also becomes a self-contained
-//! HTML document, which [`browser`] (headless Chromium) turns into a picture. [`testrunner`] is `ftrun test`, and [`coverage`]
+//! HTML document, which [`browser`] (headless Chromium) turns into a picture; [`pictures`]
+//! makes the HTML reports of test runs and checks, [`timeline`] the picture of a cold start
+//! (`--timeline`). [`testrunner`] is `ftrun test`, and [`coverage`]
 //! its `--coverage` (files instrumented with oxc as they compile, counts gathered per engine); [`mockserver`] the local endpoint used by
 //! `serve`, tests and benchmarks. [`cli`] parses the command line and maps errors to exit
 //! statuses. Threads: QuickJS runs on the main thread only, driven by the engine's own loop

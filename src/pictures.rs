@@ -9,25 +9,29 @@ const SHELL: &str = include_str!("../assets/report/page.html");
 const CSS: &str = include_str!("../assets/report/report.css");
 const TEST_JS: &str = include_str!("../assets/report/test.js");
 const CHECK_JS: &str = include_str!("../assets/report/check.js");
+const COMMON_JS: &str = include_str!("../assets/report/common.js");
 
 /// `ftrun test --reporter html`: from the run's Jest-shaped JSON (`testrunner::jest_json`).
 pub fn test_report(results: &Value) -> String {
-    page("ftrun test", results, TEST_JS)
+    page("ftrun test", results, CSS, TEST_JS)
 }
 
 /// `ftrun check --html`: from the rows of `ftrun check --json`.
 pub fn check_report(rows: &Value) -> String {
-    page("ftrun check", rows, CHECK_JS)
+    page("ftrun check", rows, CSS, CHECK_JS)
 }
 
-fn page(title: &str, data: &Value, script: &str) -> String {
+/// A picture: the shell with its sheet, its data as JSON and its drawing script (after the
+/// helpers every script shares).
+pub fn page(title: &str, data: &Value, css: &str, script: &str) -> String {
+    let title = title.replace('&', "&amp;").replace('<', "&lt;");
     fill(
         SHELL,
         &[
-            ("TITLE", title),
-            ("CSS", CSS),
+            ("TITLE", &title),
+            ("CSS", css),
             ("DATA", &script_json(data)),
-            ("SCRIPT", script),
+            ("SCRIPT", &format!("{COMMON_JS}\n{script}")),
         ],
     )
 }

@@ -17,7 +17,6 @@ static START: OnceLock<Instant> = OnceLock::new();
 static ON: AtomicBool = AtomicBool::new(false);
 static EVENTS: Mutex<Vec<Event>> = Mutex::new(Vec::new());
 
-const SHELL: &str = include_str!("../assets/timeline/timeline.html");
 const CSS: &str = include_str!("../assets/timeline/timeline.css");
 const SCRIPT: &str = include_str!("../assets/timeline/timeline.js");
 
@@ -144,18 +143,8 @@ pub fn chrome_trace(events: &[Event]) -> Value {
 
 /// One self-contained HTML page with the timeline drawn.
 pub fn html(events: &[Event], title: &str) -> String {
-    let data = serde_json::to_string(events)
-        .unwrap_or_else(|_| "[]".into())
-        .replace('<', "\\u003c");
-    crate::pictures::fill(
-        SHELL,
-        &[
-            ("TITLE", &title.replace('<', "&lt;")),
-            ("CSS", CSS),
-            ("DATA", &data),
-            ("SCRIPT", SCRIPT),
-        ],
-    )
+    let data = serde_json::to_value(events).unwrap_or_default();
+    crate::pictures::page(title, &data, CSS, SCRIPT)
 }
 
 /// Writes what was recorded to `path`: `.json` as a Chrome trace, anything else as HTML.

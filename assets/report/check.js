@@ -3,15 +3,7 @@
 // each error with its file:line:col and message.
 (function () {
   'use strict';
-  const rows = JSON.parse(document.getElementById('ftrun-data').textContent);
-  const el = (tag, attrs, ...kids) => {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === 'class') e.className = v; else e.setAttribute(k, v);
-    }
-    for (const k of kids) if (k !== null && k !== undefined) e.append(k instanceof Node ? k : String(k));
-    return e;
-  };
+  const rows = ftrunData();
   const n = (status) => rows.filter((r) => r.status === status).length;
   const [ok, errors, skipped] = [n('ok'), n('error'), n('skipped')];
   const ms = rows.reduce((s, r) => s + (r.ms || 0), 0);

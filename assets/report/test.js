@@ -3,15 +3,7 @@
 // with their diff and code frame, a filter box.
 (function () {
   'use strict';
-  const data = JSON.parse(document.getElementById('ftrun-data').textContent);
-  const el = (tag, attrs, ...kids) => {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === 'class') e.className = v; else if (k === 'style') e.style.cssText = v; else e.setAttribute(k, v);
-    }
-    for (const k of kids) if (k !== null && k !== undefined) e.append(k instanceof Node ? k : String(k));
-    return e;
-  };
+  const data = ftrunData();
   const plain = (s) => String(s).replace(/\x1b\[[0-9;]*m/g, '');
   const MARK = { passed: '✓', failed: '✗', pending: '○' };
   const CLASS = { passed: 'passed', failed: 'failed', pending: 'skipped' };

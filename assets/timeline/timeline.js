@@ -3,16 +3,8 @@
 // title giving exact figures, and lists them in order below.
 (function () {
   'use strict';
-  const events = JSON.parse(document.getElementById('ftrun-data').textContent);
+  const events = ftrunData();
   const LANES = ['process', 'network', 'store', 'code', 'lifecycle', 'timers'];
-  const el = (tag, attrs, ...kids) => {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === 'class') e.className = v; else if (k === 'style') e.style.cssText = v; else e.setAttribute(k, v);
-    }
-    for (const k of kids) if (k !== null && k !== undefined) e.append(k instanceof Node ? k : String(k));
-    return e;
-  };
   const ms = (us) => (us / 1000).toFixed(3);
 
   // Spans from begin/end pairs (innermost open one of that lane and name); instants as they are.

@@ -1,9 +1,10 @@
-//! The TCP connector under the HTTP client, with a signal when a connection first writes.
+//! The connectors under the HTTP client, and what they watch on their connections.
 //!
 //! A cold start drives its first request from the JS thread until the request is on the wire
 //! (or, for HTTPS, the TLS hello), and only then hands the I/O runtime to its own thread: no
-//! thread start or wake-up lies between process start and the request. This signal is how it
-//! knows the bytes have left.
+//! thread start or wake-up lies between process start and the request. [`SignalingConnector`]'s
+//! first-write signal is how it knows the bytes have left. [`ReuseConnector`] tells the fetcher
+//! whether a failed request went out on a reused connection.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -19,8 +20,25 @@ use tokio::sync::Notify;
 use tower_service::Service;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-type ConnectFuture =
-    Pin<Box<dyn Future<Output = Result<Signaling<TokioIo<TcpStream>>, BoxError>> + Send>>;
+type Connecting<T> = Pin<Box<dyn Future<Output = Result<T, BoxError>> + Send>>;
+
+/// What a [`Watched`] connection reports as it is used.
+pub trait Watch: Send + Unpin {
+    /// A read completed (data, or the end of the stream).
+    fn read(&mut self) {}
+    /// `n > 0` bytes were written.
+    fn wrote(&mut self, n: usize);
+    /// The connection's info, for the response's and the error's extensions.
+    fn connected(&self, c: Connected) -> Connected {
+        c
+    }
+}
+
+/// A connection with a [`Watch`] on its reads and writes.
+pub struct Watched<T, W> {
+    io: T,
+    watch: W,
+}
 
 /// [`HttpConnector`] whose connections notify `wrote` (one permit) at their first write.
 #[derive(Clone)]
@@ -29,10 +47,22 @@ pub struct SignalingConnector {
     pub wrote: Arc<Notify>,
 }
 
+/// The first-write signal.
+pub struct FirstWrite(Option<Arc<Notify>>);
+
+impl Watch for FirstWrite {
+    fn wrote(&mut self, _n: usize) {
+        if let Some(wrote) = self.0.take() {
+            crate::timeline::mark(crate::timeline::Lane::Network, "request on the wire");
+            wrote.notify_one();
+        }
+    }
+}
+
 impl Service<Uri> for SignalingConnector {
-    type Response = Signaling<TokioIo<TcpStream>>;
+    type Response = Watched<TokioIo<TcpStream>, FirstWrite>;
     type Error = BoxError;
-    type Future = ConnectFuture;
+    type Future = Connecting<Self::Response>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx).map_err(Into::into)
@@ -40,10 +70,10 @@ impl Service<Uri> for SignalingConnector {
 
     fn call(&mut self, uri: Uri) -> Self::Future {
         let connecting = self.inner.call(uri);
-        let wrote = Some(self.wrote.clone());
+        let watch = FirstWrite(Some(self.wrote.clone()));
         Box::pin(async move {
             let io = connecting.await?;
-            Ok(Signaling { io, wrote })
+            Ok(Watched { io, watch })
         })
     }
 }
@@ -69,82 +99,21 @@ impl Reuse {
     }
 }
 
-/// A connection that notifies once, after its first bytes are written.
-pub struct Signaling<T> {
-    io: T,
-    wrote: Option<Arc<Notify>>,
-}
-
-impl<T> Signaling<T> {
-    fn written(&mut self, result: &Poll<Result<usize, std::io::Error>>) {
-        if let Poll::Ready(Ok(n)) = result
-            && *n > 0
-            && let Some(wrote) = self.wrote.take()
-        {
-            crate::timeline::mark(crate::timeline::Lane::Network, "request on the wire");
-            wrote.notify_one();
+impl Watch for Reuse {
+    fn read(&mut self) {
+        self.0.read.store(true, Ordering::Release);
+    }
+    fn wrote(&mut self, _n: usize) {
+        if self.0.read.load(Ordering::Acquire) {
+            self.0.reused.store(true, Ordering::Release);
         }
     }
-}
-
-impl<T: hyper::rt::Read + Unpin> hyper::rt::Read for Signaling<T> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: hyper::rt::ReadBufCursor<'_>,
-    ) -> Poll<Result<(), std::io::Error>> {
-        Pin::new(&mut self.io).poll_read(cx, buf)
+    fn connected(&self, c: Connected) -> Connected {
+        c.extra(self.clone())
     }
 }
 
-impl<T: hyper::rt::Write + Unpin> hyper::rt::Write for Signaling<T> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<Result<usize, std::io::Error>> {
-        let r = Pin::new(&mut self.io).poll_write(cx, buf);
-        self.written(&r);
-        r
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<Result<usize, std::io::Error>> {
-        let r = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
-        self.written(&r);
-        r
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.io.is_write_vectored()
-    }
-
-    fn poll_flush(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Result<(), std::io::Error>> {
-        Pin::new(&mut self.io).poll_flush(cx)
-    }
-
-    fn poll_shutdown(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Result<(), std::io::Error>> {
-        Pin::new(&mut self.io).poll_shutdown(cx)
-    }
-}
-
-impl<T: Connection> Connection for Signaling<T> {
-    fn connected(&self) -> Connected {
-        self.io.connected()
-    }
-}
-
-/// Wraps a connector's connections in [`Tracked`]; their [`Reuse`] reaches the error's and the
-/// response's connection info.
+/// Wraps a connector's connections with their [`Reuse`].
 #[derive(Clone)]
 pub struct ReuseConnector<C>(pub C);
 
@@ -154,9 +123,9 @@ where
     C::Future: Send + 'static,
     C::Error: Into<BoxError>,
 {
-    type Response = Tracked<C::Response>;
+    type Response = Watched<C::Response, Reuse>;
     type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
+    type Future = Connecting<Self::Response>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.0.poll_ready(cx).map_err(Into::into)
@@ -166,21 +135,25 @@ where
         let connecting = self.0.call(uri);
         Box::pin(async move {
             let io = connecting.await.map_err(Into::into)?;
-            Ok(Tracked {
+            Ok(Watched {
                 io,
-                reuse: Reuse::default(),
+                watch: Reuse::default(),
             })
         })
     }
 }
 
-/// A connection that records its [`Reuse`].
-pub struct Tracked<T> {
-    io: T,
-    reuse: Reuse,
+impl<T, W: Watch> Watched<T, W> {
+    fn written(&mut self, result: &Poll<Result<usize, std::io::Error>>) {
+        if let Poll::Ready(Ok(n)) = result
+            && *n > 0
+        {
+            self.watch.wrote(*n);
+        }
+    }
 }
 
-impl<T: hyper::rt::Read + Unpin> hyper::rt::Read for Tracked<T> {
+impl<T: hyper::rt::Read + Unpin, W: Watch> hyper::rt::Read for Watched<T, W> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -188,24 +161,13 @@ impl<T: hyper::rt::Read + Unpin> hyper::rt::Read for Tracked<T> {
     ) -> Poll<Result<(), std::io::Error>> {
         let r = Pin::new(&mut self.io).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = r {
-            self.reuse.0.read.store(true, Ordering::Release);
+            self.watch.read();
         }
         r
     }
 }
 
-impl<T> Tracked<T> {
-    fn written(&self, result: &Poll<Result<usize, std::io::Error>>) {
-        if let Poll::Ready(Ok(n)) = result
-            && *n > 0
-            && self.reuse.0.read.load(Ordering::Acquire)
-        {
-            self.reuse.0.reused.store(true, Ordering::Release);
-        }
-    }
-}
-
-impl<T: hyper::rt::Write + Unpin> hyper::rt::Write for Tracked<T> {
+impl<T: hyper::rt::Write + Unpin, W: Watch> hyper::rt::Write for Watched<T, W> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -245,8 +207,8 @@ impl<T: hyper::rt::Write + Unpin> hyper::rt::Write for Tracked<T> {
     }
 }
 
-impl<T: Connection> Connection for Tracked<T> {
+impl<T: Connection, W: Watch> Connection for Watched<T, W> {
     fn connected(&self) -> Connected {
-        self.io.connected().extra(self.reuse.clone())
+        self.watch.connected(self.io.connected())
     }
 }
