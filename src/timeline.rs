@@ -74,19 +74,25 @@ pub fn enabled() -> bool {
     ON.load(Ordering::Relaxed)
 }
 
+impl Event {
+    /// An event at this moment.
+    pub fn now(lane: Lane, ph: char, name: &str) -> Event {
+        Event {
+            name: name.to_string(),
+            lane,
+            ph,
+            us: START.get().map_or(0.0, |s| s.elapsed().as_secs_f64() * 1e6),
+        }
+    }
+}
+
 /// Records an event (nothing when off).
 pub fn event(lane: Lane, ph: char, name: &str) {
     if !enabled() {
         return;
     }
-    let us = START.get().map_or(0.0, |s| s.elapsed().as_secs_f64() * 1e6);
     if let Ok(mut events) = EVENTS.lock() {
-        events.push(Event {
-            name: name.to_string(),
-            lane,
-            ph,
-            us,
-        });
+        events.push(Event::now(lane, ph, name));
     }
 }
 

@@ -77,6 +77,10 @@
       }
       l.seen = { out: out.stdout.length, err: out.stderr.length };
     }
+    /** With `launch({ timeline: true })`: what the app did when, as `ftrun run --timeline`
+     *  records it on the JS side (modules loaded, lifecycles, render, listeners, timers):
+     *  `[{ name, lane, ph: 'B' | 'E' | 'i', us }]`, `us` on the process's clock. */
+    timeline() { return JSON.parse(native.appTimeline(this.id)); }
     /** Runs the app until the next background-fetch record reached its listeners. */
     nextBackgroundFetch() {
       const r = JSON.parse(native.appStep(this.id, 'bgfetch'));

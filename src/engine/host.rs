@@ -35,6 +35,8 @@ pub struct Host {
     /// advanced, Date and performance read it.
     pub(crate) virtual_clock: Cell<Option<VirtualClock>>,
     pub(crate) coverage: Option<std::sync::Arc<crate::coverage::Collector>>,
+    /// This engine's own timeline (`launch({ timeline: true })`), else None.
+    pub(crate) timeline: Option<RefCell<Vec<crate::timeline::Event>>>,
 }
 
 /// Where a virtual clock stands: its start (on both clocks) and how far it was advanced.
@@ -54,6 +56,7 @@ impl Host {
         max_stack: usize,
         heap_refused: Rc<Cell<bool>>,
         coverage: Option<std::sync::Arc<crate::coverage::Collector>>,
+        timeline: bool,
     ) -> Self {
         Host {
             files,
@@ -70,6 +73,7 @@ impl Host {
             stack_top: stack_position(),
             virtual_clock: Cell::new(None),
             coverage,
+            timeline: timeline.then(RefCell::default),
         }
     }
 

@@ -37,6 +37,8 @@ pub struct EngineOptions {
     pub max_stack: usize,
     /// `ftrun test --coverage`: the project's files are instrumented and counted here.
     pub coverage: Option<std::sync::Arc<crate::coverage::Collector>>,
+    /// `launch({ timeline: true })`: this engine's JS records its timeline events for the test.
+    pub timeline: bool,
 }
 
 impl Default for EngineOptions {
@@ -46,6 +48,7 @@ impl Default for EngineOptions {
             max_memory: 256 << 20,
             max_stack: 1 << 20,
             coverage: None,
+            timeline: false,
         }
     }
 }
@@ -352,6 +355,7 @@ impl Engine {
             rc.options.max_stack,
             heap_refused,
             rc.options.coverage.clone(),
+            rc.options.timeline,
         ));
         // The prelude is ftrun's own code: the app's deadline starts once it is loaded, so a
         // tiny `--timeout` stops the app (status 124), never the prelude.

@@ -269,13 +269,25 @@ pub(crate) fn install<'js>(
         "timerCount",
         Func::from(move || h.timers.borrow().len() as u32),
     )?;
-    // `--timeline` (src/timeline.rs): JS records only when it is on.
-    native.set("timelineOn", Func::from(crate::timeline::enabled))?;
+    // `--timeline` (src/timeline.rs), or this engine's own (`launch({ timeline: true })`): JS
+    // records only when one is on.
+    let h = host.clone();
+    native.set(
+        "timelineOn",
+        Func::from(move || crate::timeline::enabled() || h.timeline.is_some()),
+    )?;
+    let h = host.clone();
     native.set(
         "timelineEvent",
-        Func::from(|ph: Text, lane: Text, name: Text| {
+        Func::from(move |ph: Text, lane: Text, name: Text| {
             let ph = ph.0.chars().next().unwrap_or('i');
-            crate::timeline::event(crate::timeline::Lane::from_name(&lane.0), ph, &name.0);
+            let lane = crate::timeline::Lane::from_name(&lane.0);
+            match &h.timeline {
+                Some(own) => own
+                    .borrow_mut()
+                    .push(crate::timeline::Event::now(lane, ph, &name.0)),
+                None => crate::timeline::event(lane, ph, &name.0),
+            }
         }),
     )?;
     let h = host.clone();

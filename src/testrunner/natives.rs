@@ -327,6 +327,14 @@ impl Extension for TestExtension {
         )?;
         let st = self.state.clone();
         native.set(
+            "appTimeline",
+            Func::from(move |ctx: Ctx<'js>, id: u32| -> rquickjs::Result<String> {
+                st.with_session(id, |s| Ok(s.timeline_json()))
+                    .map_err(|e| throw_error(&ctx, e))
+            }),
+        )?;
+        let st = self.state.clone();
+        native.set(
             "appScreenshot",
             Func::from(
                 move |ctx: Ctx<'js>,

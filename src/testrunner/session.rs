@@ -104,6 +104,8 @@ pub(super) struct LaunchOptions {
     timeout_ms: Option<u64>,
     until: Option<String>,
     device: Option<String>,
+    /// The app's timeline events, for `app.timeline()`.
+    timeline: bool,
     mocks: Vec<serde_json::Value>,
     /// 'virtual': the app's timers, Date and performance follow a clock the test advances.
     clock: Option<String>,
@@ -451,6 +453,7 @@ impl FileState {
         let options = EngineOptions {
             timeout: Duration::from_millis(opts.timeout_ms.unwrap_or(10_000)),
             coverage: self.shared.coverage.clone(),
+            timeline: opts.timeline,
             ..EngineOptions::default()
         };
         let mut engine = Engine::new(
@@ -563,6 +566,13 @@ impl AppSession {
         }
         let bytes = std::fs::read(&png).map_err(|e| format!("screenshot: {e}"))?;
         Ok(crate::apis::request::base64(&bytes))
+    }
+
+    /// `app.timeline()`: what the app's JS recorded (`launch({ timeline: true })`), as JSON.
+    pub(super) fn timeline_json(&self) -> String {
+        let host = self.engine.host();
+        let events = host.timeline.as_ref().map(|t| t.borrow().clone());
+        serde_json::to_string(&events.unwrap_or_default()).unwrap_or_else(|_| "[]".into())
     }
 
     pub(super) fn progress_json(&self, p: Progress) -> String {
