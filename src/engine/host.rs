@@ -52,12 +52,10 @@ impl Host {
         files: BundleFiles,
         output: Rc<dyn OutputSink>,
         events: EventSender,
-        timeout: Duration,
-        max_stack: usize,
         heap_refused: Rc<Cell<bool>>,
-        coverage: Option<std::sync::Arc<crate::coverage::Collector>>,
-        timeline: bool,
+        options: &super::EngineOptions,
     ) -> Self {
+        let timeout = options.timeout;
         Host {
             files,
             output,
@@ -69,11 +67,11 @@ impl Host {
             deadline: Rc::new(Cell::new(deadline_after(timeout))),
             timeout,
             heap_refused,
-            max_stack,
+            max_stack: options.max_stack,
             stack_top: stack_position(),
             virtual_clock: Cell::new(None),
-            coverage,
-            timeline: timeline.then(RefCell::default),
+            coverage: options.coverage.clone(),
+            timeline: options.timeline.then(RefCell::default),
         }
     }
 

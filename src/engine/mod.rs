@@ -351,11 +351,8 @@ impl Engine {
             files,
             rc.output.clone(),
             events_tx,
-            rc.options.timeout,
-            rc.options.max_stack,
             heap_refused,
-            rc.options.coverage.clone(),
-            rc.options.timeline,
+            rc.options,
         ));
         // The prelude is ftrun's own code: the app's deadline starts once it is loaded, so a
         // tiny `--timeout` stops the app (status 124), never the prelude.
