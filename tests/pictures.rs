@@ -408,3 +408,29 @@ fn timeline_html_draws_every_event() {
         "exact figures on hover"
     );
 }
+
+/// A tab page of an app with a custom tab bar shows that bar's tree, whether or not the page
+/// asked for it; a page that is not a tab shows none.
+#[test]
+fn render_html_draws_the_custom_tab_bar_on_tab_pages() {
+    let sb = Sandbox::new();
+    let bundle = fixture("view");
+    let html = sb.path("list.html");
+    for (path, tab) in [("pages/list/list", true), ("pages/basics/basics", false)] {
+        sb.ftrun(&[
+            "render",
+            bundle.to_str().expect("utf8"),
+            "--path",
+            path,
+            "--html",
+            html.to_str().expect("utf8"),
+        ])
+        .expect_status(0);
+        let doc = std::fs::read_to_string(&html).expect("html");
+        assert_eq!(
+            doc.contains("<div class=\"ftrun-tab-bar-custom\">"),
+            tab,
+            "{path}"
+        );
+    }
+}

@@ -29,6 +29,14 @@
     };
     const out = [];
     element(pv.host, out, sheet);
+    // A tab page shows its custom tab bar whether or not the page asked for it (getTabBar).
+    const appJson = internal.launchInfo && internal.launchInfo.appJson;
+    const tabs = appJson && appJson.tabBar && appJson.tabBar.custom && appJson.tabBar.list;
+    const route = pv.inst && pv.inst.route;
+    if (pv.tabBar === undefined && Array.isArray(tabs) && tabs.some((t) => String(t.pagePath || '').replace(/^\//, '') === route)) {
+      view.need('relations');
+      pv.inst.getTabBar();
+    }
     let tabBar = null;
     if (pv.tabBar && pv.tabBar.__ftView) {
       const bar = [];

@@ -34,9 +34,24 @@ pub struct Services {
     pub pending: Arc<Pending>,
     store: OnceLock<Result<Arc<Store>, String>>,
     fetcher: OnceLock<Result<Arc<dyn Fetcher>, String>>,
+    /// This app's own store and network moments (`launch({ timeline: true })`); without it they
+    /// go to the process's `--timeline`.
+    pub timeline: Option<Arc<std::sync::Mutex<Vec<timeline::Event>>>>,
 }
 
 impl Services {
+    /// Records a timeline event of this app's (see [`crate::timeline`]).
+    pub fn timeline(&self, lane: Lane, ph: char, name: &str) {
+        match &self.timeline {
+            Some(own) => {
+                if let Ok(mut events) = own.lock() {
+                    events.push(timeline::Event::now(lane, ph, name));
+                }
+            }
+            None => timeline::event(lane, ph, name),
+        }
+    }
+
     pub fn new(
         data_dir: PathBuf,
         ca_file: Option<PathBuf>,
@@ -53,6 +68,7 @@ impl Services {
             pending: Arc::default(),
             store: OnceLock::new(),
             fetcher: OnceLock::new(),
+            timeline: None,
         }
     }
 
@@ -221,15 +237,15 @@ pub async fn fetch_and_deliver(services: Arc<Services>, attempt: Attempt, work: 
         FetchType::Pre => "prefetch request",
         FetchType::Periodic => "periodic request",
     };
-    timeline::begin(Lane::Network, request);
+    services.timeline(Lane::Network, 'B', request);
     let fetched = fetch_record(&services, &attempt).await;
-    timeline::end(Lane::Network, request);
+    services.timeline(Lane::Network, 'E', request);
     let record = match fetched {
         Ok(r) => r,
         Err(e) => return (services.warn)(&attempt.failure_line(&e)),
     };
     tracing::trace!("bgfetch: response received");
-    timeline::mark(Lane::Network, "response received");
+    services.timeline(Lane::Network, 'i', "response received");
     let (app, kind) = (attempt.app_id.clone(), attempt.kind);
     let staged = services.pending.stage(
         Key::Record(app.clone(), kind),
@@ -241,9 +257,9 @@ pub async fn fetch_and_deliver(services: Arc<Services>, attempt: Attempt, work: 
     });
     let s = services.clone();
     let committed = blocking(move || {
-        timeline::begin(Lane::Store, "record committed");
+        s.timeline(Lane::Store, 'B', "record committed");
         let r = staged.commit(|| commit_record(&s, &app, kind, &record));
-        timeline::end(Lane::Store, "record committed");
+        s.timeline(Lane::Store, 'E', "record committed");
         r
     })
     .await;
@@ -327,7 +343,7 @@ pub fn start_cold(
         ))
     })();
     tracing::trace!("bgfetch: config, token and state read");
-    timeline::mark(Lane::Store, "store read");
+    services.timeline(Lane::Store, 'i', "store read");
     let (cfg, token, state) = match loaded {
         Ok(v) => v,
         Err(e) => {

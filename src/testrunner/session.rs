@@ -394,7 +394,7 @@ impl FileState {
         let warnings: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(notice.into_iter().collect()));
         let w = warnings.clone();
         let clock: Arc<dyn Clock> = Arc::new(SystemClock::from_env());
-        let services = Arc::new(Services::new(
+        let mut services = Services::new(
             data_dir,
             None,
             Duration::from_secs(20),
@@ -404,7 +404,11 @@ impl FileState {
                     .unwrap_or_else(|p| p.into_inner())
                     .push(line.to_string())
             }),
-        ));
+        );
+        if opts.timeline {
+            services.timeline = Some(Arc::default());
+        }
+        let services = Arc::new(services);
         services.set_fetcher(self.shared.fetcher.clone());
         let url =
             |given: &Option<String>, kind: &str, flag: &str| -> Result<Option<url::Url>, String> {
@@ -568,11 +572,17 @@ impl AppSession {
         Ok(crate::apis::request::base64(&bytes))
     }
 
-    /// `app.timeline()`: what the app's JS recorded (`launch({ timeline: true })`), as JSON.
+    /// `app.timeline()` (`launch({ timeline: true })`): its JS's events and its store's and network's, in time order.
     pub(super) fn timeline_json(&self) -> String {
-        let host = self.engine.host();
-        let events = host.timeline.as_ref().map(|t| t.borrow().clone());
-        serde_json::to_string(&events.unwrap_or_default()).unwrap_or_else(|_| "[]".into())
+        let mut events = match &self.engine.host().timeline {
+            Some(js) => js.borrow().clone(),
+            None => Vec::new(),
+        };
+        if let Some(io) = &self.services.timeline {
+            events.extend(io.lock().map(|e| e.clone()).unwrap_or_default());
+        }
+        events.sort_by(|a, b| a.us.total_cmp(&b.us));
+        serde_json::to_string(&events).unwrap_or_else(|_| "[]".into())
     }
 
     pub(super) fn progress_json(&self, p: Progress) -> String {
