@@ -506,7 +506,7 @@ fn tap_can_go_to_a_file() {
     assert!(tap.ends_with("1..2\n"), "{tap}");
     test_cmd(&sb, &["--output", out.to_str().unwrap()])
         .expect_status(2)
-        .stderr_has("--output FILE is for --reporter tap, junit or json");
+        .stderr_has("--output FILE is for --reporter tap, junit, json or html");
 }
 
 #[test]

@@ -206,18 +206,7 @@ pub fn fixture(name: &str) -> PathBuf {
 /// test says "skipped: no Chromium") only where `$FTRUN_REQUIRE_CHROMIUM` is unset: `.ci/run`
 /// installs Chromium and sets it, so CI never skips.
 pub fn chromium(test: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("FTRUN_CHROME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_file())
-        .or_else(|| {
-            ["chromium", "chromium-browser", "google-chrome"]
-                .iter()
-                .find_map(|n| {
-                    std::env::split_paths(&std::env::var_os("PATH")?)
-                        .map(|d| d.join(n))
-                        .find(|p| p.is_file())
-                })
-        });
+    let found = ftrun::browser::find().ok();
     if found.is_none() {
         assert!(
             std::env::var_os("FTRUN_REQUIRE_CHROMIUM").is_none(),
