@@ -297,25 +297,32 @@ fn timeline_app() -> Sandbox {
     )
 }
 
-/// `ftrun run --timeline FILE.json`: Chrome's trace events, one per moment of the cold start,
-/// in the order they happen; the prefetch request overlaps the code loading.
-#[test]
-fn timeline_json_is_a_chrome_trace_in_order() {
+/// `ftrun run --timeline <file>` of [`timeline_app`] against a local endpoint answering after
+/// `delay_ms`; the sandbox (which holds the file) and the file's path.
+fn run_with_timeline(file: &str, delay_ms: u64) -> (Sandbox, std::path::PathBuf) {
     let srv = common::Server::start();
     srv.route(
         "/pre",
-        common::Route::ok("data").delay(std::time::Duration::from_millis(50)),
+        common::Route::ok("data").delay(std::time::Duration::from_millis(delay_ms)),
     );
     let sb = timeline_app();
-    let trace = sb.path("t.json");
+    let out = sb.path(file);
     sb.run(&[
         "--prefetch-url",
         &srv.url("/pre"),
         "--timeline",
-        trace.to_str().expect("utf8"),
+        out.to_str().expect("utf8"),
     ])
     .expect_status(0)
     .stdout_has("got data");
+    (sb, out)
+}
+
+/// `ftrun run --timeline FILE.json`: Chrome's trace events, one per moment of the cold start,
+/// in the order they happen; the prefetch request overlaps the code loading.
+#[test]
+fn timeline_json_is_a_chrome_trace_in_order() {
+    let (_sb, trace) = run_with_timeline("t.json", 50);
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&trace).expect("trace")).expect("json");
     let events: Vec<&serde_json::Value> = v["traceEvents"]
@@ -373,17 +380,7 @@ fn timeline_html_draws_every_event() {
     let Some(chrome) = chromium("timeline_html") else {
         return;
     };
-    let srv = common::Server::start();
-    srv.route("/pre", common::Route::ok("data"));
-    let sb = timeline_app();
-    let page = sb.path("t.html");
-    sb.run(&[
-        "--prefetch-url",
-        &srv.url("/pre"),
-        "--timeline",
-        page.to_str().expect("utf8"),
-    ])
-    .expect_status(0);
+    let (_sb, page) = run_with_timeline("t.html", 0);
     let (dom, console) = load_page(&chrome, &page);
     assert_eq!(console, Vec::<String>::new());
     let bars = dom.matches("class=\"event ").count();
