@@ -139,7 +139,7 @@
       if (internal.timeline && LIFECYCLE.test(where)) internal.timeline('i', 'lifecycle', where);
       return undefined;
     }
-    const tl = where !== 'microtask' ? internal.timeline : null;
+    const tl = internal.timeline !== null && where !== 'microtask' ? internal.timeline : null;
     const lane = tl && (where === 'timer callback' ? 'timers' : 'lifecycle');
     if (tl) tl('B', lane, where);
     try {

@@ -92,35 +92,18 @@ pub fn screenshot(
     let page = std::path::absolute(page).map_err(|e| failed(e.to_string()))?;
     let png = std::path::absolute(png).map_err(|e| failed(e.to_string()))?;
     let _ = std::fs::remove_file(&png);
-    let mut cmd = Command::new(&program);
-    cmd.args([
-        "--headless",
-        "--disable-gpu",
-        "--hide-scrollbars",
-        "--no-first-run",
-        "--no-default-browser-check",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--mute-audio",
-    ])
-    .arg(format!("--user-data-dir={}", profile.path().display()))
-    .arg(format!(
-        "--window-size={},{}",
-        viewport.width, viewport.height
-    ))
-    .arg(format!("--force-device-scale-factor={}", viewport.scale))
-    .arg(format!("--screenshot={}", png.display()))
-    .arg(file_url(&page))
-    .stdin(Stdio::null())
-    .stdout(Stdio::null())
-    .stderr(Stdio::piped());
-    // Chromium refuses to start as root with its sandbox on (containers, CI).
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } == 0 {
-        cmd.arg("--no-sandbox");
-    }
+    let mut cmd = headless(&program, profile.path());
+    cmd.arg("--hide-scrollbars")
+        .arg(format!(
+            "--window-size={},{}",
+            viewport.width, viewport.height
+        ))
+        .arg(format!("--force-device-scale-factor={}", viewport.scale))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(file_url(&page))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
     let started = Instant::now();
     let mut child = cmd.spawn().map_err(|e| failed(e.to_string()))?;
     let stderr = child.stderr.take();
@@ -158,6 +141,29 @@ pub fn screenshot(
         return Err(failed(format!("no screenshot written ({status}): {last}")));
     }
     Ok(Shot { browser })
+}
+
+/// Chromium headless with a fresh profile in `profile`, nothing that reaches the network, and
+/// no sandbox when running as root (Chromium refuses to start so otherwise: containers, CI).
+pub fn headless(program: &Path, profile: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.args([
+        "--headless",
+        "--disable-gpu",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--mute-audio",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        cmd.arg("--no-sandbox");
+    }
+    cmd
 }
 
 /// `file://` URL of an absolute path, each byte outside the safe set percent-encoded.

@@ -24,7 +24,7 @@ pub fn check_report(rows: &Value) -> String {
 /// A picture: the shell with its sheet, its data as JSON and its drawing script (after the
 /// helpers every script shares).
 pub fn page(title: &str, data: &Value, css: &str, script: &str) -> String {
-    let title = title.replace('&', "&amp;").replace('<', "&lt;");
+    let title = escape_html(title);
     fill(
         SHELL,
         &[
@@ -42,6 +42,14 @@ fn script_json(data: &Value) -> String {
     serde_json::to_string(data)
         .unwrap_or_else(|_| "null".into())
         .replace('<', "\\u003c")
+}
+
+/// Text or an attribute value in HTML: `&`, `<`, `>`, `"` as entities.
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// The template with each `{{NAME}}` replaced (one pass: a value is never searched again).

@@ -33,6 +33,15 @@ pub enum Lane {
 }
 
 impl Lane {
+    const ALL: [Lane; 6] = [
+        Lane::Process,
+        Lane::Network,
+        Lane::Store,
+        Lane::Code,
+        Lane::Lifecycle,
+        Lane::Timers,
+    ];
+
     fn tid(self) -> u32 {
         self as u32 + 1
     }
@@ -120,20 +129,13 @@ pub fn take() -> Vec<Event> {
 
 /// Chrome's trace-event format (JSON object form), times in microseconds.
 pub fn chrome_trace(events: &[Event]) -> Value {
-    let mut trace: Vec<Value> = [
-        Lane::Process,
-        Lane::Network,
-        Lane::Store,
-        Lane::Code,
-        Lane::Lifecycle,
-        Lane::Timers,
-    ]
-    .iter()
-    .map(|l| {
-        json!({ "name": "thread_name", "ph": "M", "pid": 1, "tid": l.tid(),
+    let mut trace: Vec<Value> = Lane::ALL
+        .iter()
+        .map(|l| {
+            json!({ "name": "thread_name", "ph": "M", "pid": 1, "tid": l.tid(),
                 "args": { "name": serde_json::to_value(l).unwrap_or_default() } })
-    })
-    .collect();
+        })
+        .collect();
     trace.extend(events.iter().map(|e| {
         let mut v = json!({
             "name": e.name, "cat": serde_json::to_value(e.lane).unwrap_or_default(),
@@ -153,16 +155,15 @@ pub fn html(events: &[Event], title: &str) -> String {
     crate::pictures::page(title, &data, CSS, SCRIPT)
 }
 
-/// Writes what was recorded to `path`: `.json` as a Chrome trace, anything else as HTML.
-pub fn write(path: &std::path::Path, title: &str) -> std::io::Result<()> {
+/// What was recorded, for `path`: Chrome's trace for `.json`, else the HTML picture.
+pub fn render_for(path: &std::path::Path, title: &str) -> String {
     let events = take();
-    let text = if path
+    if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
     {
         serde_json::to_string_pretty(&chrome_trace(&events)).unwrap_or_default()
     } else {
         html(&events, title)
-    };
-    std::fs::write(path, text)
+    }
 }

@@ -195,15 +195,18 @@ fn a_signal_ends_the_binary_and_the_launcher_alike(sb: &Sandbox, project: &Path)
         Some(libc::SIGTERM),
         "launcher ended with {status:?}"
     );
-    // No binary left behind.
-    let ps = Command::new("pgrep")
-        .args(["-f", &bundle.to_string_lossy()])
-        .output()
-        .expect("pgrep");
+    // No binary left behind (read from /proc: pgrep is not on every machine).
+    let needle = bundle.to_string_lossy().into_owned();
+    let left: Vec<String> = std::fs::read_dir("/proc")
+        .expect("/proc")
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains(&needle))
+        .collect();
     assert!(
-        ps.stdout.is_empty(),
-        "the binary outlived its launcher: {}",
-        String::from_utf8_lossy(&ps.stdout)
+        left.is_empty(),
+        "the binary outlived its launcher: {left:?}"
     );
 }
 

@@ -67,6 +67,7 @@
 
   // Boolean attributes are JS truthiness: `checked="false"` is a non-empty string, so true.
   const truthy = (v) => !!v;
+  view.truthy = truthy;
   view.disabled = (node) => truthy(prop(node, 'disabled'));
 
   // Nearest ancestor (in the tree the node was written in, then its host's) with `tag`.

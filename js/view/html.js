@@ -10,9 +10,10 @@
   view.need('serialize');
   view.need('builtins');
 
-  const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const escAttr = (s) => esc(s).replace(/"/g, '&quot;');
-  const truthy = (v) => v !== undefined && v !== null && v !== false && v !== '' && v !== 'false';
+  const esc = view.escapeText;
+  const escAttr = view.escapeAttr;
+  // Boolean attributes as the built-ins' state has them (builtins.js: JS truthiness).
+  const truthy = view.truthy;
   const text = (v) => (v === undefined || v === null ? '' : typeof v === 'string' ? v : String(v));
 
   // Attributes that become HTML attributes as they are (WXSS attribute selectors match them).

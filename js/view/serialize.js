@@ -33,6 +33,8 @@
   // ---- serialisation ----------------------------------------------------------------------
   const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const escAttr = (s) => esc(s).replace(/"/g, '&quot;');
+  view.escapeText = esc;
+  view.escapeAttr = escAttr;
 
   function attrValue(v) {
     if (typeof v === 'string') return v;

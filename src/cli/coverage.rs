@@ -76,19 +76,8 @@ pub fn collector(s: &CoverageSettings, selection: &Selection, files: &[PathBuf])
 /// whether a threshold was missed.
 pub fn finish(s: &CoverageSettings, c: &Collector) -> Result<(String, bool), CliError> {
     let files = c.files();
-    let failed_to_write = |path: &Path, e: std::io::Error| {
-        CliError::Failed(format!(
-            "--coverageDirectory {}: {}",
-            path.display(),
-            crate::bundle::io_reason(&e)
-        ))
-    };
-    let write = |rel: &Path, text: &str| -> Result<(), CliError> {
-        let path = s.dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| failed_to_write(parent, e))?;
-        }
-        std::fs::write(&path, text).map_err(|e| failed_to_write(&path, e))
+    let write = |rel: &Path, text: &str| {
+        super::common::write_file("--coverageDirectory", &s.dir.join(rel), text)
     };
     write(Path::new("lcov.info"), &report::lcov(&files, &s.base))?;
     let json = serde_json::to_string(&report::istanbul_json(&files)).unwrap_or_default();

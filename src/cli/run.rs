@@ -38,13 +38,8 @@ pub fn run(args: RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32, Cli
     let code = cold_start(&args, data_dir);
     if let Some(path) = &args.timeline {
         timeline::mark(Lane::Process, "exit");
-        timeline::write(path, &format!("ftrun run {}", args.bundle.display())).map_err(|e| {
-            CliError::Failed(format!(
-                "--timeline {}: {}",
-                path.display(),
-                crate::bundle::io_reason(&e)
-            ))
-        })?;
+        let title = format!("ftrun run {}", args.bundle.display());
+        common::write_file("--timeline", path, &timeline::render_for(path, &title))?;
     }
     code
 }

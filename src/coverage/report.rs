@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::FileCoverage;
 use super::instrument::Range;
+use crate::pictures::escape_html as escape;
 use crate::testrunner::config::{Threshold, Thresholds};
 
 /// Covered of total, for one metric.
@@ -415,13 +416,6 @@ fn check(failures: &mut Vec<String>, name: &str, s: &Summary, t: &Threshold) {
             }
         }
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 const STYLE: &str = "body{font:14px -apple-system,Segoe UI,sans-serif;margin:24px;color:#222}\

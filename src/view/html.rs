@@ -10,6 +10,8 @@ use glass_easel_stylesheet_compiler::{StyleSheetOptions, StyleSheetTransformer};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::pictures::escape_html as escape;
+
 use crate::bundle::BundleFiles;
 
 const PAGE_TEMPLATE: &str = include_str!("../../assets/render/page.html");
@@ -272,13 +274,6 @@ fn css_value(v: &str) -> String {
     v.chars()
         .filter(|c| c.is_ascii_alphanumeric() || "#(),.% -".contains(*c))
         .collect()
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// CSS text inside `<style>`: `</style` would end the element early.

@@ -221,20 +221,8 @@ pub fn chromium(test: &str) -> Option<PathBuf> {
 /// to its console (errors included).
 pub fn load_page(chrome: &Path, page: &Path) -> (String, Vec<String>) {
     let profile = tempfile::tempdir().expect("profile");
-    let out = Command::new(chrome)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
+    let out = ftrun::browser::headless(chrome, profile.path())
+        .args(["--enable-logging=stderr", "--v=0", "--dump-dom"])
         .arg(ftrun::browser::file_url(page))
         .stdin(Stdio::null())
         .output()
