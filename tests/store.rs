@@ -210,3 +210,28 @@ fn after_a_write_that_fails_for_space_later_writes_work() {
         .expect_status(0);
     sb.ftrun(&["cache", "clear"]).expect_status(0);
 }
+
+/// A run that wrote leaves the file closed cleanly, so the next process reads it through a
+/// read-only handle. Left open (the run hands its engine to the OS at exit), the file reads as
+/// needing recovery: every later run then repaired it, with durable writes, before it could
+/// read the token its request carries.
+#[test]
+fn a_run_that_wrote_leaves_the_database_closed_cleanly() {
+    let server = Server::start();
+    server.route("/pre", Route::ok("{\"fresh\":true}"));
+    let sb = Sandbox::with_app(
+        &[INDEX],
+        &[(
+            "app.js",
+            "wx.setStorageSync('n', 1); App({ onLaunch() { wx.setStorage({ key: 'm', data: 2 }); } });",
+        )],
+    );
+    let url = server.url("/pre");
+    for _ in 0..2 {
+        sb.run(&["--prefetch-url", &url]).expect_status(0);
+        let mut builder = redb::Database::builder();
+        builder.set_concurrency_mode(redb::ConcurrencyMode::MultiWriter);
+        let opened = builder.open_read_only(db(&sb));
+        assert!(opened.is_ok(), "{:?}", opened.err());
+    }
+}

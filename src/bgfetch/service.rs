@@ -93,6 +93,15 @@ impl Services {
             .clone()
     }
 
+    /// Closes the store if it was opened (see [`Store::close`]); a failure is a warning.
+    pub fn close_store(&self) {
+        if let Some(Ok(store)) = self.store.get()
+            && let Err(e) = store.close()
+        {
+            (self.warn)(&format!("warning: {e}"));
+        }
+    }
+
     /// Uses `fetcher` instead of the hyper client (must be called before the first fetch).
     pub fn set_fetcher(&self, fetcher: Arc<dyn Fetcher>) {
         let _ = self.fetcher.set(Ok(fetcher));

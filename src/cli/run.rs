@@ -118,6 +118,7 @@ fn cold_start(args: &RunArgs, data_dir: Option<&std::path::Path>) -> Result<i32,
     if let Ok(io) = Rc::try_unwrap(io) {
         io.shutdown(abandon);
     }
+    services.close_store();
     let code = outcome?.exit_code();
     // A damaged database was reported (warnings, storage errors in the app); say so in the
     // status too.

@@ -355,6 +355,27 @@ impl Store {
         Ok(db)
     }
 
+    /// Closes the database file now; dropping the store does the same. For a process that ends
+    /// with the store still referenced (`ftrun run` leaves its engine, and the closures holding
+    /// the store, to the OS): a writable handle's close writes a clean header, whereas a file
+    /// left open reads as needing recovery, and the next process must repair it (a writable
+    /// open and durable writes) before its first read.
+    pub fn close(&self) -> Result<(), StoreError> {
+        let _opening = self.opening.lock().unwrap_or_else(|p| p.into_inner());
+        let handle = std::mem::replace(
+            &mut *self.handle.write().unwrap_or_else(|p| p.into_inner()),
+            Handle::Closed,
+        );
+        match handle {
+            // Still shared means an operation is under way; the file closes when it ends.
+            Handle::Writable(db) => match Arc::try_unwrap(db) {
+                Ok(db) => self.guard(|| db.close().map_err(|e| self.err(e))),
+                Err(_) => Ok(()),
+            },
+            Handle::ReadOnly(_) | Handle::Closed => Ok(()),
+        }
+    }
+
     /// Opens the writable handle now (its durable header write included), so a later write
     /// pays only its own commit: used while a request is in flight.
     pub fn prepare_write(&self) -> Result<(), StoreError> {
