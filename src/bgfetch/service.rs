@@ -330,7 +330,7 @@ fn configured_url(
 }
 
 /// Starts the cold-start requests and returns once they are on the wire (at most
-/// `WIRE_WAIT`, 0.3 ms). The store is read here, on the caller's thread (three reads from a
+/// `WIRE_WAIT`, 1.5 ms). The store is read here, on the caller's thread (three reads from a
 /// read-only handle: tens of microseconds), and the I/O runtime is driven here until the
 /// requests are written ([`crate::io::Io::drive_here_until`]), so no thread start or wake-up
 /// comes before them; the event loop stays alive until they are stored and delivered (each
@@ -456,9 +456,13 @@ async fn prepare_and_note(services: &Arc<Services>, records: bool, launch: Optio
     }
 }
 
-/// The longest a cold start waits for its request to be written before it loads scripts: a
-/// local server is connected and written to within about 0.15 ms.
-const WIRE_WAIT: Duration = Duration::from_micros(300);
+/// The longest a cold start waits for its request to be written before it loads scripts. To a
+/// local server the write comes 0.1 - 1 ms after the connect starts (on loopback the handshake
+/// runs inside `connect`, and the server's wake-up can preempt it); handing the connection to
+/// the I/O thread before that costs ~0.5 ms more (a thread started cold), which 0.3 ms here
+/// used to pay on most runs. A remote server answers at least two round trips later, so
+/// scripts that start up to this much later rarely delay its listener.
+const WIRE_WAIT: Duration = Duration::from_micros(1500);
 
 /// Resolves when `wrote` is notified or `limit` has passed. It polls instead of sleeping:
 /// tokio's timer counts whole milliseconds, too coarse for a wait this short.
