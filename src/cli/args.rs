@@ -60,12 +60,19 @@ pub enum Command {
 #[derive(Debug)]
 pub struct Deferred<T>(pub T);
 
+// The `_mut` forms too: clap's defaults for them go through the others, which clone the matches.
 impl<T: clap::FromArgMatches> clap::FromArgMatches for Deferred<T> {
     fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
         T::from_arg_matches(m).map(Deferred)
     }
+    fn from_arg_matches_mut(m: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(m).map(Deferred)
+    }
     fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
         self.0.update_from_arg_matches(m)
+    }
+    fn update_from_arg_matches_mut(&mut self, m: &mut clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(m)
     }
 }
 
