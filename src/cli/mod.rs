@@ -67,9 +67,8 @@ impl From<crate::engine::EngineError> for CliError {
     }
 }
 
-/// Parses the command line, runs the command, and returns the process exit status.
 /// `Cli::try_parse`, without freeing clap's tree of the command's arguments: the process ends
-/// after the command, and the free is a sixth of clap's work in a cold start.
+/// after the command, and the OS frees it at once.
 fn parse_args() -> Result<Cli, clap::Error> {
     let mut command = <Cli as clap::CommandFactory>::command();
     let parsed = match command.try_get_matches_from_mut(std::env::args_os()) {
@@ -81,6 +80,7 @@ fn parse_args() -> Result<Cli, clap::Error> {
     parsed
 }
 
+/// Parses the command line, runs the command, and returns the process exit status.
 pub fn main() -> i32 {
     let cli = match parse_args() {
         Ok(cli) => cli,
