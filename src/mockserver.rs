@@ -80,9 +80,15 @@ pub struct Received {
     pub headers: Vec<(String, String)>,
     /// ms since epoch when the request arrived.
     pub at_ms: i64,
-    /// When the request arrived, on this process's monotonic clock.
+    /// When the request reached this host, on this process's monotonic clock: for the first
+    /// request of a connection, the kernel's receive timestamp of its first bytes (Linux), else
+    /// when its handler ran. A route's delay counts from here.
     #[serde(skip)]
     pub arrived: std::time::Instant,
+    /// When this server's handler for the request ran (later than `arrived` by the server's
+    /// own wake-up, a millisecond when the client keeps the cores busy).
+    #[serde(skip)]
+    pub handled: std::time::Instant,
     /// The request body as text (lossy UTF-8), up to 1 MiB.
     pub body: String,
 }
@@ -129,6 +135,7 @@ impl MockServer {
     ) -> std::io::Result<MockServer> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
+        wire::stamp_arrivals(&listener);
         let state: Arc<Mutex<State>> = Arc::default();
         let (stop, stop_rx) = watch::channel(false);
         let acceptor = match tls {
@@ -146,7 +153,11 @@ impl MockServer {
                 };
                 let (st, printer, acceptor) = (st.clone(), printer.clone(), acceptor.clone());
                 tokio::spawn(async move {
-                    let svc = service_fn(move |req| handle(st.clone(), printer.clone(), req));
+                    let first = Arc::new(Mutex::new(wire::first_bytes_at(&tcp).await));
+                    let svc = service_fn(move |req| {
+                        let wire = first.lock().unwrap_or_else(|p| p.into_inner()).take();
+                        handle(st.clone(), printer.clone(), req, wire)
+                    });
                     let builder = hyper::server::conn::http1::Builder::new();
                     match acceptor {
                         Some(acc) => {
@@ -270,9 +281,11 @@ async fn handle(
     state: Arc<Mutex<State>>,
     printer: Option<Printer>,
     req: Request<Incoming>,
+    wire: Option<std::time::Instant>,
 ) -> Result<Response<Body>, Infallible> {
     use http_body_util::BodyExt;
-    let arrived = std::time::Instant::now();
+    let handled = std::time::Instant::now();
+    let arrived = wire.unwrap_or(handled);
     let (parts, body) = req.into_parts();
     let body = http_body_util::Limited::new(body, 1 << 20)
         .collect()
@@ -300,6 +313,7 @@ async fn handle(
             .collect(),
         at_ms: chrono::Utc::now().timestamp_millis(),
         arrived,
+        handled,
         body,
     };
     if let Some(p) = &printer {
@@ -382,5 +396,91 @@ fn delayed_body(
     Once {
         sleep: Box::pin(tokio::time::sleep(delay)),
         data: Some(data),
+    }
+}
+
+/// When a request reached this host, as the kernel stamped it (Linux's SO_TIMESTAMPNS): what
+/// a benchmark means by "on the wire", which the handler's own clock reading follows only once
+/// this server's task gets a core.
+#[cfg(target_os = "linux")]
+mod wire {
+    use std::os::fd::AsRawFd;
+    use std::time::{Duration, Instant, SystemTime};
+
+    /// Asks for receive timestamps on the listener; accepted connections inherit the option.
+    pub fn stamp_arrivals(listener: &tokio::net::TcpListener) {
+        let on: libc::c_int = 1;
+        // SAFETY: a valid socket and an int option of the right size; failure only loses stamps.
+        unsafe {
+            libc::setsockopt(
+                listener.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_TIMESTAMPNS,
+                (&on as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
+    }
+
+    /// The kernel's timestamp of the connection's first bytes, read with a peek (the bytes
+    /// stay for hyper), on this process's monotonic clock; None when none came.
+    pub async fn first_bytes_at(tcp: &tokio::net::TcpStream) -> Option<Instant> {
+        loop {
+            tcp.readable().await.ok()?;
+            match tcp.try_io(tokio::io::Interest::READABLE, || {
+                peek_stamp(tcp.as_raw_fd())
+            }) {
+                // Unstamped (the kernel turns stamping on a moment after the first socket
+                // asks): when this task first saw the bytes.
+                Ok(stamp) => return stamp.or_else(|| Some(Instant::now())),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                Err(_) => return None,
+            }
+        }
+    }
+
+    fn peek_stamp(fd: std::os::fd::RawFd) -> std::io::Result<Option<Instant>> {
+        let mut byte = [0u8; 1];
+        let mut iov = libc::iovec {
+            iov_base: byte.as_mut_ptr().cast(),
+            iov_len: 1,
+        };
+        let mut control = [0u64; 8]; // room for one aligned cmsg holding a timespec
+        // SAFETY: msghdr is plain data; the pointers set below outlive the call, and the
+        // control messages are read only within the length the kernel wrote.
+        unsafe {
+            let mut msg: libc::msghdr = std::mem::zeroed();
+            msg.msg_iov = &mut iov;
+            msg.msg_iovlen = 1;
+            msg.msg_control = control.as_mut_ptr().cast();
+            msg.msg_controllen = std::mem::size_of_val(&control) as _;
+            let n = libc::recvmsg(fd, &mut msg, libc::MSG_PEEK | libc::MSG_DONTWAIT);
+            if n < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            let mut c = libc::CMSG_FIRSTHDR(&msg);
+            while !c.is_null() {
+                if (*c).cmsg_level == libc::SOL_SOCKET && (*c).cmsg_type == libc::SCM_TIMESTAMPNS {
+                    let ts: libc::timespec = std::ptr::read_unaligned(libc::CMSG_DATA(c).cast());
+                    let at = SystemTime::UNIX_EPOCH
+                        + Duration::new(
+                            ts.tv_sec.max(0) as u64,
+                            ts.tv_nsec.clamp(0, 999_999_999) as u32,
+                        );
+                    let ago = SystemTime::now().duration_since(at).unwrap_or_default();
+                    return Ok(Instant::now().checked_sub(ago));
+                }
+                c = libc::CMSG_NXTHDR(&msg, c);
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod wire {
+    pub fn stamp_arrivals(_: &tokio::net::TcpListener) {}
+    pub async fn first_bytes_at(_: &tokio::net::TcpStream) -> Option<std::time::Instant> {
+        None
     }
 }

@@ -923,3 +923,40 @@ fn a_run_killed_while_creating_the_database_leaves_none_or_a_whole_one() {
         .collect();
     assert_eq!(left, ["ftrun.redb"]);
 }
+
+/// The bench's "request on the wire" is when the request's first bytes reached the server's
+/// host (the kernel's stamp), not when the server's handler got a core: a request whose
+/// headers end 100 ms after its first line arrived with its first line, and a route's delay
+/// counts from there.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_mock_server_stamps_a_request_when_its_first_bytes_arrive() {
+    use std::io::{Read, Write};
+    let srv = Server::start();
+    srv.route(
+        "/slow-client",
+        Route::ok("ok").delay(Duration::from_millis(150)),
+    );
+    let mut tcp = std::net::TcpStream::connect(srv.addr()).unwrap();
+    let sent = Instant::now();
+    tcp.write_all(b"GET /slow-client HTTP/1.1\r\n").unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    tcp.write_all(b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer).unwrap();
+    let answered = sent.elapsed();
+    assert!(answer.ends_with("ok"), "{answer}");
+    let r = &srv.received_on("/slow-client")[0];
+    let arrived = r.arrived.saturating_duration_since(sent);
+    assert!(arrived < Duration::from_millis(50), "arrived {arrived:?}");
+    let waited = r.handled.saturating_duration_since(r.arrived);
+    assert!(
+        waited >= Duration::from_millis(90),
+        "handled {waited:?} later"
+    );
+    assert!(
+        answered >= Duration::from_millis(150) && answered < Duration::from_millis(240),
+        "answered after {answered:?}: the delay counts from the arrival"
+    );
+}
