@@ -230,11 +230,35 @@ pub struct RunContext<'a> {
     pub prelude: Prelude,
 }
 
+/// The start of a bytecode file build.rs stored deflated (the test prelude).
+const PACKED_MAGIC: &[u8] = b"ftz1";
+
+/// `js`'s bytecode, inflated once per process where build.rs stored it deflated; empty when
+/// it does not inflate (the source is used then).
+fn bytecode(js: &JsSource) -> &'static [u8] {
+    use std::sync::Mutex;
+    let Some(packed) = js.bytecode.strip_prefix(PACKED_MAGIC) else {
+        return js.bytecode;
+    };
+    static INFLATED: Mutex<Vec<(&str, &[u8])>> = Mutex::new(Vec::new());
+    let mut inflated = INFLATED.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, bytes)) = inflated.iter().find(|(name, _)| *name == js.name) {
+        return bytes;
+    }
+    let bytes: &'static [u8] = match miniz_oxide::inflate::decompress_to_vec(packed) {
+        Ok(bytes) => Box::leak(bytes.into_boxed_slice()),
+        Err(_) => &[],
+    };
+    inflated.push((js.name, bytes));
+    bytes
+}
+
 /// The prelude file's value (a `(native, internal) => ...` function), from its bytecode when
 /// that loads, else from its source.
 fn load_prelude<'js>(ctx: &Ctx<'js>, js: &JsSource) -> rquickjs::Result<Function<'js>> {
     use rquickjs::qjs;
-    if !js.bytecode.is_empty() {
+    let bytecode = bytecode(js);
+    if !bytecode.is_empty() {
         // SAFETY: the bytecode was written by the same QuickJS version (build.rs); a failed read
         // leaves an exception that is taken and dropped, and the source is used instead. The
         // value JS_EvalFunction returns is owned and handed to rquickjs.
@@ -242,8 +266,8 @@ fn load_prelude<'js>(ctx: &Ctx<'js>, js: &JsSource) -> rquickjs::Result<Function
             let raw = ctx.as_raw().as_ptr();
             let obj = qjs::JS_ReadObject(
                 raw,
-                js.bytecode.as_ptr(),
-                js.bytecode.len() as _,
+                bytecode.as_ptr(),
+                bytecode.len() as _,
                 qjs::JS_READ_OBJ_BYTECODE as i32,
             );
             if qjs::JS_IsException(obj) {
