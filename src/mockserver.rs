@@ -81,8 +81,8 @@ pub struct Received {
     /// ms since epoch when the request arrived.
     pub at_ms: i64,
     /// When the request reached this host, on this process's monotonic clock: for the first
-    /// request of a connection, the kernel's receive timestamp of its first bytes (Linux), else
-    /// when its handler ran. A route's delay counts from here.
+    /// request of a plain HTTP connection, the kernel's receive timestamp of its first bytes
+    /// (Linux), else when its handler ran. A route's delay counts from here.
     #[serde(skip)]
     pub arrived: std::time::Instant,
     /// When this server's handler for the request ran (later than `arrived` by the server's
@@ -153,7 +153,12 @@ impl MockServer {
                 };
                 let (st, printer, acceptor) = (st.clone(), printer.clone(), acceptor.clone());
                 tokio::spawn(async move {
-                    let first = Arc::new(Mutex::new(wire::first_bytes_at(&tcp).await));
+                    // Over TLS the first bytes are the handshake's, not the request's.
+                    let wire = match acceptor {
+                        None => wire::first_bytes_at(&tcp).await,
+                        Some(_) => None,
+                    };
+                    let first = Arc::new(Mutex::new(wire));
                     let svc = service_fn(move |req| {
                         let wire = first.lock().unwrap_or_else(|p| p.into_inner()).take();
                         handle(st.clone(), printer.clone(), req, wire)
