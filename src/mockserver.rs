@@ -158,10 +158,10 @@ impl MockServer {
                         None => wire::first_bytes_at(&tcp).await,
                         Some(_) => None,
                     };
-                    let first = Arc::new(Mutex::new(wire));
+                    // Only the connection's first request came with those bytes.
+                    let first = std::cell::Cell::new(wire);
                     let svc = service_fn(move |req| {
-                        let wire = first.lock().unwrap_or_else(|p| p.into_inner()).take();
-                        handle(st.clone(), printer.clone(), req, wire)
+                        handle(st.clone(), printer.clone(), req, first.take())
                     });
                     let builder = hyper::server::conn::http1::Builder::new();
                     match acceptor {
