@@ -182,21 +182,20 @@
   // WeChat's conversion of a value passed to a property of `p.type`.
   function coerce(p, v, name, is) {
     if (!p) return v;
-    if (p.optional.some((t) => matches(t, v))) return v;
-    const fallback = () => copy(p.value);
+    if (p.optional.length && p.optional.some((t) => matches(t, v))) return v;
     switch (p.type) {
       case String:
-        if (v === null || v === undefined) return fallback();
+        if (v === null || v === undefined) return copy(p.value);
         if (typeof v === 'object') internal.warnOnce(`prop:${is}:${name}`, `${is}: property "${name}" received ${Array.isArray(v) ? 'an array' : 'an object'} where a String is expected`);
         return String(v);
       case Number:
         if (isFinite(v) && !(v !== null && typeof v === 'object' && !Array.isArray(v))) return Number(v);
         internal.warnOnce(`prop:${is}:${name}`, `${is}: property "${name}" received ${internal.inspect(v)} where a Number is expected; using its default`);
-        return fallback();
+        return copy(p.value);
       case Boolean: return !!v;
-      case Array: return Array.isArray(v) ? v : fallback();
-      case Object: return v !== null && typeof v === 'object' ? v : (v === null ? null : fallback());
-      default: return v === undefined ? fallback() : v;
+      case Array: return Array.isArray(v) ? v : copy(p.value);
+      case Object: return v !== null && typeof v === 'object' ? v : (v === null ? null : copy(p.value));
+      default: return v === undefined ? copy(p.value) : v;
     }
   }
   internal.coerceProperty = coerce;
@@ -306,7 +305,8 @@
 
   // A new instance of a normalized definition: data copied, property defaults; methods,
   // `is` and the definition come from a prototype the definition's instances share.
-  internal.newComponentInstance = function (norm) {
+  // `id` and `dataset` are the host element's (a page has none).
+  internal.newComponentInstance = function (norm, id, dataset) {
     if (!norm.proto) {
       norm.proto = Object.create(internal.instanceBase);
       Object.assign(norm.proto, norm.methods);
@@ -314,16 +314,19 @@
       norm.proto.__ftNorm = norm;
       norm.proto.__ftObservers = norm.observers;
       norm.hasData = Object.keys(norm.data).length > 0;
-      norm.propObservers = Object.keys(norm.props).some((k) => norm.props[k].observer);
+      norm.propNames = Object.keys(norm.props);
+      norm.propObservers = norm.propNames.some((k) => norm.props[k].observer);
     }
     const inst = Object.create(norm.proto);
     const data = norm.hasData ? cloneData(norm.data) : {};
-    for (const name in norm.props) {
+    const names = norm.propNames;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
       const v = norm.props[name].value;
       data[name] = v !== null && typeof v === 'object' ? cloneData(v) : v;
     }
-    inst.id = '';
-    inst.dataset = {};
+    inst.id = id === undefined ? '' : id;
+    inst.dataset = dataset === undefined ? {} : dataset;
     inst.data = data;
     inst.properties = data;
     return inst;

@@ -197,11 +197,13 @@
     }
     destroy() {
       this.dead = true;
-      for (const b of this.bindings) {
+      const bindings = this.bindings;
+      for (let i = 0; i < bindings.length; i++) {
+        const b = bindings[i];
         b.dead = true;
         if (b.teardown) b.teardown(b);
       }
-      if (this.comps) for (const c of this.comps) c.detach();
+      if (this.comps) for (let i = 0; i < this.comps.length; i++) this.comps[i].detach();
     }
   }
   Block.prototype.dead = false;
@@ -211,7 +213,8 @@
   // field, a number a scope: the file's WXS modules, then item and index of each wx:for).
   function register(b, sc, paths) {
     const f = sc.f;
-    for (const p of paths) {
+    for (let i = 0; i < paths.length; i++) {
+      const p = paths[i];
       const head = p[0];
       if (typeof head === 'string') {
         addDep(sc.deps[0], p.length === 1 ? head : p.join('.'), b);
@@ -249,13 +252,17 @@
   // ---- building --------------------------------------------------------------------------
   // Parts: real nodes, or `{ dyn: true, parts }` holders of wx:if / wx:for / template content.
   function flatten(parts, out) {
-    for (const p of parts) {
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i];
       if (p.dyn) flatten(p.parts, out);
       else out.push(p);
     }
     return out;
   }
-  const hasDyn = (parts) => parts.some((p) => p.dyn);
+  function hasDyn(parts) {
+    for (let i = 0; i < parts.length; i++) if (parts[i].dyn) return true;
+    return false;
+  }
   const childrenOf = (parts) => (parts.length === 0 ? EMPTY : hasDyn(parts) ? flatten(parts, []) : parts);
   function restructure(parent, v) {
     if (parent) parent.children = childrenOf(parent.frag);
@@ -280,20 +287,25 @@
     return parts;
   }
 
-  // The text node is its own binding (one object instead of two).
+  // A bound text node is its own binding (one object instead of two).
   function runText(n) { n.text = toText(ev(n.v, n.sc, null)); }
+  function BoundText(owner, parent, v, sc) {
+    this.owner = owner;
+    this.parent = parent;
+    this.text = toText(ev(v, sc, null));
+    this.seq = ++nextSeq;
+    this.v = v;
+    this.sc = sc;
+  }
+  BoundText.prototype = Object.create(TextNode.prototype);
+  Object.assign(BoundText.prototype, { constructor: TextNode, run: runText, dead: false, teardown: null });
   function buildText(d, sc, block, parent) {
     const v = d.v;
     if (v.f === undefined) return new TextNode(sc.f.view, parent, v.v);
-    const n = new TextNode(sc.f.view, parent, toText(ev(v, sc, null)));
-    if (v.p.length) {
-      n.seq = ++nextSeq;
-      n.run = runText;
-      n.v = v;
-      n.sc = sc;
-      block.bindings.push(n);
-      register(n, sc, v.p);
-    }
+    if (!v.p.length) return new TextNode(sc.f.view, parent, toText(ev(v, sc, null)));
+    const n = new BoundText(sc.f.view, parent, v, sc);
+    block.bindings.push(n);
+    register(n, sc, v.p);
     return n;
   }
 
@@ -352,8 +364,26 @@
     else run({ node: n, v, sc, key });
   }
 
+  // Which optional parts an element's description has, as bits (`d.x`, computed on first
+  // use): reading a field it lacks would cost a lookup through the prototype chain each time.
+  const X_ID = 1;
+  const X_CLS = 2;
+  const X_ST = 4;
+  const X_SLOT = 8;
+  const X_DS = 16;
+  const X_MK = 32;
+  const X_EV = 64;
+  const X_MO = 128;
+  const X_KIDS = 256;
+  function elementParts(d) {
+    return (d.id ? X_ID : 0) | (d.cls ? X_CLS : 0) | (d.st ? X_ST : 0) | (d.slot ? X_SLOT : 0) | (d.ds ? X_DS : 0)
+      | (d.mk ? X_MK : 0) | (d.ev ? X_EV : 0) | (d.mo ? X_MO : 0) | (d.c.length ? X_KIDS : 0);
+  }
+
   function buildElement(d, sc, block, parent) {
     const v = sc.f.view;
+    let x = d.x;
+    if (x === undefined) x = d.x = elementParts(d);
     const info = v.componentFor(d.t, d, sc);
     const n = new VNode(d.t, v, parent);
     n.line = d.l;
@@ -365,26 +395,26 @@
         n.placeholder = true;
       }
     }
-    if (d.id) attr(n, d.id, sc, block, ID);
-    if (d.cls) attr(n, d.cls, sc, block, CLASS);
-    if (d.st) attr(n, d.st, sc, block, STYLE);
-    if (d.slot) attr(n, d.slot, sc, block, SLOT);
+    if (x & X_ID) attr(n, d.id, sc, block, ID);
+    if (x & X_CLS) attr(n, d.cls, sc, block, CLASS);
+    if (x & X_ST) attr(n, d.st, sc, block, STYLE);
+    if (x & X_SLOT) attr(n, d.slot, sc, block, SLOT);
     const a = d.a;
     for (let i = 0; i < a.length; i++) attr(n, a[i][1], sc, block, a[i][0]);
-    if (d.ds) for (const [name, val] of d.ds) keyed(n, val, sc, block, runData, name);
-    if (d.mk) {
+    if (x & X_DS) for (const [name, val] of d.ds) keyed(n, val, sc, block, runData, name);
+    if (x & X_MK) {
       n.marks = {};
       for (const [name, val] of d.mk) keyed(n, val, sc, block, runMark, name);
     }
-    if (d.ev) {
+    if (x & X_EV) {
       n.listeners = d.ev.map(([type, flags, val]) => {
         const l = { type, flags, value: undefined };
         keyed(n, val, sc, block, runListener, l);
         return l;
       });
     }
-    if (d.mo) n.models = d.mo.map(([prop, field]) => [dashToCamel(prop), field]);
-    if (d.c.length) {
+    if (x & X_MO) n.models = d.mo.map(([prop, field]) => [dashToCamel(prop), field]);
+    if (x & X_KIDS) {
       n.frag = build(d.c, sc, block, n);
       n.children = childrenOf(n.frag);
     }
@@ -436,23 +466,30 @@
 
   // A row of a wx:for: its block, scope (item and index in the last two scope slots) and
   // dependency map.
-  // The row is its own scope (`f`, `s`, `deps`), one object fewer a row.
-  class Row extends Block {
-    constructor(sc, item, index, key) {
-      super();
-      const s = sc.s.slice();
-      s.push(item, index);
-      this.own = newDeps();
+  // The row is its own scope (`f`, `s`, `deps`), one object fewer a row, and a Block by its
+  // fields and prototype (not a subclass: QuickJS's derived constructors cost a row more).
+  class Row {
+    constructor(sc, item, index, key, pos) {
+      this.bindings = [];
+      const own = newDeps();
+      // Array literals where they do (a row of a top-level list, in a file without WXS): one
+      // allocation each instead of a copy that grows.
+      const up = sc.s;
+      let s;
+      if (up.length === 0) s = [item, index];
+      else {
+        s = up.slice();
+        s.push(item, index);
+      }
+      this.own = own;
       this.f = sc.f;
       this.s = s;
-      this.deps = sc.deps.concat([this.own]);
+      this.deps = sc.deps.length === 1 ? [sc.deps[0], own] : sc.deps.concat([own]);
       this.key = key;
       this.item = item;
       this.index = index;
-      this.parts = null;
-      this.pos = 0;
+      this.pos = pos;
     }
-    get sc() { return this; }
     set(item, index) {
       const s = this.s;
       s[s.length - 2] = item;
@@ -461,24 +498,39 @@
       this.index = index;
     }
   }
-  Row.prototype.dyn = true;
+  Object.assign(Row.prototype, { dyn: true, parts: null, dead: false, comps: null, destroy: Block.prototype.destroy });
 
   function buildFor(d, sc, block, parent) {
-    const h = { dyn: true, parts: [], byIndex: new Map() };
-    const make = (item, index) => {
-      const row = new Row(sc, item, index, keyOf(d.key, item));
+    const h = { dyn: true, parts: EMPTY, byIndex: null };
+    const make = (item, index, pos) => {
+      const row = new Row(sc, item, index, keyOf(d.key, item), pos);
       row.parts = build(d.c, row, row, parent);
       return row;
     };
-    forEachEntry(ev(d.list, sc, d.l), (item, index, pos) => {
-      const row = make(item, index);
-      row.pos = pos;
-      h.parts.push(row);
-      h.byIndex.set(String(index), row);
-    });
+    // A row for each item (the first render, or a list that had none).
+    const fill = () => {
+      const parts = [];
+      const byIndex = new Map();
+      forEachEntry(ev(d.list, sc, d.l), (item, index, pos) => {
+        const row = make(item, index, pos);
+        parts.push(row);
+        byIndex.set(String(index), row);
+      });
+      h.parts = parts;
+      h.byIndex = byIndex;
+    };
+    fill();
     // The list's items matched to the rows there are (by key, else by position).
     const rediff = (refreshAll) => {
       const old = h.parts;
+      if (old.length === 0) {
+        fill();
+        if (h.parts.length) {
+          restructure(parent, sc.f.view);
+          attachNew(h.parts);
+        }
+        return;
+      }
       let pool = null;
       if (d.key) {
         pool = new Map();
@@ -512,7 +564,7 @@
           if (refreshAll || !same) trigger(row.own, [EMPTY]);
           else if (!sameIndex) trigger(row.own, [['#index']]);
         } else {
-          row = make(item, index);
+          row = make(item, index, pos);
           fresh.push(row);
         }
         if (old[pos] !== row) moved = true;
@@ -528,7 +580,7 @@
       h.parts = next;
       h.byIndex = byIndex;
       if (moved || next.length !== old.length) restructure(parent, sc.f.view);
-      if (fresh.length) attachNew(flatten(fresh, []));
+      if (fresh.length) attachNew(fresh);
       // Rows a keyed update moved (those outside the longest run that kept its order) keep
       // their components, which hear `moved`.
       if (kept.length > 1) {
@@ -586,7 +638,7 @@
       h.block.destroy();
       show(i);
       restructure(parent, sc.f.view);
-      attachNew(flatten(h.parts, []));
+      attachNew(h.parts);
     }, null, null);
     b.teardown = () => h.block.destroy();
     return h;
@@ -619,7 +671,7 @@
         h.block.destroy();
         render();
         restructure(parent, sc.f.view);
-        attachNew(flatten(h.parts, []));
+        attachNew(h.parts);
         return;
       }
       const data = ev(d.data, sc, d.l);
@@ -694,6 +746,7 @@
       virtualHost: kind === 'component' && !!opts.virtualHost,
       isolation: kind === 'page' ? iso || 'shared' : iso || (opts.addGlobalClass ? 'apply-shared' : 'isolated'),
       externalClasses: norm ? norm.externalClasses : EMPTY,
+      unit: undefined, // the compiled template, loaded by the first instance
     };
   }
 
@@ -704,8 +757,6 @@
       this.host = host;
       this.owner = owner;
       this.page = owner ? owner.page : this;
-      this.deps = newDeps();
-      this.block = new Block();
       if (generics) this.generics = generics;
     }
 
@@ -730,7 +781,9 @@
     // built: its tree is built when first looked at (a query, an event, printing), with the
     // data of that moment. `ftrun check` builds everything at once (`view.eager`).
     render() {
-      const unit = (this.unit = this.meta.unit || loadUnit(this.meta.is + '.wxml'));
+      const meta = this.meta;
+      if (meta.unit === undefined) meta.unit = loadUnit(meta.is + '.wxml');
+      const unit = (this.unit = meta.unit);
       this.inst.__ftView = this;
       if (!unit) return;
       if (!view.eager && this.meta.kind === 'component' && isLeaf(this, unit)) {
@@ -739,8 +792,11 @@
       }
       this.build();
     }
+    // Its bindings (`deps`) and what its template built (`block`), made when it is built.
     build() {
       this.lazy = false;
+      this.deps = newDeps();
+      this.block = new Block();
       this.frag = build(this.unit.body, frameScope(this, this.unit, this.inst.data, this.deps), this.block, null);
       this._shadow = childrenOf(this.frag);
     }
@@ -844,7 +900,7 @@
       this.dead = true;
       // Components of the tree in document order, each after what it contains.
       if (!this.lazy) detachTree(this._shadow);
-      this.block.destroy();
+      if (this.block) this.block.destroy();
       if (this.meta.kind === 'component' && this.attached) {
         internal.runLifetime(this.inst, 'detached');
         if (this.links) view.unlinkRelations(this);
@@ -852,7 +908,7 @@
       this.attached = false;
     }
   }
-  Object.assign(View.prototype, { unit: null, frag: EMPTY, _shadow: EMPTY, lazy: false, generics: null, attached: false, dead: false, links: null, openedAt: 0, unready: null, tabBar: undefined, wxsState: null });
+  Object.assign(View.prototype, { deps: null, block: null, unit: null, frag: EMPTY, _shadow: EMPTY, lazy: false, generics: null, attached: false, dead: false, links: null, openedAt: 0, unready: null, tabBar: undefined, wxsState: null });
   view.View = View;
 
   // Whether a component's template creates no component (nor templates or includes, which
@@ -943,11 +999,9 @@
   // rendered (its own components first), then `created`; attached comes with the tree.
   function createComponentView(host, info, owner, generics) {
     const norm = info.norm;
-    const inst = internal.newComponentInstance(norm);
+    const inst = internal.newComponentInstance(norm, host.id, host.dataset);
     const cv = new View(info.meta, inst, host, owner, generics);
     host.comp = cv;
-    inst.id = host.id;
-    inst.dataset = host.dataset;
     if (owner) inst.__ftPageId = owner.page.inst.__ftPageId;
     // Observers hear of the properties set at creation (only when there are observers).
     const heard = norm.observers.length > 0 || norm.propObservers;
@@ -965,18 +1019,24 @@
   }
 
   // Lifetimes of components new in the tree: attached parents first, ready children first
-  // (at once, or returned for the page's first render).
+  // (at once, or returned for the page's first render). `nodes` may hold the `dyn` holders
+  // of wx:for rows, wx:if and templates.
   function attachNew(nodes, deferReady) {
     const pre = [];
     const post = [];
     walkNew(nodes, pre, post);
-    for (const v of pre) if (!v.dead) v.attach();
+    for (let i = 0; i < pre.length; i++) if (!pre[i].dead) pre[i].attach();
     if (deferReady) return post;
-    for (const v of post) v.ready();
+    for (let i = 0; i < post.length; i++) post[i].ready();
     return EMPTY;
   }
   function walkNew(nodes, pre, post) {
-    for (const n of nodes) {
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i];
+      if (n.dyn === true) {
+        walkNew(n.parts, pre, post);
+        continue;
+      }
       if (n.isText) continue;
       const c = n.comp;
       if (c !== null && c.meta.kind === 'component' && !c.attached && !c.dead) {

@@ -41,6 +41,7 @@
   }
   Object.assign(VNode.prototype, {
     isText: false,
+    dyn: false, // rows of wx:for and holders of wx:if / template content are `dyn` (render.js)
     frag: null, // the parts `children` is flattened from (see render.js)
     id: '',
     cls: '', // class attribute, as evaluated

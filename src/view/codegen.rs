@@ -248,7 +248,7 @@ impl Gen<'_> {
             }
             Value::Dynamic { expression, .. } => {
                 let c = expr::compile(expression, self.wxs_count);
-                self.push("{f:function(d,s){return ");
+                self.push("{f:function(d,s){var t;return ");
                 self.push(&c.js);
                 self.push("},p:");
                 self.paths(&c.deps);

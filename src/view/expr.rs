@@ -3,8 +3,8 @@
 //!
 //! The generated code is a body over `d` (the data in scope: a page's, a component's, or a
 //! template's `data`), `s` (the scopes: the file's WXS modules first, then `item`/`index` of
-//! each enclosing `wx:for`, as the parser numbers them) and `R` (the runtime helpers of
-//! `js/view/render.js`). Semantics follow WeChat: reading a member of null/undefined gives
+//! each enclosing `wx:for`, as the parser numbers them), `R` (the runtime helpers of
+//! `js/view/render.js`) and `t`, a temporary the function declares. Semantics follow WeChat: reading a member of null/undefined gives
 //! undefined, and only functions from WXS modules can be called (`{{s.toUpperCase()}}` is
 //! undefined on a phone too).
 
@@ -244,12 +244,14 @@ fn write_expr(e: &Expression, out: &mut String) {
             }
             out.push(']');
         }
+        // Inline (no call of `R.m`): the temporary `t` is used only between its assignment
+        // and the read of the field, so nested accesses can share it.
         E::StaticMember {
             obj, field_name, ..
         } => {
-            wrap(out, "R.m(", obj, ",");
+            wrap(out, "((t=", obj, ")==null?undefined:t[");
             out.push_str(&js_string(field_name));
-            out.push(')');
+            out.push_str("])");
         }
         E::DynamicMember {
             obj, field_name, ..
