@@ -500,7 +500,16 @@
   }
   Object.assign(Row.prototype, { dyn: true, parts: null, dead: false, comps: null, destroy: Block.prototype.destroy });
 
+  // The row of index `key` (a path segment: a number, or text for an object's key).
+  function rowAt(h, key) {
+    if (h.byIndex) return h.byIndex.get(String(key));
+    const row = h.parts[key];
+    return row !== undefined && String(row.index) === String(key) ? row : undefined;
+  }
+
   function buildFor(d, sc, block, parent) {
+    // `byIndex`: rows by their index as text, only where an index is not the row's position
+    // (an object's keys); an array's, a string's or a number's row i is `parts[i]`.
     const h = { dyn: true, parts: EMPTY, byIndex: null };
     const make = (item, index, pos) => {
       const row = new Row(sc, item, index, keyOf(d.key, item), pos);
@@ -510,11 +519,11 @@
     // A row for each item (the first render, or a list that had none).
     const fill = () => {
       const parts = [];
-      const byIndex = new Map();
+      let byIndex = null;
       forEachEntry(ev(d.list, sc, d.l), (item, index, pos) => {
         const row = make(item, index, pos);
         parts.push(row);
-        byIndex.set(String(index), row);
+        if (index !== pos) (byIndex || (byIndex = new Map())).set(String(index), row);
       });
       h.parts = parts;
       h.byIndex = byIndex;
@@ -541,7 +550,7 @@
         }
       }
       const next = [];
-      const byIndex = new Map();
+      let byIndex = null;
       const used = new Set();
       const fresh = [];
       const kept = []; // reused rows, in their new order (their `pos` still the old one)
@@ -569,7 +578,7 @@
         }
         if (old[pos] !== row) moved = true;
         next.push(row);
-        byIndex.set(String(index), row);
+        if (index !== pos) (byIndex || (byIndex = new Map())).set(String(index), row);
       });
       for (const row of old) {
         if (!used.has(row)) {
@@ -595,7 +604,7 @@
       for (const r of rests) {
         // Without a plain list path, or for the list itself: every row may have changed.
         if (!d.lp || r === null || r.length === 0) return rediff(true);
-        const row = h.byIndex.get(String(r[0]));
+        const row = rowAt(h, r[0]);
         if (!row || (r.length > 1 && d.key && d.key !== '*this' && String(r[1]) === d.key)) structural = true;
         else direct.push([row, r.length === 1 ? null : r.slice(1)]);
       }
