@@ -298,6 +298,7 @@
     this.sc = sc;
   }
   BoundText.prototype = Object.create(TextNode.prototype);
+  // (`constructor` stays TextNode: a bound text node prints as any other in snapshots.)
   Object.assign(BoundText.prototype, { constructor: TextNode, run: runText, dead: false, teardown: null });
   function buildText(d, sc, block, parent) {
     const v = d.v;
@@ -500,6 +501,13 @@
   }
   Object.assign(Row.prototype, { dyn: true, parts: null, dead: false, comps: null, destroy: Block.prototype.destroy });
 
+  // `byIndex` with `row` added when its index is not its position (made on the first).
+  function indexed(byIndex, row, pos) {
+    if (row.index === pos) return byIndex;
+    const map = byIndex || new Map();
+    map.set(String(row.index), row);
+    return map;
+  }
   // The row of index `key` (a path segment: a number, or text for an object's key).
   function rowAt(h, key) {
     if (h.byIndex) return h.byIndex.get(String(key));
@@ -523,7 +531,7 @@
       forEachEntry(ev(d.list, sc, d.l), (item, index, pos) => {
         const row = make(item, index, pos);
         parts.push(row);
-        if (index !== pos) (byIndex || (byIndex = new Map())).set(String(index), row);
+        byIndex = indexed(byIndex, row, pos);
       });
       h.parts = parts;
       h.byIndex = byIndex;
@@ -578,7 +586,7 @@
         }
         if (old[pos] !== row) moved = true;
         next.push(row);
-        if (index !== pos) (byIndex || (byIndex = new Map())).set(String(index), row);
+        byIndex = indexed(byIndex, row, pos);
       });
       for (const row of old) {
         if (!used.has(row)) {
