@@ -300,7 +300,11 @@
     hasBehavior(b) { return !!this.__ftNorm && this.__ftNorm.behaviors.has(b); },
     groupSetData(fn) { if (typeof fn === 'function') fn.call(this); },
     setUpdatePerformanceListener() {},
-    getPageId() { return 'pageId:' + (this.__ftPageId || 0); },
+    // A component's page is its view's (js/view/render.js).
+    getPageId() {
+      const v = this.__ftView;
+      return 'pageId:' + (this.__ftPageId || (v && v.page.inst.__ftPageId) || 0);
+    },
   };
 
   // A new instance of a normalized definition: data copied, property defaults; methods,
@@ -313,6 +317,13 @@
       norm.proto.is = norm.is;
       norm.proto.__ftNorm = norm;
       norm.proto.__ftObservers = norm.observers;
+      // `properties` is `data` (one field fewer on each of thousands of instances); an
+      // assignment makes it the instance's own.
+      Object.defineProperty(norm.proto, 'properties', {
+        get() { return this.data; },
+        set(v) { Object.defineProperty(this, 'properties', { value: v, writable: true, enumerable: true, configurable: true }); },
+        configurable: true,
+      });
       norm.hasData = Object.keys(norm.data).length > 0;
       norm.propNames = Object.keys(norm.props);
       norm.propObservers = norm.propNames.some((k) => norm.props[k].observer);
@@ -328,7 +339,6 @@
     inst.id = id === undefined ? '' : id;
     inst.dataset = dataset === undefined ? {} : dataset;
     inst.data = data;
-    inst.properties = data;
     return inst;
   };
 

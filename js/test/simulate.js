@@ -568,10 +568,9 @@
     const i = registry.get(String(id));
     if (!i) throw new Error(`miniprogram-simulate: render(${internal.inspect(id)}): no component loaded with this id`);
     const host = new view.VNode(i.tagName, null, null);
-    host.initProps = Object.create(null);
     for (const k of Object.keys(properties || {})) {
       const name = i.norm.props[k] ? k : view.dashToCamel(k);
-      if (i.norm.props[name]) host.initProps[name] = properties[k];
+      if (i.norm.props[name]) view.initProp(host, name, properties[k]);
     }
     view.createComponentView(host, i, null, null);
     const root = new RootComponent(host);

@@ -209,39 +209,52 @@
   Block.prototype.dead = false;
   Block.prototype.comps = null;
 
-  // Registers `b` under each path of `paths` ([head, ...segments]: a string head is a data
-  // field, a number a scope: the file's WXS modules, then item and index of each wx:for).
-  function register(b, sc, paths) {
-    const f = sc.f;
+  // Where a value's bindings are registered, from its paths ([head, ...segments]: a string
+  // head is a data field, a number a scope: the file's WXS modules, then item and index of
+  // each wx:for): pairs of (dependency map's level in `sc.deps`, key), worked out once per
+  // value (a value belongs to one file, so its WXS count never changes).
+  function keysOf(paths, nwxs) {
+    const out = [];
     for (let i = 0; i < paths.length; i++) {
       const p = paths[i];
       const head = p[0];
       if (typeof head === 'string') {
-        addDep(sc.deps[0], p.length === 1 ? head : p.join('.'), b);
+        out.push(0, p.length === 1 ? head : p.join('.'));
       } else {
-        const j = head - f.nwxs;
-        const deps = sc.deps[1 + (j >> 1)];
-        if (!deps) continue;
-        if (j & 1) addDep(deps, '#index', b);
-        else addDep(deps, p.length === 1 ? '' : p.length === 2 ? String(p[1]) : p.slice(1).join('.'), b);
+        const j = head - nwxs;
+        out.push(1 + (j >> 1), j & 1 ? '#index' : p.length === 1 ? '' : p.slice(1).join('.'));
       }
+    }
+    return out;
+  }
+  function register(b, sc, v) {
+    let keys = v.r;
+    if (keys === undefined) keys = v.r = keysOf(v.p, sc.f.nwxs);
+    const all = sc.deps;
+    for (let i = 0; i < keys.length; i += 2) {
+      const deps = all[keys[i]];
+      if (deps) addDep(deps, keys[i + 1], b);
     }
   }
   function bind(block, sc, v, run, node, key) {
     const b = new Binding(run, node, v, sc, key);
     block.bindings.push(b);
-    if (v.p) register(b, sc, v.p);
+    if (v.p) register(b, sc, v);
     return b;
   }
 
+  // An expression that threw: reported at its template line, its value undefined.
+  function fail(e, sc, l) {
+    if (internal.isFatal(e)) throw e;
+    internal.reportError(e, `${sc.f.unit.file}:${l ? l.join(':') : ''}`);
+    return undefined;
+  }
   function ev(v, sc, l) {
     if (v.f === undefined) return v.v;
     try {
       return v.f(sc.f.d, sc.s);
     } catch (e) {
-      if (internal.isFatal(e)) throw e;
-      internal.reportError(e, `${sc.f.unit.file}:${l ? l.join(':') : ''}`);
-      return undefined;
+      return fail(e, sc, l);
     }
   }
 
@@ -269,21 +282,25 @@
     else v.shadow = childrenOf(v.frag);
   }
 
-  function build(descs, sc, block, parent) {
-    const parts = new Array(descs.length);
-    for (let i = 0; i < descs.length; i++) {
-      const d = descs[i];
-      switch (d.k) {
-        case 0: parts[i] = buildText(d, sc, block, parent); break;
-        case 1: parts[i] = buildElement(d, sc, block, parent); break;
-        case 2: parts[i] = buildFor(d, sc, block, parent); break;
-        case 3: parts[i] = buildIf(d, sc, block, parent); break;
-        case 4: parts[i] = buildTemplate(d, sc, block, parent); break;
-        case 5: parts[i] = buildInclude(d, sc, block, parent); break;
-        case 6: parts[i] = buildSlot(d, sc, block, parent); break;
-        default: parts[i] = buildBlock(d, sc, block, parent); break;
-      }
+  // An element is built by its own builder (`d.b`, written out by the compiler); the other
+  // kinds of node here.
+  function buildOne(d, sc, block, parent) {
+    switch (d.k) {
+      case 0: return buildText(d, sc, block, parent);
+      case 1: return d.b(d, sc, block, parent);
+      case 2: return buildFor(d, sc, block, parent);
+      case 3: return buildIf(d, sc, block, parent);
+      case 4: return buildTemplate(d, sc, block, parent);
+      case 5: return buildInclude(d, sc, block, parent);
+      case 6: return buildSlot(d, sc, block, parent);
+      default: return buildBlock(d, sc, block, parent);
     }
+  }
+  function build(descs, sc, block, parent) {
+    // One node (a list's row, a wx:if branch) as an array literal: QuickJS makes it faster.
+    if (descs.length === 1) return [buildOne(descs[0], sc, block, parent)];
+    const parts = new Array(descs.length);
+    for (let i = 0; i < descs.length; i++) parts[i] = buildOne(descs[i], sc, block, parent);
     return parts;
   }
 
@@ -300,14 +317,17 @@
   BoundText.prototype = Object.create(TextNode.prototype);
   // (`constructor` stays TextNode: a bound text node prints as any other in snapshots.)
   Object.assign(BoundText.prototype, { constructor: TextNode, run: runText, dead: false, teardown: null });
+  function boundText(v, sc, block, parent) {
+    const n = new BoundText(sc.f.view, parent, v, sc);
+    block.bindings.push(n);
+    register(n, sc, v);
+    return n;
+  }
   function buildText(d, sc, block, parent) {
     const v = d.v;
     if (v.f === undefined) return new TextNode(sc.f.view, parent, v.v);
     if (!v.p.length) return new TextNode(sc.f.view, parent, toText(ev(v, sc, null)));
-    const n = new BoundText(sc.f.view, parent, v, sc);
-    block.bindings.push(n);
-    register(n, sc, v.p);
-    return n;
+    return boundText(v, sc, block, parent);
   }
 
   const dashToCamel = (s) => (s.indexOf('-') < 0 ? s : s.replace(/-([a-z])/g, (_, c) => c.toUpperCase()));
@@ -330,14 +350,27 @@
       default: setAttr(n, key, x);
     }
   }
+  // A property a component host sets at creation: `initProps` is [name, value, ...], the
+  // last value of a name kept.
+  function initProp(n, name, v) {
+    const init = n.initProps || (n.initProps = []);
+    for (let i = 0; i < init.length; i += 2) {
+      if (init[i] === name) {
+        init[i + 1] = v;
+        return;
+      }
+    }
+    init.push(name, v);
+  }
+  view.initProp = initProp;
   // Other attributes: a custom component's properties, its external classes, or attributes.
   function setAttr(n, name, v) {
-    const norm = n.compNorm;
+    const norm = n.compInfo !== null ? n.compInfo.norm : null;
     if (norm) {
       const prop = norm.props[name] ? name : norm.props[dashToCamel(name)] ? dashToCamel(name) : null;
       if (prop) {
         if (n.comp) internal.setProperties(n.comp.inst, { [prop]: internal.copyValue(v) });
-        else n.initProps[prop] = v;
+        else initProp(n, prop, v);
         return;
       }
       if (norm.externalClasses.includes(name)) {
@@ -365,67 +398,60 @@
     else run({ node: n, v, sc, key });
   }
 
-  // Which optional parts an element's description has, as bits (`d.x`, computed on first
-  // use): reading a field it lacks would cost a lookup through the prototype chain each time.
-  const X_ID = 1;
-  const X_CLS = 2;
-  const X_ST = 4;
-  const X_SLOT = 8;
-  const X_DS = 16;
-  const X_MK = 32;
-  const X_EV = 64;
-  const X_MO = 128;
-  const X_KIDS = 256;
-  function elementParts(d) {
-    return (d.id ? X_ID : 0) | (d.cls ? X_CLS : 0) | (d.st ? X_ST : 0) | (d.slot ? X_SLOT : 0) | (d.ds ? X_DS : 0)
-      | (d.mk ? X_MK : 0) | (d.ev ? X_EV : 0) | (d.mo ? X_MO : 0) | (d.c.length ? X_KIDS : 0);
-  }
-
-  function buildElement(d, sc, block, parent) {
+  // ---- what an element's builder calls (the compiler writes the rest: codegen.rs) -------
+  // The node for description `D`, marked as a custom component's host or a placeholder. The
+  // component a tag names is kept on the description for the definition (`meta`) that
+  // asked last: a description belongs to one file, used by a few definitions at most.
+  function el(D, sc, parent) {
     const v = sc.f.view;
-    let x = d.x;
-    if (x === undefined) x = d.x = elementParts(d);
-    const info = v.componentFor(d.t, d, sc);
-    const n = new VNode(d.t, v, parent);
-    n.line = d.l;
+    let info;
+    if (D.m === v.meta && v.generics === null) info = D.i;
+    else {
+      info = v.componentFor(D.t, D, sc);
+      if (v.generics === null) {
+        D.m = v.meta;
+        D.i = info;
+      }
+    }
+    const n = new VNode(D.t, v, parent);
+    n.line = D.l;
     if (info !== null) {
       if (info.norm) {
-        n.compNorm = info.norm;
-        n.initProps = Object.create(null);
+        n.compInfo = info;
       } else {
         n.placeholder = true;
       }
     }
-    if (x & X_ID) attr(n, d.id, sc, block, ID);
-    if (x & X_CLS) attr(n, d.cls, sc, block, CLASS);
-    if (x & X_ST) attr(n, d.st, sc, block, STYLE);
-    if (x & X_SLOT) attr(n, d.slot, sc, block, SLOT);
-    const a = d.a;
-    for (let i = 0; i < a.length; i++) attr(n, a[i][1], sc, block, a[i][0]);
-    if (x & X_DS) for (const [name, val] of d.ds) keyed(n, val, sc, block, runData, name);
-    if (x & X_MK) {
+    return n;
+  }
+  // data-*, mark:*, events and model: of an element.
+  function rest(n, d, sc, block) {
+    if (d.ds) for (const [name, val] of d.ds) keyed(n, val, sc, block, runData, name);
+    if (d.mk) {
       n.marks = {};
       for (const [name, val] of d.mk) keyed(n, val, sc, block, runMark, name);
     }
-    if (x & X_EV) {
+    if (d.ev) {
       n.listeners = d.ev.map(([type, flags, val]) => {
         const l = { type, flags, value: undefined };
         keyed(n, val, sc, block, runListener, l);
         return l;
       });
     }
-    if (x & X_MO) n.models = d.mo.map(([prop, field]) => [dashToCamel(prop), field]);
-    if (x & X_KIDS) {
-      n.frag = build(d.c, sc, block, n);
-      n.children = childrenOf(n.frag);
-    }
-    if (info !== null && info.norm) {
-      const generics = d.g ? resolveGenerics(v, d.g, sc, d.l) : null;
-      createComponentView(n, info, v, generics);
-      (block.comps || (block.comps = [])).push(n.comp);
-    }
-    return n;
+    if (d.mo) n.models = d.mo.map(([prop, field]) => [dashToCamel(prop), field]);
   }
+  // A custom component's host, its attributes and content built: the component itself.
+  function component(n, d, sc, block) {
+    const v = sc.f.view;
+    const info = n.compInfo;
+    const generics = d.g ? resolveGenerics(v, d.g, sc, d.l) : null;
+    createComponentView(n, info, v, generics);
+    (block.comps || (block.comps = [])).push(n.comp);
+  }
+  Object.assign(R, {
+    el, fail, bind, runAttr, rest, TN: TextNode, bt: boundText, text: buildText, one: buildOne, kids: childrenOf,
+    ap: apply, sa: setAttr, at: attr, comp: component,
+  });
 
   function resolveGenerics(v, list, sc, l) {
     const out = Object.create(null);
@@ -1019,13 +1045,14 @@
     const inst = internal.newComponentInstance(norm, host.id, host.dataset);
     const cv = new View(info.meta, inst, host, owner, generics);
     host.comp = cv;
-    if (owner) inst.__ftPageId = owner.page.inst.__ftPageId;
     // Observers hear of the properties set at creation (only when there are observers).
     const heard = norm.observers.length > 0 || norm.propObservers;
     let set = null;
-    for (const name in host.initProps) {
+    const init = host.initProps;
+    for (let i = 0; init !== null && i < init.length; i += 2) {
+      const name = init[i];
       const before = inst.data[name];
-      inst.data[name] = internal.coerceProperty(norm.props[name], internal.copyValue(host.initProps[name]), name, info.is);
+      inst.data[name] = internal.coerceProperty(norm.props[name], internal.copyValue(init[i + 1]), name, info.is);
       if (heard) (set || (set = [])).push([name, before]);
     }
     host.initProps = null;
@@ -1047,6 +1074,12 @@
     for (let i = 0; i < post.length; i++) post[i].ready();
     return EMPTY;
   }
+  function quietMeta(meta) {
+    const norm = meta.norm;
+    const l = norm.lifetimes;
+    meta.quiet = !l.attached.length && !l.ready.length && !l.detached.length && !Object.keys(norm.relations).length;
+    return meta.quiet;
+  }
   function walkNew(nodes, pre, post) {
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i];
@@ -1056,13 +1089,17 @@
       }
       if (n.isText) continue;
       const c = n.comp;
+      const kids = n.children;
       if (c !== null && c.meta.kind === 'component' && !c.attached && !c.dead) {
-        pre.push(c);
+        // Attaching one with no attached or ready lifetime and no relations only marks it.
+        const quiet = c.meta.quiet === undefined ? quietMeta(c.meta) : c.meta.quiet;
+        if (quiet) c.attached = true;
+        else pre.push(c);
         if (!c.lazy) walkNew(c._shadow, pre, post);
-        walkNew(n.children, pre, post);
-        post.push(c);
-      } else if (n.children.length) {
-        walkNew(n.children, pre, post);
+        if (kids.length) walkNew(kids, pre, post);
+        if (!quiet) post.push(c);
+      } else if (kids.length > 1 || (kids.length === 1 && !kids[0].isText)) {
+        walkNew(kids, pre, post);
       }
     }
   }
@@ -1148,10 +1185,9 @@
     if (!def) throw new Error(`${ref}: ${path || ref} did not register a Component()`);
     const info = componentInfo(path, def);
     const host = new VNode(info.is.split('/').pop(), null, null);
-    host.initProps = Object.create(null);
     for (const k of Object.keys(props || {})) {
       const name = info.norm.props[k] ? k : dashToCamel(k);
-      if (info.norm.props[name]) host.initProps[name] = props[k];
+      if (info.norm.props[name]) initProp(host, name, props[k]);
     }
     const cv = createComponentView(host, info, null, null);
     attachNew([host]);

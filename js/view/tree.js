@@ -58,8 +58,8 @@
     models: null, // model:prop="{{field}}" bindings
     nid: 0,
     placeholder: false, // a component WeChat provides and the bundle lacks
-    compNorm: null,
-    initProps: null,
+    compInfo: null, // the custom component the node hosts (render.js)
+    initProps: null, // [name, value, ...] a component host passes at creation (render.js)
     ext: null,
     line: null,
   });

@@ -94,6 +94,34 @@ fn event_attribute(name: &str) -> Option<(&str, u8)> {
     })
 }
 
+/// How a value was written: its static JS literal, a binding (it reads data), or an
+/// expression that reads none (evaluated once).
+enum Written {
+    Static(String),
+    Bound,
+    Constant,
+}
+
+/// What one child of an element is, for that element's builder.
+enum Child {
+    Text(Written),
+    Element,
+    Other, // wx:for, wx:if, <block>, <template>, <include>, <slot>
+}
+
+/// What an element's builder sets: attributes as written (name as a JS string), whether it
+/// has events, data-*, mark:* or model: (built by the runtime's `R.rest`), its children.
+#[derive(Default)]
+struct Builder {
+    id: Option<Written>,
+    cls: Option<Written>,
+    st: Option<Written>,
+    slot: Option<Written>,
+    attrs: Vec<(String, Written)>,
+    rest: bool,
+    children: Vec<Child>,
+}
+
 const CATCH: u8 = 1;
 const CAPTURE: u8 = 2;
 const MUT: u8 = 4;
@@ -209,7 +237,9 @@ impl Gen<'_> {
         Ok(file)
     }
 
-    fn nodes(&mut self, nodes: &[Node]) -> Result<(), ViewError> {
+    /// A list of nodes; what each one written is, for the builder of the element holding them.
+    fn nodes(&mut self, nodes: &[Node]) -> Result<Vec<Child>, ViewError> {
+        let mut kinds = Vec::new();
         self.push("[");
         let mut first = true;
         for n in nodes {
@@ -228,24 +258,20 @@ impl Gen<'_> {
             match n {
                 Node::Text(v) => {
                     self.push("{k:0,v:");
-                    self.value(v);
+                    kinds.push(Child::Text(self.value(v)));
                     self.push("}");
                 }
-                Node::Element(e) => self.element(e)?,
+                Node::Element(e) => kinds.push(self.element(e)?),
                 _ => {}
             }
         }
         self.push("]");
-        Ok(())
+        Ok(kinds)
     }
 
-    fn value(&mut self, v: &Value) {
+    fn value(&mut self, v: &Value) -> Written {
         match v {
-            Value::Static { value, .. } => {
-                self.push("{v:");
-                self.push(&js_string(value));
-                self.push("}");
-            }
+            Value::Static { value, .. } => self.static_value(js_string(value)),
             Value::Dynamic { expression, .. } => {
                 let c = expr::compile(expression, self.wxs_count);
                 self.push("{f:function(d,s){var t;return ");
@@ -253,24 +279,37 @@ impl Gen<'_> {
                 self.push("},p:");
                 self.paths(&c.deps);
                 self.push("}");
+                if c.deps.is_empty() {
+                    Written::Constant
+                } else {
+                    Written::Bound
+                }
             }
-            _ => self.push("{v:\"\"}"),
+            _ => self.static_value("\"\"".to_string()),
         }
     }
 
+    fn static_value(&mut self, js: String) -> Written {
+        self.push("{v:");
+        self.push(&js);
+        self.push("}");
+        Written::Static(js)
+    }
+
     /// `[name, value]` (a missing value is `true`: `<x disabled>`).
-    fn pair(&mut self, name: &str, v: Option<&Value>) {
+    fn pair(&mut self, name: &str, v: Option<&Value>) -> Written {
         self.push("[");
         self.push(&js_string(name));
         self.push(",");
-        self.opt_value(v);
+        let w = self.opt_value(v);
         self.push("]");
+        w
     }
 
-    fn opt_value(&mut self, v: Option<&Value>) {
+    fn opt_value(&mut self, v: Option<&Value>) -> Written {
         match v {
             Some(v) => self.value(v),
-            None => self.push("{v:true}"),
+            None => self.static_value("true".to_string()),
         }
     }
 
@@ -298,7 +337,95 @@ impl Gen<'_> {
         self.push("]");
     }
 
-    fn element(&mut self, e: &Element) -> Result<(), ViewError> {
+    /// `,b:function(D,sc,block,parent){...}`: the element's builder, its steps written out
+    /// for this element (the runtime's helpers `R.*` in js/view/render.js do the rest). `D`
+    /// is the element's own description; `x` a value, `c` a description in hand.
+    fn builder(&mut self, b: &Builder) {
+        // The view (for static text), the data and the scope (for bound values), read once.
+        let reads = [&b.id, &b.cls, &b.st, &b.slot]
+            .into_iter()
+            .flatten()
+            .chain(b.attrs.iter().map(|(_, w)| w))
+            .any(|w| matches!(w, Written::Bound));
+        let texts = b
+            .children
+            .iter()
+            .any(|c| matches!(c, Child::Text(Written::Static(_))));
+        let mut js = format!(
+            ",b:function(D,sc,block,parent){{var {}{}x,c,n=R.el(D,sc,parent);",
+            if texts { "v=sc.f.view," } else { "" },
+            if reads { "d=sc.f.d,s=sc.s," } else { "" }
+        );
+        let attr = |js: &mut String,
+                    at: &str,
+                    w: &Written,
+                    set: &dyn Fn(&str) -> String,
+                    key: &str| match w {
+            Written::Static(lit) => js.push_str(&set(lit)),
+            Written::Bound => {
+                js.push_str(&format!(
+                    "c={at};try{{x=c.f(d,s)}}catch(e){{x=R.fail(e,sc,D.l)}}{}R.bind(block,sc,c,R.runAttr,n,{key});",
+                    set("x")
+                ));
+            }
+            Written::Constant => js.push_str(&format!("R.at(n,{at},sc,block,{key});")),
+        };
+        // id, class, style and slot are text on the node (apply's kinds 1 to 4).
+        for (w, at, field, key) in [
+            (&b.id, "D.id", "id", "1"),
+            (&b.cls, "D.cls", "cls", "2"),
+            (&b.st, "D.st", "style", "3"),
+            (&b.slot, "D.slot", "slot", "4"),
+        ] {
+            if let Some(w) = w {
+                // A literal string or any bound value's text goes on the node at once (a
+                // component is created after its host's attributes are set); `true` (an
+                // attribute without a value) and an id take the general way.
+                let set = |x: &str| {
+                    if x.starts_with('"') {
+                        format!("n.{field}={x};")
+                    } else if x == "x" && field != "id" {
+                        format!("n.{field}=R.t(x);")
+                    } else {
+                        format!("R.ap(n,{key},{x});")
+                    }
+                };
+                attr(&mut js, at, w, &set, key);
+            }
+        }
+        for (i, (name, w)) in b.attrs.iter().enumerate() {
+            let set = |x: &str| format!("R.sa(n,{name},{x});");
+            attr(&mut js, &format!("D.a[{i}][1]"), w, &set, name);
+        }
+        if b.rest {
+            js.push_str("R.rest(n,D,sc,block);");
+        }
+        if !b.children.is_empty() {
+            js.push_str("c=D.c;n.frag=[");
+            for (i, child) in b.children.iter().enumerate() {
+                if i > 0 {
+                    js.push(',');
+                }
+                js.push_str(&match child {
+                    Child::Text(Written::Static(lit)) => format!("new R.TN(v,n,{lit})"),
+                    Child::Text(Written::Bound) => format!("R.bt(c[{i}].v,sc,block,n)"),
+                    Child::Text(Written::Constant) => format!("R.text(c[{i}],sc,block,n)"),
+                    Child::Element => format!("c[{i}].b(c[{i}],sc,block,n)"),
+                    Child::Other => format!("R.one(c[{i}],sc,block,n)"),
+                });
+            }
+            let dynamic = b.children.iter().any(|c| matches!(c, Child::Other));
+            js.push_str(if dynamic {
+                "];n.children=R.kids(n.frag);"
+            } else {
+                "];n.children=n.frag;"
+            });
+        }
+        js.push_str("if(n.compInfo!==null)R.comp(n,D,sc,block);return n}");
+        self.push(&js);
+    }
+
+    fn element(&mut self, e: &Element) -> Result<Child, ViewError> {
         let l = self.loc(e.tag_location.start.0.start);
         match &e.kind {
             ElementKind::Normal {
@@ -319,6 +446,7 @@ impl Gen<'_> {
                 let mut models = Vec::new();
                 self.push(",a:[");
                 let mut first = true;
+                let mut b = Builder::default();
                 for a in attributes {
                     if let NormalAttributePrefix::Model(at) = &a.prefix {
                         let field = match &a.value {
@@ -349,18 +477,20 @@ impl Gen<'_> {
                         self.push(",");
                     }
                     first = false;
-                    self.pair(&a.name.name, a.value.as_ref());
+                    let w = self.pair(&a.name.name, a.value.as_ref());
+                    b.attrs.push((js_string(&a.name.name), w));
                 }
                 self.push("]");
                 if let ClassAttribute::String(_, v) = class {
                     self.push(",cls:");
-                    self.value(v);
+                    b.cls = Some(self.value(v));
                 }
                 if let StyleAttribute::String(_, v) = style {
                     self.push(",st:");
-                    self.value(v);
+                    b.st = Some(self.value(v));
                 }
-                self.common(common, events)?;
+                (b.id, b.slot, b.rest) = self.common(common, events)?;
+                b.rest |= !models.is_empty();
                 if !models.is_empty() {
                     self.push(",mo:[");
                     for (i, (prop, field)) in models.iter().enumerate() {
@@ -386,8 +516,10 @@ impl Gen<'_> {
                     self.push("]");
                 }
                 self.push(",c:");
-                self.nodes(children)?;
+                b.children = self.nodes(children)?;
+                self.builder(&b);
                 self.push("}");
+                return Ok(Child::Element);
             }
             ElementKind::Pure { children, slot, .. } => {
                 self.push("{k:7,l:");
@@ -472,23 +604,30 @@ impl Gen<'_> {
             }
             _ => self.push("{k:7,c:[]}"),
         }
-        Ok(())
+        Ok(Child::Other)
     }
 
-    /// id, slot, events, data-*, mark:*.
+    /// id, slot, events, data-*, mark:*: how id and slot were written, and whether there
+    /// are events, data-* or mark:*.
     fn common(
         &mut self,
         c: &CommonElementAttributes,
         mut events: Vec<(String, u8, Option<Value>)>,
-    ) -> Result<(), ViewError> {
+    ) -> Result<(Option<Written>, Option<Written>, bool), ViewError> {
+        let mut id = None;
+        let mut slot = None;
         if let Some((_, v)) = &c.id {
             self.push(",id:");
-            self.value(v);
+            id = Some(self.value(v));
         }
         if let Some((_, v)) = &c.slot {
             self.push(",slot:");
-            self.value(v);
+            slot = Some(self.value(v));
         }
+        let rest = !events.is_empty()
+            || !c.event_bindings.is_empty()
+            || !c.data.is_empty()
+            || !c.marks.is_empty();
         for b in &c.event_bindings {
             let flags = (if b.is_catch { CATCH } else { 0 })
                 | (if b.is_capture { CAPTURE } else { 0 })
@@ -503,7 +642,9 @@ impl Gen<'_> {
                 }
                 self.push(&format!("[{},{flags},", js_string(name)));
                 match v {
-                    Some(v) => self.value(v),
+                    Some(v) => {
+                        self.value(v);
+                    }
                     None => self.push("{v:\"\"}"),
                 }
                 self.push("]");
@@ -523,7 +664,7 @@ impl Gen<'_> {
             }
             self.push("]");
         }
-        Ok(())
+        Ok((id, slot, rest))
     }
 }
 
