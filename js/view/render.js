@@ -925,6 +925,10 @@
     }
 
     attach() {
+      if (this.pending) {
+        this.pending = false;
+        view.unattached--;
+      }
       this.attached = true;
       if (!this.meta.norm || this.meta.norm.lifetimes.attached.length) internal.runLifetime(this.inst, 'attached');
       if (this.meta.norm && this.meta.hasRelations !== false) {
@@ -941,6 +945,10 @@
     detach() {
       if (this.dead) return;
       this.dead = true;
+      if (this.pending) {
+        this.pending = false;
+        view.unattached--;
+      }
       // Components of the tree in document order, each after what it contains.
       if (!this.lazy) detachTree(this._shadow);
       if (this.block) this.block.destroy();
@@ -951,7 +959,7 @@
       this.attached = false;
     }
   }
-  Object.assign(View.prototype, { deps: null, block: null, unit: null, frag: EMPTY, _shadow: EMPTY, lazy: false, generics: null, attached: false, dead: false, links: null, openedAt: 0, unready: null, tabBar: undefined, wxsState: null });
+  Object.assign(View.prototype, { deps: null, block: null, unit: null, frag: EMPTY, _shadow: EMPTY, lazy: false, generics: null, attached: false, pending: false, dead: false, links: null, openedAt: 0, unready: null, tabBar: undefined, wxsState: null });
   view.View = View;
 
   // Whether a component's template creates no component (nor templates or includes, which
@@ -1045,6 +1053,14 @@
     const inst = internal.newComponentInstance(norm, host.id, host.dataset);
     const cv = new View(info.meta, inst, host, owner, generics);
     host.comp = cv;
+    // One with nothing to run when attached (nor later because it was) is attached now;
+    // the others wait for attachNew, which looks for them only while there are any.
+    const meta = info.meta;
+    if (meta.quiet === undefined ? quietMeta(meta) : meta.quiet) cv.attached = true;
+    else {
+      cv.pending = true;
+      view.unattached++;
+    }
     // Observers hear of the properties set at creation (only when there are observers).
     const heard = norm.observers.length > 0 || norm.propObservers;
     let set = null;
@@ -1065,7 +1081,9 @@
   // Lifetimes of components new in the tree: attached parents first, ready children first
   // (at once, or returned for the page's first render). `nodes` may hold the `dyn` holders
   // of wx:for rows, wx:if and templates.
+  view.unattached = 0; // components created and waiting for attachNew
   function attachNew(nodes, deferReady) {
+    if (view.unattached === 0) return EMPTY;
     const pre = [];
     const post = [];
     walkNew(nodes, pre, post);
@@ -1077,7 +1095,7 @@
   function quietMeta(meta) {
     const norm = meta.norm;
     const l = norm.lifetimes;
-    meta.quiet = !l.attached.length && !l.ready.length && !l.detached.length && !Object.keys(norm.relations).length;
+    meta.quiet = !l.attached.length && !l.ready.length && !l.detached.length && !l.moved.length && !Object.keys(norm.relations).length;
     return meta.quiet;
   }
   function walkNew(nodes, pre, post) {
@@ -1090,14 +1108,13 @@
       if (n.isText) continue;
       const c = n.comp;
       const kids = n.children;
-      if (c !== null && c.meta.kind === 'component' && !c.attached && !c.dead) {
-        // Attaching one with no attached or ready lifetime and no relations only marks it.
-        const quiet = c.meta.quiet === undefined ? quietMeta(c.meta) : c.meta.quiet;
-        if (quiet) c.attached = true;
-        else pre.push(c);
+      // (The nodes walked are new: so are the components in them.)
+      if (c !== null && c.meta.kind === 'component' && !c.dead) {
+        const waits = c.pending;
+        if (waits) pre.push(c);
         if (!c.lazy) walkNew(c._shadow, pre, post);
         if (kids.length) walkNew(kids, pre, post);
-        if (!quiet) post.push(c);
+        if (waits) post.push(c);
       } else if (kids.length > 1 || (kids.length === 1 && !kids[0].isText)) {
         walkNew(kids, pre, post);
       }
