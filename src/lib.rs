@@ -12,7 +12,7 @@
 //! start, daemon) and [`apis`] the other host-backed wx APIs (storage, request), both as engine
 //! extensions. [`view`] is the view layer, also an extension: WXML files compile in Rust (over
 //! WeChat's own parser) to JS units whose `{{ }}` are functions tagged with the data paths they
-//! read, and WXS files to functions in a scope of their own; `js/view/` builds the page tree
+//! read and whose elements come with builders written out for them, and WXS files to functions in a scope of their own; `js/view/` builds the page tree
 //! from them (elements, custom components with their shadow trees and lifetimes, slots),
 //! re-runs only the bindings a `setData` path reaches, dispatches events through capture and
 //! bubble phases, and answers selector queries; a rendered page also becomes a self-contained

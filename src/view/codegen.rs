@@ -1,5 +1,8 @@
 //! One WXML file → one JS "unit": the file's node tree as plain data in which every `{{ }}`
-//! is a compiled function `(d, s) => value` with the data paths it reads. The tree runtime
+//! is a compiled function `(d, s) => value` with the data paths it reads, and every element
+//! carries its builder (`b`): that element's steps written out (its attributes as literals or
+//! bindings, its children built in order), so the runtime interprets no description per node,
+//! as WeChat's own compiler generates code per template. The tree runtime
 //! (`js/view/render.js`) instantiates units and re-runs only the bindings a `setData` reached.
 //!
 //! Node kinds (`k`): 0 text, 1 element, 2 `wx:for`, 3 `wx:if` chain, 4 `<template is>`,
@@ -725,6 +728,23 @@ mod tests {
             "[\"tap\",4,{v:\"d\"}]",
             "[\"tap\",3,{v:\"e\"}]",
             "[\"my-event\",0,{f:",
+        ] {
+            assert!(js.contains(part), "{part} in {js}");
+        }
+    }
+
+    #[test]
+    fn elements_come_with_their_builders() {
+        let js = unit("<view class=\"row\" id=\"{{id}}\" data-x=\"1\"><text>{{a}}</text>hi<block wx:if=\"{{b}}\">x</block><c-comp label=\"{{a}}\"/></view>").unwrap();
+        for part in [
+            "n.cls=\"row\";",                                      // a literal on the node
+            "R.ap(n,1,x);R.bind(block,sc,c,R.runAttr,n,1);",       // a bound id
+            "R.rest(n,D,sc,block);",                               // data-* by the runtime
+            "n.frag=[R.bt(c[0].v,sc,block,n)];n.children=n.frag;", // <text>{{a}}</text>
+            "new R.TN(v,n,\"hi\")",                                // static text
+            "R.one(c[2],sc,block,n)",                              // the wx:if
+            "n.children=R.kids(n.frag);",                          // ... flattened
+            "R.sa(n,\"label\",x);R.bind(block,sc,c,R.runAttr,n,\"label\");",
         ] {
             assert!(js.contains(part), "{part} in {js}");
         }
