@@ -309,14 +309,16 @@
   function BoundText(owner, parent, v, sc) {
     this.owner = owner;
     this.parent = parent;
-    this.text = toText(ev(v, sc, null));
-    this.seq = ++nextSeq;
+    const x = ev(v, sc, null);
+    this.text = typeof x === 'string' ? x : toText(x);
     this.v = v;
     this.sc = sc;
   }
   BoundText.prototype = Object.create(TextNode.prototype);
-  // (`constructor` stays TextNode: a bound text node prints as any other in snapshots.)
-  Object.assign(BoundText.prototype, { constructor: TextNode, run: runText, dead: false, teardown: null });
+  // (`constructor` stays TextNode: a bound text node prints as any other in snapshots.) Its
+  // `seq` is 0: setting its own text is all it does, so its order among the bindings a
+  // setData runs does not matter.
+  Object.assign(BoundText.prototype, { constructor: TextNode, run: runText, seq: 0, dead: false, teardown: null });
   function boundText(v, sc, block, parent) {
     const n = new BoundText(sc.f.view, parent, v, sc);
     block.bindings.push(n);
@@ -382,9 +384,25 @@
     if (n.props) view.builtinAttr(n, name);
   }
   function runAttr(b) { apply(b.node, b.key, ev(b.v, b.sc, b.node.line)); }
+  // An attribute's binding: a Binding whose `run` is on its prototype (a field fewer each).
+  function AttrBinding(node, v, sc, key) {
+    this.seq = ++nextSeq;
+    this.node = node;
+    this.v = v;
+    this.sc = sc;
+    this.key = key;
+  }
+  AttrBinding.prototype = Object.create(Binding.prototype);
+  AttrBinding.prototype.run = runAttr;
+  function bindAttr(block, sc, v, node, key) {
+    const b = new AttrBinding(node, v, sc, key);
+    block.bindings.push(b);
+    register(b, sc, v);
+    return b;
+  }
   function attr(n, v, sc, block, key) {
     apply(n, key, ev(v, sc, n.line));
-    if (v.f !== undefined && v.p.length) bind(block, sc, v, runAttr, n, key);
+    if (v.f !== undefined && v.p.length) bindAttr(block, sc, v, n, key);
   }
   function runData(b) {
     const x = ev(b.v, b.sc, b.node.line);
@@ -449,7 +467,7 @@
     (block.comps || (block.comps = [])).push(n.comp);
   }
   Object.assign(R, {
-    el, fail, bind, runAttr, rest, TN: TextNode, bt: boundText, text: buildText, one: buildOne, kids: childrenOf,
+    el, fail, ba: bindAttr, rest, TN: TextNode, bt: boundText, text: buildText, one: buildOne, kids: childrenOf,
     ap: apply, sa: setAttr, at: attr, comp: component,
   });
 
@@ -485,11 +503,13 @@
       for (let i = 0; i < idx.length; i++) fn(list[idx[i]], idx[i], i);
     }
   }
-  function keyOf(keyName, item) {
+  // A row's key as it is in the item (compared as text: `keyOf`), turned into text only when
+  // rows are matched again.
+  function rawKey(keyName, item) {
     if (!keyName) return null;
-    const k = keyName === '*this' ? item : item === null || item === undefined ? undefined : item[keyName];
-    return toText(k);
+    return keyName === '*this' ? item : item === null || item === undefined ? undefined : item[keyName];
   }
+  const keyOf = (keyName, item) => (keyName ? toText(rawKey(keyName, item)) : null);
 
   // A row of a wx:for: its block, scope (item and index in the last two scope slots) and
   // dependency map.
@@ -546,15 +566,23 @@
     // (an object's keys); an array's, a string's or a number's row i is `parts[i]`.
     const h = { dyn: true, parts: EMPTY, byIndex: null };
     const make = (item, index, pos) => {
-      const row = new Row(sc, item, index, keyOf(d.key, item), pos);
+      const row = new Row(sc, item, index, rawKey(d.key, item), pos);
       row.parts = build(d.c, row, row, parent);
       return row;
     };
     // A row for each item (the first render, or a list that had none).
     const fill = () => {
+      const list = ev(d.list, sc, d.l);
+      if (Array.isArray(list)) {
+        const parts = new Array(list.length);
+        for (let i = 0; i < list.length; i++) parts[i] = make(list[i], i, i);
+        h.parts = parts;
+        h.byIndex = null;
+        return;
+      }
       const parts = [];
       let byIndex = null;
-      forEachEntry(ev(d.list, sc, d.l), (item, index, pos) => {
+      forEachEntry(list, (item, index, pos) => {
         const row = make(item, index, pos);
         parts.push(row);
         byIndex = indexed(byIndex, row, pos);
@@ -578,9 +606,10 @@
       if (d.key) {
         pool = new Map();
         for (const row of old) {
-          const a = pool.get(row.key);
+          const key = toText(row.key);
+          const a = pool.get(key);
           if (a) a.push(row);
-          else pool.set(row.key, [row]);
+          else pool.set(key, [row]);
         }
       }
       const next = [];
@@ -603,7 +632,7 @@
           const same = row.item === item;
           const sameIndex = row.index === index;
           row.set(item, index);
-          row.key = keyOf(d.key, item);
+          row.key = rawKey(d.key, item);
           if (refreshAll || !same) trigger(row.own, [EMPTY]);
           else if (!sameIndex) trigger(row.own, [['#index']]);
         } else {
@@ -648,7 +677,7 @@
         if (rest === null) {
           // One row replaced: same key, new item; another key moves rows.
           const item = itemAt(ev(d.list, sc, d.l), row.index);
-          if (d.key && keyOf(d.key, item) !== row.key) return rediff(false);
+          if (d.key && keyOf(d.key, item) !== toText(row.key)) return rediff(false);
           row.set(item, row.index);
           trigger(row.own, [EMPTY]);
         } else {
@@ -826,7 +855,7 @@
     render() {
       const meta = this.meta;
       if (meta.unit === undefined) meta.unit = loadUnit(meta.is + '.wxml');
-      const unit = (this.unit = meta.unit);
+      const unit = meta.unit;
       this.inst.__ftView = this;
       if (!unit) return;
       if (!view.eager && this.meta.kind === 'component' && isLeaf(this, unit)) {
@@ -837,6 +866,7 @@
     }
     // Its bindings (`deps`) and what its template built (`block`), made when it is built.
     build() {
+      this.unit = this.meta.unit;
       this.lazy = false;
       this.deps = newDeps();
       this.block = new Block();

@@ -367,7 +367,7 @@ impl Gen<'_> {
             Written::Static(lit) => js.push_str(&set(lit)),
             Written::Bound => {
                 js.push_str(&format!(
-                    "c={at};try{{x=c.f(d,s)}}catch(e){{x=R.fail(e,sc,D.l)}}{}R.bind(block,sc,c,R.runAttr,n,{key});",
+                    "c={at};try{{x=c.f(d,s)}}catch(e){{x=R.fail(e,sc,D.l)}}{}R.ba(block,sc,c,n,{key});",
                     set("x")
                 ));
             }
@@ -388,7 +388,7 @@ impl Gen<'_> {
                     if x.starts_with('"') {
                         format!("n.{field}={x};")
                     } else if x == "x" && field != "id" {
-                        format!("n.{field}=R.t(x);")
+                        format!("n.{field}=typeof x===\"string\"?x:R.t(x);")
                     } else {
                         format!("R.ap(n,{key},{x});")
                     }
@@ -404,7 +404,14 @@ impl Gen<'_> {
             js.push_str("R.rest(n,D,sc,block);");
         }
         if !b.children.is_empty() {
-            js.push_str("c=D.c;n.frag=[");
+            // `frag` (the parts, rows and wx:if among them) only where `children` is flattened
+            // from it: only a dynamic part restructures its parent.
+            let dynamic = b.children.iter().any(|c| matches!(c, Child::Other));
+            js.push_str(if dynamic {
+                "c=D.c;n.frag=["
+            } else {
+                "c=D.c;n.children=["
+            });
             for (i, child) in b.children.iter().enumerate() {
                 if i > 0 {
                     js.push(',');
@@ -417,11 +424,10 @@ impl Gen<'_> {
                     Child::Other => format!("R.one(c[{i}],sc,block,n)"),
                 });
             }
-            let dynamic = b.children.iter().any(|c| matches!(c, Child::Other));
             js.push_str(if dynamic {
                 "];n.children=R.kids(n.frag);"
             } else {
-                "];n.children=n.frag;"
+                "];"
             });
         }
         js.push_str("if(n.compInfo!==null)R.comp(n,D,sc,block);return n}");
@@ -737,14 +743,14 @@ mod tests {
     fn elements_come_with_their_builders() {
         let js = unit("<view class=\"row\" id=\"{{id}}\" data-x=\"1\"><text>{{a}}</text>hi<block wx:if=\"{{b}}\">x</block><c-comp label=\"{{a}}\"/></view>").unwrap();
         for part in [
-            "n.cls=\"row\";",                                      // a literal on the node
-            "R.ap(n,1,x);R.bind(block,sc,c,R.runAttr,n,1);",       // a bound id
-            "R.rest(n,D,sc,block);",                               // data-* by the runtime
-            "n.frag=[R.bt(c[0].v,sc,block,n)];n.children=n.frag;", // <text>{{a}}</text>
-            "new R.TN(v,n,\"hi\")",                                // static text
-            "R.one(c[2],sc,block,n)",                              // the wx:if
-            "n.children=R.kids(n.frag);",                          // ... flattened
-            "R.sa(n,\"label\",x);R.bind(block,sc,c,R.runAttr,n,\"label\");",
+            "n.cls=\"row\";",                        // a literal on the node
+            "R.ap(n,1,x);R.ba(block,sc,c,n,1);",     // a bound id
+            "R.rest(n,D,sc,block);",                 // data-* by the runtime
+            "n.children=[R.bt(c[0].v,sc,block,n)];", // <text>{{a}}</text>
+            "new R.TN(v,n,\"hi\")",                  // static text
+            "R.one(c[2],sc,block,n)",                // the wx:if
+            "n.children=R.kids(n.frag);",            // ... flattened
+            "R.sa(n,\"label\",x);R.ba(block,sc,c,n,\"label\");",
         ] {
             assert!(js.contains(part), "{part} in {js}");
         }
