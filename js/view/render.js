@@ -227,13 +227,22 @@
     }
     return out;
   }
+  // Level 0 is the frame's map; a wx:for row (level 1 and on) only notes the binding, and
+  // makes its map on its first update (`ownOf`): most rows are never updated one by one.
   function register(b, sc, v) {
     let keys = v.r;
     if (keys === undefined) keys = v.r = keysOf(v.p, sc.f.nwxs);
     const all = sc.deps;
+    let noted = null;
     for (let i = 0; i < keys.length; i += 2) {
-      const deps = all[keys[i]];
-      if (deps) addDep(deps, keys[i + 1], b);
+      const level = keys[i];
+      const at = all[level];
+      if (at === undefined) continue;
+      if (level === 0) addDep(at, keys[i + 1], b);
+      else if (at !== noted) {
+        at.pend.push(b);
+        noted = at;
+      }
     }
   }
   function bind(block, sc, v, run, node, key) {
@@ -512,13 +521,13 @@
   const keyOf = (keyName, item) => (keyName ? toText(rawKey(keyName, item)) : null);
 
   // A row of a wx:for: its block, scope (item and index in the last two scope slots) and
-  // dependency map.
+  // dependency map (`own`, made from the bindings noted in `pend` when first needed).
   // The row is its own scope (`f`, `s`, `deps`), one object fewer a row, and a Block by its
   // fields and prototype (not a subclass: QuickJS's derived constructors cost a row more).
   class Row {
     constructor(sc, item, index, key, pos) {
       this.bindings = [];
-      const own = newDeps();
+      this.pend = [];
       // Array literals where they do (a row of a top-level list, in a file without WXS): one
       // allocation each instead of a copy that grows.
       const up = sc.s;
@@ -528,10 +537,9 @@
         s = up.slice();
         s.push(item, index);
       }
-      this.own = own;
       this.f = sc.f;
       this.s = s;
-      this.deps = sc.deps.length === 1 ? [sc.deps[0], own] : sc.deps.concat([own]);
+      this.deps = sc.deps.length === 1 ? [sc.deps[0], this] : sc.deps.concat([this]);
       this.key = key;
       this.item = item;
       this.index = index;
@@ -545,7 +553,25 @@
       this.index = index;
     }
   }
-  Object.assign(Row.prototype, { dyn: true, parts: null, dead: false, comps: null, destroy: Block.prototype.destroy });
+  // The row's dependency map, with the bindings noted since it was last asked for.
+  function ownOf(row) {
+    const pend = row.pend;
+    if (row.own === null) row.own = newDeps();
+    if (pend.length) {
+      row.pend = [];
+      const level = row.deps.length - 1;
+      const seen = new Set();
+      for (let i = 0; i < pend.length; i++) {
+        const b = pend[i];
+        if (b.dead || seen.has(b)) continue;
+        seen.add(b);
+        const keys = b.v.r;
+        for (let j = 0; j < keys.length; j += 2) if (keys[j] === level) addDep(row.own, keys[j + 1], b);
+      }
+    }
+    return row.own;
+  }
+  Object.assign(Row.prototype, { own: null, dyn: true, parts: null, dead: false, comps: null, destroy: Block.prototype.destroy });
 
   // `byIndex` with `row` added when its index is not its position (made on the first).
   function indexed(byIndex, row, pos) {
@@ -633,8 +659,8 @@
           const sameIndex = row.index === index;
           row.set(item, index);
           row.key = rawKey(d.key, item);
-          if (refreshAll || !same) trigger(row.own, [EMPTY]);
-          else if (!sameIndex) trigger(row.own, [['#index']]);
+          if (refreshAll || !same) trigger(ownOf(row), [EMPTY]);
+          else if (!sameIndex) trigger(ownOf(row), [['#index']]);
         } else {
           row = make(item, index, pos);
           fresh.push(row);
@@ -679,9 +705,9 @@
           const item = itemAt(ev(d.list, sc, d.l), row.index);
           if (d.key && keyOf(d.key, item) !== toText(row.key)) return rediff(false);
           row.set(item, row.index);
-          trigger(row.own, [EMPTY]);
+          trigger(ownOf(row), [EMPTY]);
         } else {
-          trigger(row.own, [rest]);
+          trigger(ownOf(row), [rest]);
         }
       }
     }, null, null);
@@ -1098,7 +1124,10 @@
     for (let i = 0; init !== null && i < init.length; i += 2) {
       const name = init[i];
       const before = inst.data[name];
-      inst.data[name] = internal.coerceProperty(norm.props[name], internal.copyValue(init[i + 1]), name, info.is);
+      const p = norm.props[name];
+      const v = init[i + 1];
+      // (Text for a String property is kept as it is: the conversion's answer, without it.)
+      inst.data[name] = typeof v === 'string' && p.type === String ? v : internal.coerceProperty(p, internal.copyValue(v), name, info.is);
       if (heard) (set || (set = [])).push([name, before]);
     }
     host.initProps = null;

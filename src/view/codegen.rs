@@ -145,7 +145,8 @@ impl Gen<'_> {
     }
 
     fn unit(&mut self, t: &Template) -> Result<(), ViewError> {
-        self.push("(function (R) {\n\"use strict\";\nreturn {file:");
+        // The runtime's helpers the builders call, as locals of the unit (no lookup on `R`).
+        self.push("(function (R) {\n\"use strict\";\nvar $el=R.el,$ba=R.ba,$bt=R.bt,$t=R.t,$fail=R.fail,$sa=R.sa,$ap=R.ap,$at=R.at,$rest=R.rest,$one=R.one,$kids=R.kids,$comp=R.comp,$text=R.text,$TN=R.TN;\nreturn {file:");
         self.push(&js_string(self.path));
         // WXS modules in scope order: inline code stays text, compiled on first use.
         self.push(",wxs:[");
@@ -355,7 +356,7 @@ impl Gen<'_> {
             .iter()
             .any(|c| matches!(c, Child::Text(Written::Static(_))));
         let mut js = format!(
-            ",b:function(D,sc,block,parent){{var {}{}x,c,n=R.el(D,sc,parent);",
+            ",b:function(D,sc,block,parent){{var {}{}x,c,n=$el(D,sc,parent);",
             if texts { "v=sc.f.view," } else { "" },
             if reads { "d=sc.f.d,s=sc.s," } else { "" }
         );
@@ -367,11 +368,11 @@ impl Gen<'_> {
             Written::Static(lit) => js.push_str(&set(lit)),
             Written::Bound => {
                 js.push_str(&format!(
-                    "c={at};try{{x=c.f(d,s)}}catch(e){{x=R.fail(e,sc,D.l)}}{}R.ba(block,sc,c,n,{key});",
+                    "c={at};try{{x=c.f(d,s)}}catch(e){{x=$fail(e,sc,D.l)}}{}$ba(block,sc,c,n,{key});",
                     set("x")
                 ));
             }
-            Written::Constant => js.push_str(&format!("R.at(n,{at},sc,block,{key});")),
+            Written::Constant => js.push_str(&format!("$at(n,{at},sc,block,{key});")),
         };
         // id, class, style and slot are text on the node (apply's kinds 1 to 4).
         for (w, at, field, key) in [
@@ -388,20 +389,20 @@ impl Gen<'_> {
                     if x.starts_with('"') {
                         format!("n.{field}={x};")
                     } else if x == "x" && field != "id" {
-                        format!("n.{field}=typeof x===\"string\"?x:R.t(x);")
+                        format!("n.{field}=typeof x===\"string\"?x:$t(x);")
                     } else {
-                        format!("R.ap(n,{key},{x});")
+                        format!("$ap(n,{key},{x});")
                     }
                 };
                 attr(&mut js, at, w, &set, key);
             }
         }
         for (i, (name, w)) in b.attrs.iter().enumerate() {
-            let set = |x: &str| format!("R.sa(n,{name},{x});");
+            let set = |x: &str| format!("$sa(n,{name},{x});");
             attr(&mut js, &format!("D.a[{i}][1]"), w, &set, name);
         }
         if b.rest {
-            js.push_str("R.rest(n,D,sc,block);");
+            js.push_str("$rest(n,D,sc,block);");
         }
         if !b.children.is_empty() {
             // `frag` (the parts, rows and wx:if among them) only where `children` is flattened
@@ -417,20 +418,20 @@ impl Gen<'_> {
                     js.push(',');
                 }
                 js.push_str(&match child {
-                    Child::Text(Written::Static(lit)) => format!("new R.TN(v,n,{lit})"),
-                    Child::Text(Written::Bound) => format!("R.bt(c[{i}].v,sc,block,n)"),
-                    Child::Text(Written::Constant) => format!("R.text(c[{i}],sc,block,n)"),
+                    Child::Text(Written::Static(lit)) => format!("new $TN(v,n,{lit})"),
+                    Child::Text(Written::Bound) => format!("$bt(c[{i}].v,sc,block,n)"),
+                    Child::Text(Written::Constant) => format!("$text(c[{i}],sc,block,n)"),
                     Child::Element => format!("c[{i}].b(c[{i}],sc,block,n)"),
-                    Child::Other => format!("R.one(c[{i}],sc,block,n)"),
+                    Child::Other => format!("$one(c[{i}],sc,block,n)"),
                 });
             }
             js.push_str(if dynamic {
-                "];n.children=R.kids(n.frag);"
+                "];n.children=$kids(n.frag);"
             } else {
                 "];"
             });
         }
-        js.push_str("if(n.compInfo!==null)R.comp(n,D,sc,block);return n}");
+        js.push_str("if(n.compInfo!==null)$comp(n,D,sc,block);return n}");
         self.push(&js);
     }
 
@@ -743,14 +744,14 @@ mod tests {
     fn elements_come_with_their_builders() {
         let js = unit("<view class=\"row\" id=\"{{id}}\" data-x=\"1\"><text>{{a}}</text>hi<block wx:if=\"{{b}}\">x</block><c-comp label=\"{{a}}\"/></view>").unwrap();
         for part in [
-            "n.cls=\"row\";",                        // a literal on the node
-            "R.ap(n,1,x);R.ba(block,sc,c,n,1);",     // a bound id
-            "R.rest(n,D,sc,block);",                 // data-* by the runtime
-            "n.children=[R.bt(c[0].v,sc,block,n)];", // <text>{{a}}</text>
-            "new R.TN(v,n,\"hi\")",                  // static text
-            "R.one(c[2],sc,block,n)",                // the wx:if
-            "n.children=R.kids(n.frag);",            // ... flattened
-            "R.sa(n,\"label\",x);R.ba(block,sc,c,n,\"label\");",
+            "n.cls=\"row\";",                       // a literal on the node
+            "$ap(n,1,x);$ba(block,sc,c,n,1);",      // a bound id
+            "$rest(n,D,sc,block);",                 // data-* by the runtime
+            "n.children=[$bt(c[0].v,sc,block,n)];", // <text>{{a}}</text>
+            "new $TN(v,n,\"hi\")",                  // static text
+            "$one(c[2],sc,block,n)",                // the wx:if
+            "n.children=$kids(n.frag);",            // ... flattened
+            "$sa(n,\"label\",x);$ba(block,sc,c,n,\"label\");",
         ] {
             assert!(js.contains(part), "{part} in {js}");
         }
