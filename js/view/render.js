@@ -315,30 +315,32 @@
 
   // A bound text node is its own binding (one object instead of two).
   function runText(n) { n.text = toText(ev(n.v, n.sc, null)); }
-  function BoundText(owner, parent, v, sc) {
+  // Built in one step: evaluated, then kept in `block` and registered by the paths it reads.
+  function BoundText(owner, parent, v, sc, block) {
     this.owner = owner;
     this.parent = parent;
-    const x = ev(v, sc, null);
+    let x;
+    try {
+      x = v.f(sc.f.d, sc.s);
+    } catch (e) {
+      x = fail(e, sc, null);
+    }
     this.text = typeof x === 'string' ? x : toText(x);
     this.v = v;
     this.sc = sc;
+    block.bindings.push(this);
+    register(this, sc, v);
   }
   BoundText.prototype = Object.create(TextNode.prototype);
   // (`constructor` stays TextNode: a bound text node prints as any other in snapshots.) Its
   // `seq` is 0: setting its own text is all it does, so its order among the bindings a
   // setData runs does not matter.
   Object.assign(BoundText.prototype, { constructor: TextNode, run: runText, seq: 0, dead: false, teardown: null });
-  function boundText(v, sc, block, parent) {
-    const n = new BoundText(sc.f.view, parent, v, sc);
-    block.bindings.push(n);
-    register(n, sc, v);
-    return n;
-  }
   function buildText(d, sc, block, parent) {
     const v = d.v;
     if (v.f === undefined) return new TextNode(sc.f.view, parent, v.v);
     if (!v.p.length) return new TextNode(sc.f.view, parent, toText(ev(v, sc, null)));
-    return boundText(v, sc, block, parent);
+    return new BoundText(sc.f.view, parent, v, sc, block);
   }
 
   const dashToCamel = (s) => (s.indexOf('-') < 0 ? s : s.replace(/-([a-z])/g, (_, c) => c.toUpperCase()));
@@ -476,7 +478,7 @@
     (block.comps || (block.comps = [])).push(n.comp);
   }
   Object.assign(R, {
-    el, fail, ba: bindAttr, rest, TN: TextNode, bt: boundText, text: buildText, one: buildOne, kids: childrenOf,
+    el, fail, ba: bindAttr, rest, TN: TextNode, BT: BoundText, text: buildText, one: buildOne, kids: childrenOf,
     ap: apply, sa: setAttr, at: attr, comp: component,
   });
 
@@ -591,9 +593,11 @@
     // `byIndex`: rows by their index as text, only where an index is not the row's position
     // (an object's keys); an array's, a string's or a number's row i is `parts[i]`.
     const h = { dyn: true, parts: EMPTY, byIndex: null };
+    // A row of one element (the usual case) is that element's builder's work.
+    const one = d.c.length === 1 && d.c[0].k === 1 ? d.c[0] : null;
     const make = (item, index, pos) => {
       const row = new Row(sc, item, index, rawKey(d.key, item), pos);
-      row.parts = build(d.c, row, row, parent);
+      row.parts = one !== null ? [one.b(one, row, row, parent)] : build(d.c, row, row, parent);
       return row;
     };
     // A row for each item (the first render, or a list that had none).
@@ -854,9 +858,10 @@
       this.inst = inst;
       this.host = host;
       this.owner = owner;
-      this.page = owner ? owner.page : this;
       if (generics) this.generics = generics;
     }
+    // The page's view (a field fewer on each of thousands of component views).
+    get page() { return this.owner ? this.owner.page : this; }
 
     get kind() { return this.meta.kind; }
     get is() { return this.meta.is; }

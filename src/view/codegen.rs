@@ -146,7 +146,7 @@ impl Gen<'_> {
 
     fn unit(&mut self, t: &Template) -> Result<(), ViewError> {
         // The runtime's helpers the builders call, as locals of the unit (no lookup on `R`).
-        self.push("(function (R) {\n\"use strict\";\nvar $el=R.el,$ba=R.ba,$bt=R.bt,$t=R.t,$fail=R.fail,$sa=R.sa,$ap=R.ap,$at=R.at,$rest=R.rest,$one=R.one,$kids=R.kids,$comp=R.comp,$text=R.text,$TN=R.TN;\nreturn {file:");
+        self.push("(function (R) {\n\"use strict\";\nvar $el=R.el,$ba=R.ba,$BT=R.BT,$t=R.t,$fail=R.fail,$sa=R.sa,$ap=R.ap,$at=R.at,$rest=R.rest,$one=R.one,$kids=R.kids,$comp=R.comp,$text=R.text,$TN=R.TN;\nreturn {file:");
         self.push(&js_string(self.path));
         // WXS modules in scope order: inline code stays text, compiled on first use.
         self.push(",wxs:[");
@@ -345,16 +345,18 @@ impl Gen<'_> {
     /// for this element (the runtime's helpers `R.*` in js/view/render.js do the rest). `D`
     /// is the element's own description; `x` a value, `c` a description in hand.
     fn builder(&mut self, b: &Builder) {
-        // The view (for static text), the data and the scope (for bound values), read once.
+        // The view (for text children), the data and the scope (for bound values), read once.
         let reads = [&b.id, &b.cls, &b.st, &b.slot]
             .into_iter()
             .flatten()
             .chain(b.attrs.iter().map(|(_, w)| w))
             .any(|w| matches!(w, Written::Bound));
-        let texts = b
-            .children
-            .iter()
-            .any(|c| matches!(c, Child::Text(Written::Static(_))));
+        let texts = b.children.iter().any(|c| {
+            matches!(
+                c,
+                Child::Text(Written::Static(_)) | Child::Text(Written::Bound)
+            )
+        });
         let mut js = format!(
             ",b:function(D,sc,block,parent){{var {}{}x,c,n=$el(D,sc,parent);",
             if texts { "v=sc.f.view," } else { "" },
@@ -419,7 +421,7 @@ impl Gen<'_> {
                 }
                 js.push_str(&match child {
                     Child::Text(Written::Static(lit)) => format!("new $TN(v,n,{lit})"),
-                    Child::Text(Written::Bound) => format!("$bt(c[{i}].v,sc,block,n)"),
+                    Child::Text(Written::Bound) => format!("new $BT(v,n,c[{i}].v,sc,block)"),
                     Child::Text(Written::Constant) => format!("$text(c[{i}],sc,block,n)"),
                     Child::Element => format!("c[{i}].b(c[{i}],sc,block,n)"),
                     Child::Other => format!("$one(c[{i}],sc,block,n)"),
@@ -744,13 +746,13 @@ mod tests {
     fn elements_come_with_their_builders() {
         let js = unit("<view class=\"row\" id=\"{{id}}\" data-x=\"1\"><text>{{a}}</text>hi<block wx:if=\"{{b}}\">x</block><c-comp label=\"{{a}}\"/></view>").unwrap();
         for part in [
-            "n.cls=\"row\";",                       // a literal on the node
-            "$ap(n,1,x);$ba(block,sc,c,n,1);",      // a bound id
-            "$rest(n,D,sc,block);",                 // data-* by the runtime
-            "n.children=[$bt(c[0].v,sc,block,n)];", // <text>{{a}}</text>
-            "new $TN(v,n,\"hi\")",                  // static text
-            "$one(c[2],sc,block,n)",                // the wx:if
-            "n.children=$kids(n.frag);",            // ... flattened
+            "n.cls=\"row\";",                             // a literal on the node
+            "$ap(n,1,x);$ba(block,sc,c,n,1);",            // a bound id
+            "$rest(n,D,sc,block);",                       // data-* by the runtime
+            "n.children=[new $BT(v,n,c[0].v,sc,block)];", // <text>{{a}}</text>
+            "new $TN(v,n,\"hi\")",                        // static text
+            "$one(c[2],sc,block,n)",                      // the wx:if
+            "n.children=$kids(n.frag);",                  // ... flattened
             "$sa(n,\"label\",x);$ba(block,sc,c,n,\"label\");",
         ] {
             assert!(js.contains(part), "{part} in {js}");
