@@ -227,20 +227,22 @@
     }
     return out;
   }
-  // Level 0 is the frame's map; a wx:for row (level 1 and on) only notes the binding, and
-  // makes its map on its first update (`ownOf`): most rows are never updated one by one.
-  function register(b, sc, v) {
+  // Level 0 is the frame's map. A wx:for row (level 1 and on) makes its map on its first
+  // update (`ownOf`), from its own bindings (`block` is the row when `b` was made in it) and
+  // those noted here (made in a wx:if or an inner list in it): most rows are never updated
+  // one by one.
+  function register(b, sc, v, block) {
     let keys = v.r;
     if (keys === undefined) keys = v.r = keysOf(v.p, sc.f.nwxs);
     const all = sc.deps;
-    let noted = null;
+    let noted = block;
     for (let i = 0; i < keys.length; i += 2) {
       const level = keys[i];
       const at = all[level];
       if (at === undefined) continue;
       if (level === 0) addDep(at, keys[i + 1], b);
       else if (at !== noted) {
-        at.pend.push(b);
+        (at.pend || (at.pend = [])).push(b);
         noted = at;
       }
     }
@@ -248,7 +250,7 @@
   function bind(block, sc, v, run, node, key) {
     const b = new Binding(run, node, v, sc, key);
     block.bindings.push(b);
-    if (v.p) register(b, sc, v);
+    if (v.p) register(b, sc, v, block);
     return b;
   }
 
@@ -329,7 +331,7 @@
     this.v = v;
     this.sc = sc;
     block.bindings.push(this);
-    register(this, sc, v);
+    register(this, sc, v, block);
   }
   BoundText.prototype = Object.create(TextNode.prototype);
   // (`constructor` stays TextNode: a bound text node prints as any other in snapshots.) Its
@@ -408,7 +410,7 @@
   function bindAttr(block, sc, v, node, key) {
     const b = new AttrBinding(node, v, sc, key);
     block.bindings.push(b);
-    register(b, sc, v);
+    register(b, sc, v, block);
     return b;
   }
   function attr(n, v, sc, block, key) {
@@ -529,7 +531,6 @@
   class Row {
     constructor(sc, item, index, key, pos) {
       this.bindings = [];
-      this.pend = [];
       // Array literals where they do (a row of a top-level list, in a file without WXS): one
       // allocation each instead of a copy that grows.
       const up = sc.s;
@@ -555,25 +556,32 @@
       this.index = index;
     }
   }
-  // The row's dependency map, with the bindings noted since it was last asked for.
+  // The row's dependency map, with the bindings made or noted since it was last asked for.
   function ownOf(row) {
-    const pend = row.pend;
     if (row.own === null) row.own = newDeps();
-    if (pend.length) {
-      row.pend = [];
-      const level = row.deps.length - 1;
+    const level = row.deps.length - 1;
+    const own = row.own;
+    const add = (b) => {
+      const keys = b.v.r;
+      if (b.dead || keys === undefined) return; // (a binding that reads no data path)
+      for (let j = 0; j < keys.length; j += 2) if (keys[j] === level) addDep(own, keys[j + 1], b);
+    };
+    const made = row.bindings;
+    for (let i = row.scanned; i < made.length; i++) add(made[i]);
+    row.scanned = made.length;
+    const pend = row.pend;
+    if (pend !== null) {
+      row.pend = null;
       const seen = new Set();
       for (let i = 0; i < pend.length; i++) {
-        const b = pend[i];
-        if (b.dead || seen.has(b)) continue;
-        seen.add(b);
-        const keys = b.v.r;
-        for (let j = 0; j < keys.length; j += 2) if (keys[j] === level) addDep(row.own, keys[j + 1], b);
+        if (seen.has(pend[i])) continue;
+        seen.add(pend[i]);
+        add(pend[i]);
       }
     }
-    return row.own;
+    return own;
   }
-  Object.assign(Row.prototype, { own: null, dyn: true, parts: null, dead: false, comps: null, destroy: Block.prototype.destroy });
+  Object.assign(Row.prototype, { own: null, pend: null, scanned: 0, dyn: true, parts: null, dead: false, comps: null, destroy: Block.prototype.destroy });
 
   // `byIndex` with `row` added when its index is not its position (made on the first).
   function indexed(byIndex, row, pos) {
