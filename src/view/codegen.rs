@@ -113,7 +113,7 @@ enum Child {
 }
 
 /// What an element's builder sets: attributes as written (name as a JS string), whether it
-/// has events, data-*, mark:* or model: (built by the runtime's `R.rest`), its children.
+/// has events, data-*, mark:* or model: (built by the runtime's `$rest`), its children.
 #[derive(Default)]
 struct Builder {
     id: Option<Written>,
@@ -145,8 +145,9 @@ impl Gen<'_> {
     }
 
     fn unit(&mut self, t: &Template) -> Result<(), ViewError> {
-        // The runtime's helpers the builders call, as locals of the unit (no lookup on `R`).
-        self.push("(function (R) {\n\"use strict\";\nvar $el=R.el,$ba=R.ba,$BT=R.BT,$t=R.t,$fail=R.fail,$sa=R.sa,$ap=R.ap,$at=R.at,$rest=R.rest,$one=R.one,$kids=R.kids,$comp=R.comp,$text=R.text,$TN=R.TN;\nreturn {file:");
+        // The runtime's helpers the expressions and builders call, as locals of the unit (no lookup
+        // on `R`).
+        self.push("(function (R) {\n\"use strict\";\nvar $t=R.t,$m=R.m,$c=R.c,$cm=R.cm,$a=R.a,$u=R.unsupported,$el=R.el,$ba=R.ba,$BT=R.BT,$fail=R.fail,$sa=R.sa,$ap=R.ap,$at=R.at,$rest=R.rest,$one=R.one,$kids=R.kids,$comp=R.comp,$text=R.text,$TN=R.TN;\nreturn {file:");
         self.push(&js_string(self.path));
         // WXS modules in scope order: inline code stays text, compiled on first use.
         self.push(",wxs:[");

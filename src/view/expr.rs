@@ -3,8 +3,9 @@
 //!
 //! The generated code is a body over `d` (the data in scope: a page's, a component's, or a
 //! template's `data`), `s` (the scopes: the file's WXS modules first, then `item`/`index` of
-//! each enclosing `wx:for`, as the parser numbers them), `R` (the runtime helpers of
-//! `js/view/render.js`) and `t`, a temporary the function declares. Semantics follow WeChat: reading a member of null/undefined gives
+//! each enclosing `wx:for`, as the parser numbers them), the runtime helpers of
+//! `js/view/render.js` as the unit's locals (`$t`, `$m`, `$c`, `$cm`, `$a`, `$u`: see
+//! codegen.rs) and `t`, a temporary the function declares. Semantics follow WeChat: reading a member of null/undefined gives
 //! undefined, and only functions from WXS modules can be called (`{{s.toUpperCase()}}` is
 //! undefined on a phone too).
 
@@ -196,7 +197,7 @@ fn write_expr(e: &Expression, out: &mut String) {
             out.push_str(&js_string(name));
             out.push(']');
         }
-        E::ToStringWithoutUndefined { value, .. } => wrap(out, "R.t(", value, ")"),
+        E::ToStringWithoutUndefined { value, .. } => wrap(out, "$t(", value, ")"),
         E::LitUndefined { .. } => out.push_str("undefined"),
         E::LitNull { .. } => out.push_str("null"),
         E::LitStr { value, .. } => out.push_str(&js_string(value)),
@@ -234,7 +235,7 @@ fn write_expr(e: &Expression, out: &mut String) {
                 }
                 match f {
                     ArrayFieldKind::Normal { value } => write_expr(value, out),
-                    ArrayFieldKind::Spread { value, .. } => wrap(out, "...R.a(", value, ")"),
+                    ArrayFieldKind::Spread { value, .. } => wrap(out, "...$a(", value, ")"),
                     ArrayFieldKind::EmptySlot => {}
                 }
             }
@@ -244,7 +245,7 @@ fn write_expr(e: &Expression, out: &mut String) {
             }
             out.push(']');
         }
-        // Inline (no call of `R.m`): the temporary `t` is used only between its assignment
+        // Inline (no call of `$m`): the temporary `t` is used only between its assignment
         // and the read of the field, so nested accesses can share it.
         E::StaticMember {
             obj, field_name, ..
@@ -256,7 +257,7 @@ fn write_expr(e: &Expression, out: &mut String) {
         E::DynamicMember {
             obj, field_name, ..
         } => {
-            wrap(out, "R.m(", obj, ",");
+            wrap(out, "$m(", obj, ",");
             write_expr(field_name, out);
             out.push(')');
         }
@@ -266,17 +267,17 @@ fn write_expr(e: &Expression, out: &mut String) {
                 E::StaticMember {
                     obj, field_name, ..
                 } => {
-                    wrap(out, "R.cm(", obj, ",");
+                    wrap(out, "$cm(", obj, ",");
                     out.push_str(&js_string(field_name));
                 }
                 E::DynamicMember {
                     obj, field_name, ..
                 } => {
-                    wrap(out, "R.cm(", obj, ",");
+                    wrap(out, "$cm(", obj, ",");
                     write_expr(field_name, out);
                 }
                 other => {
-                    wrap(out, "R.c(", other, "");
+                    wrap(out, "$c(", other, "");
                 }
             }
             out.push_str(",[");
@@ -313,7 +314,7 @@ fn write_expr(e: &Expression, out: &mut String) {
                 out.push(')');
             }
             // The parser's enum is non-exhaustive: a form added later is a compile error.
-            None => out.push_str("R.unsupported()"),
+            None => out.push_str("$u()"),
         },
     }
 }
