@@ -1,13 +1,15 @@
 // Rendering: compiled WXML units (src/view/codegen.rs) instantiated into the tree, with the
-// bindings each `{{ }}` needs, registered by the data paths they read. A setData runs only
-// the bindings at, above or below the paths it wrote; a `wx:for` over a plain data path sends
-// a change of one item to that item's own bindings. Pages and components each own a View:
-// their template's tree, their bindings, their lifetimes.
+// bindings each `{{ }}` needs, registered by the data paths they read. Each element is built
+// by its own builder, written out by the compiler; this file builds the rest (lists, wx:if,
+// templates, includes, slots) and holds what builders call. A setData runs only the bindings
+// at, above or below the paths it wrote; a `wx:for` over a plain data path sends a change of
+// one item to that item's own bindings. Pages and components each own a View: their
+// template's tree, their bindings, their lifetimes.
 //
 // QuickJS pays for every object and every property, and a list page makes thousands: nodes
-// own four fields (tree.js), a binding is one small object with a shared `run`, dependency
-// maps are one plain object per scope, and what a component definition shares lives once
-// in its `meta`.
+// own three fields (tree.js), a binding is one small object with its `run` shared, a row
+// makes its dependency map only when it is first updated, and what a component definition
+// shares lives once in its `meta`.
 (function (native, internal) {
   'use strict';
   const view = internal.view;

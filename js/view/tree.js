@@ -8,7 +8,7 @@
   // owner's template): slot content is a child of the component tag it was written inside.
   // A custom component's own template is its shadow tree (`comp.shadow`). Pages render
   // thousands of nodes, and a QuickJS object costs about 100 ns a property, so a node owns
-  // four; every other field is a default on the prototype until set (see `own`).
+  // three; every other field is a default on the prototype until set (see `own`).
   const EMPTY = Object.freeze([]);
   const NONE = Object.freeze({});
   view.EMPTY = EMPTY;
@@ -36,10 +36,10 @@
       this.tag = tag; // 'view', 'my-comp', 'slot', or 'page' for a page's root
       this.owner = owner; // the View (page or component) whose template created the node
       this.parent = parent;
-      this.children = EMPTY;
     }
   }
   Object.assign(VNode.prototype, {
+    children: EMPTY, // set when it has any
     isText: false,
     dyn: false, // rows of wx:for and holders of wx:if / template content are `dyn` (render.js)
     frag: null, // the parts `children` is flattened from (see render.js)
