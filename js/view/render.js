@@ -527,9 +527,10 @@
   const keyOf = (keyName, item) => (keyName ? toText(rawKey(keyName, item)) : null);
 
   // A row of a wx:for: its block, scope (item and index in the last two scope slots) and
-  // dependency map (`own`, made from the bindings noted in `pend` when first needed).
-  // The row is its own scope (`f`, `s`, `deps`), one object fewer a row, and a Block by its
-  // fields and prototype (not a subclass: QuickJS's derived constructors cost a row more).
+  // dependency map (`own`, made by `ownOf` when first needed).
+  // The row is its own scope (`f`, `s`, `deps`: the frame's map, then the row of each level
+  // down to this one), one object fewer a row, and a Block by its fields and prototype (not a
+  // subclass: QuickJS's derived constructors cost a row more).
   class Row {
     constructor(sc, item, index, key, pos) {
       this.bindings = [];

@@ -145,8 +145,8 @@ impl Gen<'_> {
     }
 
     fn unit(&mut self, t: &Template) -> Result<(), ViewError> {
-        // The runtime's helpers the expressions and builders call, as locals of the unit (no lookup
-        // on `R`).
+        // The runtime's helpers (js/view/render.js's `R`) that expressions and builders call, as
+        // locals of the unit: no lookup on `R` at each call.
         self.push("(function (R) {\n\"use strict\";\nvar $t=R.t,$m=R.m,$c=R.c,$cm=R.cm,$a=R.a,$u=R.unsupported,$el=R.el,$ba=R.ba,$BT=R.BT,$fail=R.fail,$sa=R.sa,$ap=R.ap,$at=R.at,$rest=R.rest,$one=R.one,$kids=R.kids,$comp=R.comp,$text=R.text,$TN=R.TN;\nreturn {file:");
         self.push(&js_string(self.path));
         // WXS modules in scope order: inline code stays text, compiled on first use.
@@ -343,7 +343,7 @@ impl Gen<'_> {
     }
 
     /// `,b:function(D,sc,block,parent){...}`: the element's builder, its steps written out
-    /// for this element (the runtime's helpers `R.*` in js/view/render.js do the rest). `D`
+    /// for this element (the runtime's helpers, the unit's `$` names, do the rest). `D`
     /// is the element's own description; `x` a value, `c` a description in hand.
     fn builder(&mut self, b: &Builder) {
         // The view (for text children), the data and the scope (for bound values), read once.
@@ -385,9 +385,9 @@ impl Gen<'_> {
             (&b.slot, "D.slot", "slot", "4"),
         ] {
             if let Some(w) = w {
-                // A literal string or any bound value's text goes on the node at once (a
+                // A literal string or a bound value's text goes on the node at once (a
                 // component is created after its host's attributes are set); `true` (an
-                // attribute without a value) and an id take the general way.
+                // attribute without a value) and a bound id take the general way (`apply`).
                 let set = |x: &str| {
                     if x.starts_with('"') {
                         format!("n.{field}={x};")
