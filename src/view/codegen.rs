@@ -108,8 +108,8 @@ enum Written {
 /// What one child of an element is, for that element's builder.
 enum Child {
     Text(Written),
-    Element,
-    Other, // wx:for, wx:if, <block>, <template>, <include>, <slot>
+    Element(Box<Builder>), // built inline by its parent's builder
+    Other,                 // wx:for, wx:if, <block>, <template>, <include>, <slot>
 }
 
 /// What an element's builder sets: attributes as written (name as a JS string), whether it
@@ -123,6 +123,126 @@ struct Builder {
     attrs: Vec<(String, Written)>,
     rest: bool,
     children: Vec<Child>,
+}
+
+/// The statements of one builder: an element and its element children, recursively, each
+/// node in a variable of its own (`n0` the element itself, `dK` the description of `nK`),
+/// built in document order (attributes, children, then the component it hosts, if any).
+#[derive(Default)]
+struct BuilderCode {
+    js: String,
+    nodes: usize,
+    descs: Vec<String>,
+    view: bool, // reads `v` (text children)
+    data: bool, // reads `d` and `s` (bound values)
+}
+
+impl BuilderCode {
+    /// The statements building element `b` (described by `desc`) under `parent`; its node's
+    /// variable.
+    fn element(&mut self, b: &Builder, desc: &str, parent: &str) -> String {
+        let n = format!("n{}", self.nodes);
+        self.nodes += 1;
+        self.js.push_str(&format!("{n}=$el({desc},sc,{parent});"));
+        // id, class, style and slot are text on the node (apply's kinds 1 to 4).
+        for (w, part, field, key) in [
+            (&b.id, "id", "id", "1"),
+            (&b.cls, "cls", "cls", "2"),
+            (&b.st, "st", "style", "3"),
+            (&b.slot, "slot", "slot", "4"),
+        ] {
+            if let Some(w) = w {
+                // A literal string or a bound value's text goes on the node at once (a
+                // component is created after its host's attributes are set); `true` (an
+                // attribute without a value) and a bound id take the general way (`apply`).
+                let set = |x: &str| {
+                    if x.starts_with('"') {
+                        format!("{n}.{field}={x};")
+                    } else if x == "x" && field != "id" {
+                        format!("{n}.{field}=typeof x===\"string\"?x:$t(x);")
+                    } else {
+                        format!("$ap({n},{key},{x});")
+                    }
+                };
+                self.attr(&n, desc, &format!("{desc}.{part}"), w, &set, key);
+            }
+        }
+        for (i, (name, w)) in b.attrs.iter().enumerate() {
+            let set = |x: &str| format!("$sa({n},{name},{x});");
+            self.attr(&n, desc, &format!("{desc}.a[{i}][1]"), w, &set, name);
+        }
+        if b.rest {
+            self.js.push_str(&format!("$rest({n},{desc},sc,block);"));
+        }
+        if !b.children.is_empty() {
+            // In document order: what a part evaluates or creates (bindings, components)
+            // comes between the element children before and after it.
+            let mut parts = Vec::new();
+            for (i, child) in b.children.iter().enumerate() {
+                let at = format!("{desc}.c[{i}]");
+                let made = match child {
+                    Child::Text(Written::Static(lit)) => {
+                        self.view = true;
+                        parts.push(format!("new $TN(v,{n},{lit})"));
+                        continue;
+                    }
+                    Child::Element(child) => {
+                        let d = format!("d{}", self.nodes);
+                        self.descs.push(d.clone());
+                        self.js.push_str(&format!("{d}={at};"));
+                        parts.push(self.element(child, &d, &n));
+                        continue;
+                    }
+                    Child::Text(Written::Bound) => {
+                        self.view = true;
+                        format!("new $BT(v,{n},{at}.v,sc,block)")
+                    }
+                    Child::Text(Written::Constant) => format!("$text({at},sc,block,{n})"),
+                    Child::Other => format!("$one({at},sc,block,{n})"),
+                };
+                let var = format!("n{}", self.nodes);
+                self.nodes += 1;
+                self.js.push_str(&format!("{var}={made};"));
+                parts.push(var);
+            }
+            // `frag` (the parts, rows and wx:if among them) only where `children` is flattened
+            // from it: only a dynamic part restructures its parent.
+            let list = parts.join(",");
+            if b.children.iter().any(|c| matches!(c, Child::Other)) {
+                self.js
+                    .push_str(&format!("{n}.frag=[{list}];{n}.children=$kids({n}.frag);"));
+            } else {
+                self.js.push_str(&format!("{n}.children=[{list}];"));
+            }
+        }
+        self.js.push_str(&format!(
+            "if({n}.compInfo!==null)$comp({n},{desc},sc,block);"
+        ));
+        n
+    }
+
+    /// One attribute of node `n` (described by `desc`): its value at `at`, set by `set`.
+    fn attr(
+        &mut self,
+        n: &str,
+        desc: &str,
+        at: &str,
+        w: &Written,
+        set: &dyn Fn(&str) -> String,
+        key: &str,
+    ) {
+        match w {
+            Written::Static(lit) => self.js.push_str(&set(lit)),
+            Written::Bound => {
+                self.data = true;
+                self.js.push_str(&format!(
+                    "c={at};try{{x=c.f(d,s)}}catch(e){{x=$fail(e,sc,{desc}.l)}}{}$ba(block,sc,c,{n},{key});",
+                    set("x")
+                ));
+            }
+            Written::Constant => self.js.push_str(&format!("$at({n},{at},sc,block,{key});")),
+        }
+    }
 }
 
 const CATCH: u8 = 1;
@@ -215,11 +335,11 @@ impl Gen<'_> {
             self.push(":{l:");
             self.push(&self.loc(def.tag_location.start.0.start));
             self.push(",c:");
-            self.nodes(&def.content)?;
+            self.nodes(&def.content, false)?;
             self.push("}");
         }
         self.push("},body:");
-        self.nodes(&t.content)?;
+        self.nodes(&t.content, false)?;
         self.push("};\n})");
         Ok(())
     }
@@ -243,7 +363,9 @@ impl Gen<'_> {
     }
 
     /// A list of nodes; what each one written is, for the builder of the element holding them.
-    fn nodes(&mut self, nodes: &[Node]) -> Result<Vec<Child>, ViewError> {
+    /// `inline`: they are an element's children, which its builder builds (they get no
+    /// builder of their own); otherwise each element gets one (`b`).
+    fn nodes(&mut self, nodes: &[Node], inline: bool) -> Result<Vec<Child>, ViewError> {
         let mut kinds = Vec::new();
         self.push("[");
         let mut first = true;
@@ -266,7 +388,7 @@ impl Gen<'_> {
                     kinds.push(Child::Text(self.value(v)));
                     self.push("}");
                 }
-                Node::Element(e) => kinds.push(self.element(e)?),
+                Node::Element(e) => kinds.push(self.element(e, inline)?),
                 _ => {}
             }
         }
@@ -343,102 +465,32 @@ impl Gen<'_> {
     }
 
     /// `,b:function(D,sc,block,parent){...}`: the element's builder, its steps written out
-    /// for this element (the runtime's helpers, the unit's `$` names, do the rest). `D`
-    /// is the element's own description; `x` a value, `c` a description in hand.
+    /// (the runtime's helpers, the unit's `$` names, do the rest), its element children's
+    /// steps inline in it. `D` is the element's own description.
     fn builder(&mut self, b: &Builder) {
-        // The view (for text children), the data and the scope (for bound values), read once.
-        let reads = [&b.id, &b.cls, &b.st, &b.slot]
-            .into_iter()
-            .flatten()
-            .chain(b.attrs.iter().map(|(_, w)| w))
-            .any(|w| matches!(w, Written::Bound));
-        let texts = b.children.iter().any(|c| {
-            matches!(
-                c,
-                Child::Text(Written::Static(_)) | Child::Text(Written::Bound)
-            )
-        });
-        let mut js = format!(
-            ",b:function(D,sc,block,parent){{var {}{}x,c,n=$el(D,sc,parent);",
-            if texts { "v=sc.f.view," } else { "" },
-            if reads { "d=sc.f.d,s=sc.s," } else { "" }
-        );
-        let attr = |js: &mut String,
-                    at: &str,
-                    w: &Written,
-                    set: &dyn Fn(&str) -> String,
-                    key: &str| match w {
-            Written::Static(lit) => js.push_str(&set(lit)),
-            Written::Bound => {
-                js.push_str(&format!(
-                    "c={at};try{{x=c.f(d,s)}}catch(e){{x=$fail(e,sc,D.l)}}{}$ba(block,sc,c,n,{key});",
-                    set("x")
-                ));
-            }
-            Written::Constant => js.push_str(&format!("$at(n,{at},sc,block,{key});")),
-        };
-        // id, class, style and slot are text on the node (apply's kinds 1 to 4).
-        for (w, at, field, key) in [
-            (&b.id, "D.id", "id", "1"),
-            (&b.cls, "D.cls", "cls", "2"),
-            (&b.st, "D.st", "style", "3"),
-            (&b.slot, "D.slot", "slot", "4"),
-        ] {
-            if let Some(w) = w {
-                // A literal string or a bound value's text goes on the node at once (a
-                // component is created after its host's attributes are set); `true` (an
-                // attribute without a value) and a bound id take the general way (`apply`).
-                let set = |x: &str| {
-                    if x.starts_with('"') {
-                        format!("n.{field}={x};")
-                    } else if x == "x" && field != "id" {
-                        format!("n.{field}=typeof x===\"string\"?x:$t(x);")
-                    } else {
-                        format!("$ap(n,{key},{x});")
-                    }
-                };
-                attr(&mut js, at, w, &set, key);
-            }
+        let mut code = BuilderCode::default();
+        code.element(b, "D", "parent");
+        let mut vars = String::new();
+        if code.view {
+            vars.push_str("v=sc.f.view,");
         }
-        for (i, (name, w)) in b.attrs.iter().enumerate() {
-            let set = |x: &str| format!("$sa(n,{name},{x});");
-            attr(&mut js, &format!("D.a[{i}][1]"), w, &set, name);
+        if code.data {
+            vars.push_str("d=sc.f.d,s=sc.s,");
         }
-        if b.rest {
-            js.push_str("$rest(n,D,sc,block);");
+        for i in 0..code.nodes {
+            vars.push_str(&format!("n{i},"));
         }
-        if !b.children.is_empty() {
-            // `frag` (the parts, rows and wx:if among them) only where `children` is flattened
-            // from it: only a dynamic part restructures its parent.
-            let dynamic = b.children.iter().any(|c| matches!(c, Child::Other));
-            js.push_str(if dynamic {
-                "c=D.c;n.frag=["
-            } else {
-                "c=D.c;n.children=["
-            });
-            for (i, child) in b.children.iter().enumerate() {
-                if i > 0 {
-                    js.push(',');
-                }
-                js.push_str(&match child {
-                    Child::Text(Written::Static(lit)) => format!("new $TN(v,n,{lit})"),
-                    Child::Text(Written::Bound) => format!("new $BT(v,n,c[{i}].v,sc,block)"),
-                    Child::Text(Written::Constant) => format!("$text(c[{i}],sc,block,n)"),
-                    Child::Element => format!("c[{i}].b(c[{i}],sc,block,n)"),
-                    Child::Other => format!("$one(c[{i}],sc,block,n)"),
-                });
-            }
-            js.push_str(if dynamic {
-                "];n.children=$kids(n.frag);"
-            } else {
-                "];"
-            });
+        for d in &code.descs {
+            vars.push_str(d);
+            vars.push(',');
         }
-        js.push_str("if(n.compInfo!==null)$comp(n,D,sc,block);return n}");
-        self.push(&js);
+        self.push(&format!(
+            ",b:function(D,sc,block,parent){{var {vars}x,c;{}return n0}}",
+            code.js
+        ));
     }
 
-    fn element(&mut self, e: &Element) -> Result<Child, ViewError> {
+    fn element(&mut self, e: &Element, inline: bool) -> Result<Child, ViewError> {
         let l = self.loc(e.tag_location.start.0.start);
         match &e.kind {
             ElementKind::Normal {
@@ -529,10 +581,12 @@ impl Gen<'_> {
                     self.push("]");
                 }
                 self.push(",c:");
-                b.children = self.nodes(children)?;
-                self.builder(&b);
+                b.children = self.nodes(children, true)?;
+                if !inline {
+                    self.builder(&b);
+                }
                 self.push("}");
-                return Ok(Child::Element);
+                return Ok(Child::Element(Box::new(b)));
             }
             ElementKind::Pure { children, slot, .. } => {
                 self.push("{k:7,l:");
@@ -542,7 +596,7 @@ impl Gen<'_> {
                     self.value(v);
                 }
                 self.push(",c:");
-                self.nodes(children)?;
+                self.nodes(children, false)?;
                 self.push("}");
             }
             ElementKind::For {
@@ -566,7 +620,7 @@ impl Gen<'_> {
                     self.path(&p);
                 }
                 self.push(",c:");
-                self.nodes(children)?;
+                self.nodes(children, false)?;
                 self.push("}");
             }
             ElementKind::If {
@@ -584,13 +638,13 @@ impl Gen<'_> {
                     self.push("[");
                     self.value(cond);
                     self.push(",");
-                    self.nodes(children)?;
+                    self.nodes(children, false)?;
                     self.push("]");
                 }
                 self.push("]");
                 if let Some((_, children)) = else_branch {
                     self.push(",e:");
-                    self.nodes(children)?;
+                    self.nodes(children, false)?;
                 }
                 self.push("}");
             }
@@ -747,17 +801,24 @@ mod tests {
     fn elements_come_with_their_builders() {
         let js = unit("<view class=\"row\" id=\"{{id}}\" data-x=\"1\"><text>{{a}}</text>hi<block wx:if=\"{{b}}\">x</block><c-comp label=\"{{a}}\"/></view>").unwrap();
         for part in [
-            "n.cls=\"row\";",                             // a literal on the node
-            "$ap(n,1,x);$ba(block,sc,c,n,1);",            // a bound id
-            "$rest(n,D,sc,block);",                       // data-* by the runtime
-            "n.children=[new $BT(v,n,c[0].v,sc,block)];", // <text>{{a}}</text>
-            "new $TN(v,n,\"hi\")",                        // static text
-            "$one(c[2],sc,block,n)",                      // the wx:if
-            "n.children=$kids(n.frag);",                  // ... flattened
-            "$sa(n,\"label\",x);$ba(block,sc,c,n,\"label\");",
+            "n0.cls=\"row\";",                   // a literal on the node
+            "$ap(n0,1,x);$ba(block,sc,c,n0,1);", // a bound id
+            "$rest(n0,D,sc,block);",             // data-* by the runtime
+            // <text>{{a}}</text>, built inline by the view's builder
+            "d1=D.c[0];n1=$el(d1,sc,n0);n2=new $BT(v,n1,d1.c[0].v,sc,block);n1.children=[n2];",
+            "n3=$one(D.c[2],sc,block,n0);", // the wx:if, in its place
+            "$sa(n4,\"label\",x);$ba(block,sc,c,n4,\"label\");",
+            "n0.frag=[n1,new $TN(v,n0,\"hi\"),n3,n4];n0.children=$kids(n0.frag);",
+            "if(n4.compInfo!==null)$comp(n4,d4,sc,block);",
         ] {
             assert!(js.contains(part), "{part} in {js}");
         }
+        // Only the outer element has a builder: its children are built inside it.
+        assert_eq!(js.matches("b:function").count(), 1, "{js}");
+        // An element under a wx:for (or wx:if, <block>, a template) has one of its own.
+        let js = unit("<view wx:for=\"{{l}}\"><text>{{item}}</text></view>").unwrap();
+        assert_eq!(js.matches("b:function").count(), 1, "{js}");
+        assert!(js.contains("{k:2,"), "{js}");
     }
 
     #[test]
