@@ -240,3 +240,30 @@ fn extended_library_components_render_as_placeholders_with_one_warning() {
     let r = sb.ftrun(&["check", sb.bundle().to_str().unwrap()]);
     r.expect_status(0);
 }
+
+#[test]
+fn a_page_of_thousands_of_elements_under_one_root_renders_in_document_order() {
+    // One builder holds 200 nodes at most; the rest are built by functions of their own.
+    let mut wxml = String::from("<view id=\"root\">");
+    for i in 0..40000 {
+        wxml.push_str(&format!(
+            "<view class=\"c{i}\"><text>{{{{n}}}}-{i}</text></view>"
+        ));
+    }
+    wxml.push_str("<badge n=\"{{n}}\"/></view>");
+    let sb = app(&wxml, "Page({ data: { n: 7 } });");
+    let r = sb.ftrun(&["render", sb.bundle().to_str().unwrap()]);
+    r.expect_status(0);
+    let lines = r.lines();
+    assert_eq!(lines[2], "    <view class=\"c0\">", "{:?}", &lines[..4]);
+    assert_eq!(lines[3], "      <text>7-0</text>");
+    let last = lines
+        .iter()
+        .position(|l| l.contains("c39999"))
+        .expect("the last one");
+    assert_eq!(lines[last + 1], "      <text>7-39999</text>");
+    assert!(
+        lines.iter().any(|l| l.contains("#7")),
+        "the component at the end"
+    );
+}

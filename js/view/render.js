@@ -74,6 +74,7 @@
     u = compiled.make(R);
     for (const w of compiled.warnings) internal.warnOnce('wxml:' + w, w);
     u.wxsValues = null;
+    u.key = compiled.key; // names it to native.viewBuilder
     units.set(path, u);
     return u;
   }
@@ -83,6 +84,7 @@
     const compiled = native.viewCompileSource(name, text);
     const u = compiled.make(R);
     u.wxsValues = null;
+    u.key = compiled.key;
     return u;
   };
 
@@ -295,12 +297,10 @@
     else v.shadow = childrenOf(v.frag);
   }
 
-  // An element is built by its own builder (`d.b`, written out by the compiler); the other
-  // kinds of node here.
   function buildOne(d, sc, block, parent) {
     switch (d.k) {
       case 0: return buildText(d, sc, block, parent);
-      case 1: return d.b(d, sc, block, parent);
+      case 1: return buildElement(d, sc, block, parent);
       case 2: return buildFor(d, sc, block, parent);
       case 3: return buildIf(d, sc, block, parent);
       case 4: return buildTemplate(d, sc, block, parent);
@@ -431,7 +431,39 @@
     else run({ node: n, v, sc, key });
   }
 
-  // ---- what an element's builder calls (the compiler writes the rest: codegen.rs) -------
+  // ---- elements -------------------------------------------------------------------------
+  // An element is built by reading its description, until it has been built HOT times: then
+  // by the builder the compiler wrote for it (`bi`: its steps and its element children's
+  // written out, codegen.rs), compiled at that moment. Compiling costs more than reading an
+  // element a few times; a list's rows or a component's template repay it at once.
+  const HOT = 8;
+  function buildElement(d, sc, block, parent) {
+    if (d.b !== undefined) return d.b(d, sc, block, parent);
+    if (d.bi !== undefined) {
+      const uses = d.uses === undefined ? 1 : d.uses + 1;
+      d.uses = uses;
+      if (uses > HOT) {
+        d.b = native.viewBuilder(sc.f.unit.key, d.bi)(R);
+        return d.b(d, sc, block, parent);
+      }
+    }
+    const n = el(d, sc, parent);
+    if (d.id) attr(n, d.id, sc, block, ID);
+    if (d.cls) attr(n, d.cls, sc, block, CLASS);
+    if (d.st) attr(n, d.st, sc, block, STYLE);
+    if (d.slot) attr(n, d.slot, sc, block, SLOT);
+    const a = d.a;
+    for (let i = 0; i < a.length; i++) attr(n, a[i][1], sc, block, a[i][0]);
+    rest(n, d, sc, block);
+    if (d.c.length) {
+      n.frag = build(d.c, sc, block, n);
+      n.children = childrenOf(n.frag);
+    }
+    if (n.compInfo !== null) component(n, d, sc, block);
+    return n;
+  }
+
+  // What builders call, and the steps the two ways share.
   // The node for description `D`, marked as a custom component's host or a placeholder. The
   // component a tag names is kept on the description for the definition (`meta`) that
   // asked last: a description belongs to one file, used by a few definitions at most.
@@ -608,7 +640,7 @@
     const one = d.c.length === 1 && d.c[0].k === 1 ? d.c[0] : null;
     const make = (item, index, pos) => {
       const row = new Row(sc, item, index, rawKey(d.key, item), pos);
-      row.parts = one !== null ? [one.b(one, row, row, parent)] : build(d.c, row, row, parent);
+      row.parts = one !== null ? [buildElement(one, row, row, parent)] : build(d.c, row, row, parent);
       return row;
     };
     // A row for each item (the first render, or a list that had none).

@@ -14,7 +14,9 @@ use crate::bundle::Entry;
 
 /// App files are wrapped CommonJS-style. The header has a line of its own, numbered 0, so the
 /// file's own lines and columns are exactly QuickJS's (see [`eval_sloppy_from_line`]).
-const WRAP_HEAD: &str = "\n(function (exports, require, module, __filename, __dirname) {\n";
+// (`0,function`, not `(function`: at a `(` QuickJS's parser reads ahead to the matching `)`
+// to see whether an arrow function follows, which would read the whole file twice.)
+const WRAP_HEAD: &str = "\n0,function (exports, require, module, __filename, __dirname) {\n";
 
 /// QuickJS's message when the C stack of the JS thread runs out, in the parser or at run time.
 const STACK_EXHAUSTED: &str = "Maximum call stack size exceeded";
@@ -33,8 +35,8 @@ fn compile_wrapped<'js>(
     compile_wrapped_as(ctx, host, filename, WRAP_HEAD, source, 1)
 }
 
-/// [`compile_wrapped`] with another wrapper `head` (a newline, then `(function (...) {` and a
-/// newline), for source whose first line is line `first_line` of its file (inline WXS).
+/// [`compile_wrapped`] with another wrapper `head` (a newline, then `0,function (...) {` and
+/// a newline), for source whose first line is line `first_line` of its file (inline WXS).
 pub(crate) fn compile_wrapped_as<'js>(
     ctx: &Ctx<'js>,
     host: &Host,
@@ -46,7 +48,7 @@ pub(crate) fn compile_wrapped_as<'js>(
     let mut code = Vec::with_capacity(head.len() + source.len() + 5);
     code.extend_from_slice(head.as_bytes());
     code.extend_from_slice(source.as_bytes());
-    code.extend_from_slice(b"\n})");
+    code.extend_from_slice(b"\n}");
     let deep_already = host.stack_used() > host.max_stack / 2;
     match eval_sloppy_from_line(ctx, filename, code, first_line - 2) {
         Ok(v) => v

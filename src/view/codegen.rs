@@ -20,10 +20,13 @@ use super::ViewError;
 use super::expr::{self, DataPath, Head, js_string};
 use super::lenient::{Lenient, quote_attribute_values};
 
-/// A compiled WXML file: the unit's JS (an expression: `function (R) { return {...} }`) and
-/// the parser's warnings (`file:line:col: text`).
+/// A compiled WXML file: the unit's JS (an expression: `0,function (R) { return {...} }`),
+/// its elements' builders (each an expression `function (R) { return function (D, sc,
+/// block, parent) {...} }`, numbered by the `bi` of their element) and the parser's warnings
+/// (`file:line:col: text`).
 pub struct Unit {
     pub js: String,
+    pub builders: Vec<String>,
     pub warnings: Vec<String>,
 }
 
@@ -63,10 +66,12 @@ pub fn compile(path: &str, source: &str, exists: &dyn Fn(&str) -> bool) -> Resul
         exists,
         lenient: &lenient,
         out: String::with_capacity(source.len() * 4),
+        builders: Vec::new(),
     };
     g.unit(&template)?;
     Ok(Unit {
         js: g.out,
+        builders: g.builders,
         warnings,
     })
 }
@@ -78,6 +83,7 @@ struct Gen<'a> {
     exists: &'a dyn Fn(&str) -> bool,
     lenient: &'a Lenient,
     out: String,
+    builders: Vec<String>,
 }
 
 /// `bindtap`, `catch:tap`, `capture-bind:touchstart`, `mut-bind:tap` written as a plain
@@ -137,7 +143,37 @@ struct BuilderCode {
     data: bool, // reads `d` and `s` (bound values)
 }
 
+/// The runtime's helpers (js/view/render.js's `R`) as locals of a unit (for its compiled
+/// expressions) and of a builder: no lookup on `R` at each call.
+const EXPRESSION_HELPERS: &str = "$t=R.t,$m=R.m,$c=R.c,$cm=R.cm,$a=R.a,$u=R.unsupported";
+const BUILDER_HELPERS: &str = "$el=R.el,$ba=R.ba,$BT=R.BT,$fail=R.fail,$sa=R.sa,$ap=R.ap,$at=R.at,$rest=R.rest,$one=R.one,$kids=R.kids,$comp=R.comp,$text=R.text,$TN=R.TN";
+
+/// Nodes one builder function holds at most: past that, an element child is built by a
+/// function of its own (each node is a local, and QuickJS puts a call's locals on the stack).
+const NODES_PER_FUNCTION: usize = 200;
+
 impl BuilderCode {
+    /// `function(params){...}` building element `b` (described by `D`, under `parent`).
+    fn function(b: &Builder, params: &str) -> String {
+        let mut code = BuilderCode::default();
+        code.element(b, "D", "parent");
+        let mut vars = String::new();
+        if code.view {
+            vars.push_str("v=sc.f.view,");
+        }
+        if code.data {
+            vars.push_str("d=sc.f.d,s=sc.s,");
+        }
+        for i in 0..code.nodes {
+            vars.push_str(&format!("n{i},"));
+        }
+        for d in &code.descs {
+            vars.push_str(d);
+            vars.push(',');
+        }
+        format!("function({params}){{var {vars}x,c;{}return n0}}", code.js)
+    }
+
     /// The statements building element `b` (described by `desc`) under `parent`; its node's
     /// variable.
     fn element(&mut self, b: &Builder, desc: &str, parent: &str) -> String {
@@ -185,6 +221,10 @@ impl BuilderCode {
                         self.view = true;
                         parts.push(format!("new $TN(v,{n},{lit})"));
                         continue;
+                    }
+                    Child::Element(child) if self.nodes >= NODES_PER_FUNCTION => {
+                        let f = BuilderCode::function(child, "D,parent");
+                        format!("({f})({at},{n})")
                     }
                     Child::Element(child) => {
                         let d = format!("d{}", self.nodes);
@@ -265,9 +305,11 @@ impl Gen<'_> {
     }
 
     fn unit(&mut self, t: &Template) -> Result<(), ViewError> {
-        // The runtime's helpers (js/view/render.js's `R`) that expressions and builders call, as
-        // locals of the unit: no lookup on `R` at each call.
-        self.push("(function (R) {\n\"use strict\";\nvar $t=R.t,$m=R.m,$c=R.c,$cm=R.cm,$a=R.a,$u=R.unsupported,$el=R.el,$ba=R.ba,$BT=R.BT,$fail=R.fail,$sa=R.sa,$ap=R.ap,$at=R.at,$rest=R.rest,$one=R.one,$kids=R.kids,$comp=R.comp,$text=R.text,$TN=R.TN;\nreturn {file:");
+        // `0,function`, not `(function`: at a `(` QuickJS's parser reads ahead to the matching
+        // `)` (is it an arrow function?), which would read the whole unit twice.
+        self.push("0,function (R) {\n\"use strict\";\nvar ");
+        self.push(EXPRESSION_HELPERS);
+        self.push(";\nreturn {file:");
         self.push(&js_string(self.path));
         // WXS modules in scope order: inline code stays text, compiled on first use.
         self.push(",wxs:[");
@@ -340,7 +382,7 @@ impl Gen<'_> {
         }
         self.push("},body:");
         self.nodes(&t.content, false)?;
-        self.push("};\n})");
+        self.push("};\n}");
         Ok(())
     }
 
@@ -464,29 +506,15 @@ impl Gen<'_> {
         self.push("]");
     }
 
-    /// `,b:function(D,sc,block,parent){...}`: the element's builder, its steps written out
-    /// (the runtime's helpers, the unit's `$` names, do the rest), its element children's
-    /// steps inline in it. `D` is the element's own description.
+    /// `,bi:N`: the element's builder is `builders[N]`, its steps written out (the runtime's
+    /// helpers, as `$` names, do the rest), its element children's steps inline in it. The
+    /// runtime compiles it only for an element it builds more than once (a list's rows, a
+    /// component's template): compiling costs more than interpreting one element once.
     fn builder(&mut self, b: &Builder) {
-        let mut code = BuilderCode::default();
-        code.element(b, "D", "parent");
-        let mut vars = String::new();
-        if code.view {
-            vars.push_str("v=sc.f.view,");
-        }
-        if code.data {
-            vars.push_str("d=sc.f.d,s=sc.s,");
-        }
-        for i in 0..code.nodes {
-            vars.push_str(&format!("n{i},"));
-        }
-        for d in &code.descs {
-            vars.push_str(d);
-            vars.push(',');
-        }
-        self.push(&format!(
-            ",b:function(D,sc,block,parent){{var {vars}x,c;{}return n0}}",
-            code.js
+        let f = BuilderCode::function(b, "D,sc,block,parent");
+        self.push(&format!(",bi:{}", self.builders.len()));
+        self.builders.push(format!(
+            "0,function (R) {{\n\"use strict\";\nvar {EXPRESSION_HELPERS},{BUILDER_HELPERS};\nreturn {f};\n}}"
         ));
     }
 
@@ -799,7 +827,14 @@ mod tests {
 
     #[test]
     fn elements_come_with_their_builders() {
-        let js = unit("<view class=\"row\" id=\"{{id}}\" data-x=\"1\"><text>{{a}}</text>hi<block wx:if=\"{{b}}\">x</block><c-comp label=\"{{a}}\"/></view>").unwrap();
+        let src = "<view class=\"row\" id=\"{{id}}\" data-x=\"1\"><text>{{a}}</text>hi<block wx:if=\"{{b}}\">x</block><c-comp label=\"{{a}}\"/></view>";
+        let u = compile("pages/a/a.wxml", src, &|_| true).unwrap();
+        // Only the outer element has a builder: its children are built inside it. The unit
+        // names it (`bi`); its code stays out of the unit until the runtime asks for it.
+        assert_eq!(u.builders.len(), 1);
+        assert!(u.js.contains("bi:0") && !u.js.contains("$el("), "{}", u.js);
+        let js = &u.builders[0];
+        assert!(js.starts_with("0,function (R) {"), "{js}");
         for part in [
             "n0.cls=\"row\";",                   // a literal on the node
             "$ap(n0,1,x);$ba(block,sc,c,n0,1);", // a bound id
@@ -813,12 +848,15 @@ mod tests {
         ] {
             assert!(js.contains(part), "{part} in {js}");
         }
-        // Only the outer element has a builder: its children are built inside it.
-        assert_eq!(js.matches("b:function").count(), 1, "{js}");
         // An element under a wx:for (or wx:if, <block>, a template) has one of its own.
-        let js = unit("<view wx:for=\"{{l}}\"><text>{{item}}</text></view>").unwrap();
-        assert_eq!(js.matches("b:function").count(), 1, "{js}");
-        assert!(js.contains("{k:2,"), "{js}");
+        let u = compile(
+            "pages/a/a.wxml",
+            "<view wx:for=\"{{l}}\"><text>{{item}}</text></view>",
+            &|_| true,
+        )
+        .unwrap();
+        assert_eq!(u.builders.len(), 1);
+        assert!(u.js.contains("{k:2,") && u.js.contains("bi:0"), "{}", u.js);
     }
 
     #[test]

@@ -56,12 +56,13 @@ impl std::fmt::Display for ViewError {
 /// WXS runs in a scope of its own: the app's globals are shadowed (WeChat's view thread has
 /// none of them), `require` loads other `.wxs` files, `getRegExp`/`getDate` replace the
 /// literals and constructors WXS lacks.
-const WXS_HEAD: &str = "\n(function (module, exports, require, getRegExp, getDate, wx, ft, getApp, getCurrentPages, App, Page, Component, Behavior, setTimeout, setInterval, clearTimeout, clearInterval, requirePlugin) {\n";
+const WXS_HEAD: &str = "\n0,function (module, exports, require, getRegExp, getDate, wx, ft, getApp, getCurrentPages, App, Page, Component, Behavior, setTimeout, setInterval, clearTimeout, clearInterval, requirePlugin) {\n";
 
 /// Natives of the view layer: `viewCompile(path)`, `viewCompileSource(name, text)`,
-/// `wxsCompile(path, code?, line?)` and `wxssRules(path)`.
+/// `viewBuilder(key, index)`, `wxsCompile(path, code?, line?)` and `wxssRules(path)`.
 pub struct ViewExtension {
-    /// Compiled units by path: a file is compiled once per run, however many pages use it.
+    /// Compiled units by key (a file's path; `source:N:name` for WXML given as text): a file
+    /// is compiled once per run, however many pages use it.
     units: Rc<RefCell<HashMap<String, Rc<codegen::Unit>>>>,
     /// In a test file's runtime (miniprogram-simulate renders components there), which has
     /// no app layer: the component runtime comes along.
@@ -111,10 +112,18 @@ impl Extension for ViewExtension {
             "viewCompile",
             Func::from(move |ctx: Ctx<'js>, path: Text| view_compile(&ctx, &h, &units, &path)),
         )?;
+        let units = self.units.clone();
         native.set(
             "viewCompileSource",
             Func::from(move |ctx: Ctx<'js>, name: Text, text: Text| {
-                view_compile_source(&ctx, &name, &text)
+                view_compile_source(&ctx, &units, &name, &text)
+            }),
+        )?;
+        let units = self.units.clone();
+        native.set(
+            "viewBuilder",
+            Func::from(move |ctx: Ctx<'js>, key: Text, index: usize| {
+                view_builder(&ctx, &units, &key, index)
             }),
         )?;
         let h = host.clone();
@@ -191,19 +200,31 @@ fn view_compile<'js>(
             unit
         }
     };
+    unit_object(ctx, &unit, path, path)
+}
+
+/// `{ make, warnings, key }`: `make(R)` builds the unit; `key` names it to `viewBuilder`.
+fn unit_object<'js>(
+    ctx: &Ctx<'js>,
+    unit: &codegen::Unit,
+    file: &str,
+    key: &str,
+) -> rquickjs::Result<Object<'js>> {
     let mut opts = rquickjs::context::EvalOptions::default();
-    opts.filename = Some(path.to_string());
+    opts.filename = Some(file.to_string());
     let make: Value = ctx.eval_with_options(unit.js.as_str(), opts)?;
     let out = Object::new(ctx.clone())?;
     out.set("make", make)?;
     out.set("warnings", unit.warnings.clone())?;
+    out.set("key", key)?;
     Ok(out)
 }
 
-/// `{ make, warnings }` for WXML given as text (a component definition's `template`),
+/// `{ make, warnings, key }` for WXML given as text (a component definition's `template`),
 /// named `name` in messages; its imports and includes resolve from the bundle root.
 fn view_compile_source<'js>(
     ctx: &Ctx<'js>,
+    units: &RefCell<HashMap<String, Rc<codegen::Unit>>>,
     name: &str,
     text: &str,
 ) -> rquickjs::Result<Object<'js>> {
@@ -211,13 +232,32 @@ fn view_compile_source<'js>(
     let unit = codegen::compile(name, text, &exists).map_err(|e| {
         crate::engine::throw_compile_error(ctx, &e.file, Some((e.line, e.column)), &e.message)
     })?;
+    // Each text its own key: two definitions may share a name.
+    let key = format!("source:{}:{name}", units.borrow().len());
+    let unit = Rc::new(unit);
+    units.borrow_mut().insert(key.clone(), unit.clone());
+    unit_object(ctx, &unit, name, &key)
+}
+
+/// The builder numbered `index` of the unit named `key`, compiled: `function (R)` giving the
+/// element's builder (see [`codegen`]). The runtime asks for it when it builds that element
+/// a second time.
+fn view_builder<'js>(
+    ctx: &Ctx<'js>,
+    units: &RefCell<HashMap<String, Rc<codegen::Unit>>>,
+    key: &str,
+    index: usize,
+) -> rquickjs::Result<Value<'js>> {
+    let unit = units.borrow().get(key).cloned();
+    let Some(source) = unit.as_ref().and_then(|u| u.builders.get(index)) else {
+        return Err(throw_error(
+            ctx,
+            format!("view: no builder {index} in {key}"),
+        ));
+    };
     let mut opts = rquickjs::context::EvalOptions::default();
-    opts.filename = Some(name.to_string());
-    let make: Value = ctx.eval_with_options(unit.js.as_str(), opts)?;
-    let out = Object::new(ctx.clone())?;
-    out.set("make", make)?;
-    out.set("warnings", unit.warnings.clone())?;
-    Ok(out)
+    opts.filename = Some(key.to_string());
+    ctx.eval_with_options(source.as_str(), opts)
 }
 
 /// A WXS module as a function of `(module, exports, require, getRegExp, getDate, ...)`: the
