@@ -267,3 +267,25 @@ fn a_page_of_thousands_of_elements_under_one_root_renders_in_document_order() {
         "the component at the end"
     );
 }
+
+#[test]
+fn every_view_fixture_passes_with_elements_built_by_compiled_builders_from_the_first_time() {
+    // Elements are read from their description until built a few times, then built by the
+    // builder the compiler wrote; the fixtures mostly render once, so run them both ways.
+    let sb = Sandbox::new();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/view");
+    for hot in ["0", "1000000"] {
+        let r = Run::from(
+            sb.cmd(&["test", fixtures.to_str().unwrap()])
+                .env("FTRUN_VIEW_HOT", hot)
+                .output()
+                .expect("run ftrun"),
+        );
+        assert_eq!(
+            r.status, 0,
+            "FTRUN_VIEW_HOT={hot}:\n{}{}",
+            r.stdout, r.stderr
+        );
+        assert!(r.stdout.contains(" 0 failed"), "{}", r.stdout);
+    }
+}

@@ -436,7 +436,7 @@
   // by the builder the compiler wrote for it (`bi`: its steps and its element children's
   // written out, codegen.rs), compiled at that moment. Compiling costs more than reading an
   // element a few times; a list's rows or a component's template repay it at once.
-  const HOT = 8;
+  const HOT = typeof native.viewHot === 'number' ? native.viewHot : 8; // (tests: FTRUN_VIEW_HOT)
   function buildElement(d, sc, block, parent) {
     if (d.b !== undefined) return d.b(d, sc, block, parent);
     if (d.bi !== undefined) {

@@ -119,6 +119,14 @@ impl Extension for ViewExtension {
                 view_compile_source(&ctx, &units, &name, &text)
             }),
         )?;
+        // After how many builds of an element its builder is compiled (js/view/render.js);
+        // ftrun's own tests set 0 to run every fixture through the compiled builders too.
+        if let Some(n) = std::env::var("FTRUN_VIEW_HOT")
+            .ok()
+            .and_then(|v| v.parse::<u32>().ok())
+        {
+            native.set("viewHot", n)?;
+        }
         let units = self.units.clone();
         native.set(
             "viewBuilder",
