@@ -21,13 +21,30 @@ use super::expr::{self, DataPath, Head, js_string};
 use super::lenient::{Lenient, quote_attribute_values};
 
 /// A compiled WXML file: the unit's JS (an expression: `0,function (R) { return {...} }`),
-/// its elements' builders (each an expression `function (R) { return function (D, sc,
-/// block, parent) {...} }`, numbered by the `bi` of their element) and the parser's warnings
+/// what its elements' builders do (numbered by the `bi` of their element; written out as JS
+/// only when the runtime asks, see [`Unit::builder_js`]) and the parser's warnings
 /// (`file:line:col: text`).
 pub struct Unit {
     pub js: String,
-    pub builders: Vec<String>,
+    builders: Vec<Builder>,
     pub warnings: Vec<String>,
+}
+
+impl Unit {
+    /// Builder `index` as JS: an expression `0,function (R) { return function (D, sc, block,
+    /// parent) {...} }` (its steps written out; the runtime's helpers, as `$` names, do the
+    /// rest; its element children's steps inline in it).
+    pub fn builder_js(&self, index: usize) -> Option<String> {
+        let f = BuilderCode::function(self.builders.get(index)?, "D,sc,block,parent");
+        Some(format!(
+            "0,function (R) {{\n\"use strict\";\nvar {EXPRESSION_HELPERS},{BUILDER_HELPERS};\nreturn {f};\n}}"
+        ))
+    }
+
+    /// How many elements have builders of their own.
+    pub fn builder_count(&self) -> usize {
+        self.builders.len()
+    }
 }
 
 /// Compiles one WXML file. `exists` answers whether a bundle path is a file (imports,
@@ -83,7 +100,7 @@ struct Gen<'a> {
     exists: &'a dyn Fn(&str) -> bool,
     lenient: &'a Lenient,
     out: String,
-    builders: Vec<String>,
+    builders: Vec<Builder>,
 }
 
 /// `bindtap`, `catch:tap`, `capture-bind:touchstart`, `mut-bind:tap` written as a plain
@@ -115,6 +132,7 @@ enum Written {
 enum Child {
     Text(Written),
     Element(Box<Builder>), // built inline by its parent's builder
+    Built,                 // an element with a builder of its own (not an element's child)
     Other,                 // wx:for, wx:if, <block>, <template>, <include>, <slot>
 }
 
@@ -238,7 +256,7 @@ impl BuilderCode {
                         format!("new $BT(v,{n},{at}.v,sc,block)")
                     }
                     Child::Text(Written::Constant) => format!("$text({at},sc,block,{n})"),
-                    Child::Other => format!("$one({at},sc,block,{n})"),
+                    Child::Built | Child::Other => format!("$one({at},sc,block,{n})"),
                 };
                 let var = format!("n{}", self.nodes);
                 self.nodes += 1;
@@ -506,16 +524,13 @@ impl Gen<'_> {
         self.push("]");
     }
 
-    /// `,bi:N`: the element's builder is `builders[N]`, its steps written out (the runtime's
-    /// helpers, as `$` names, do the rest), its element children's steps inline in it. The
-    /// runtime compiles it only for an element it builds more than once (a list's rows, a
-    /// component's template): compiling costs more than interpreting one element once.
-    fn builder(&mut self, b: &Builder) {
-        let f = BuilderCode::function(b, "D,sc,block,parent");
+    /// `,bi:N`: the element's builder is `builders[N]`. The runtime compiles it only for an
+    /// element it builds several times (a list's rows, a component's template): compiling
+    /// costs more than reading an element's description once, so its JS is not even written
+    /// until then.
+    fn builder(&mut self, b: Builder) {
         self.push(&format!(",bi:{}", self.builders.len()));
-        self.builders.push(format!(
-            "0,function (R) {{\n\"use strict\";\nvar {EXPRESSION_HELPERS},{BUILDER_HELPERS};\nreturn {f};\n}}"
-        ));
+        self.builders.push(b);
     }
 
     fn element(&mut self, e: &Element, inline: bool) -> Result<Child, ViewError> {
@@ -611,7 +626,9 @@ impl Gen<'_> {
                 self.push(",c:");
                 b.children = self.nodes(children, true)?;
                 if !inline {
-                    self.builder(&b);
+                    self.builder(b);
+                    self.push("}");
+                    return Ok(Child::Built);
                 }
                 self.push("}");
                 return Ok(Child::Element(Box::new(b)));
@@ -831,9 +848,9 @@ mod tests {
         let u = compile("pages/a/a.wxml", src, &|_| true).unwrap();
         // Only the outer element has a builder: its children are built inside it. The unit
         // names it (`bi`); its code stays out of the unit until the runtime asks for it.
-        assert_eq!(u.builders.len(), 1);
+        assert_eq!(u.builder_count(), 1);
         assert!(u.js.contains("bi:0") && !u.js.contains("$el("), "{}", u.js);
-        let js = &u.builders[0];
+        let js = &u.builder_js(0).unwrap();
         assert!(js.starts_with("0,function (R) {"), "{js}");
         for part in [
             "n0.cls=\"row\";",                   // a literal on the node
@@ -855,7 +872,7 @@ mod tests {
             &|_| true,
         )
         .unwrap();
-        assert_eq!(u.builders.len(), 1);
+        assert_eq!(u.builder_count(), 1);
         assert!(u.js.contains("{k:2,") && u.js.contains("bi:0"), "{}", u.js);
     }
 

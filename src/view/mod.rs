@@ -257,7 +257,7 @@ fn view_builder<'js>(
     index: usize,
 ) -> rquickjs::Result<Value<'js>> {
     let unit = units.borrow().get(key).cloned();
-    let Some(source) = unit.as_ref().and_then(|u| u.builders.get(index)) else {
+    let Some(source) = unit.as_ref().and_then(|u| u.builder_js(index)) else {
         return Err(throw_error(
             ctx,
             format!("view: no builder {index} in {key}"),
@@ -265,7 +265,7 @@ fn view_builder<'js>(
     };
     let mut opts = rquickjs::context::EvalOptions::default();
     opts.filename = Some(key.to_string());
-    ctx.eval_with_options(source.as_str(), opts)
+    ctx.eval_with_options(source, opts)
 }
 
 /// A WXS module as a function of `(module, exports, require, getRegExp, getDate, ...)`: the
