@@ -243,29 +243,41 @@ fn extended_library_components_render_as_placeholders_with_one_warning() {
 
 #[test]
 fn a_page_of_thousands_of_elements_under_one_root_renders_in_document_order() {
-    // One builder holds 200 nodes at most; the rest are built by functions of their own.
+    // Read from descriptions (built once), and by the root's compiled builder
+    // (FTRUN_VIEW_HOT=0), which holds 200 nodes a function and builds the rest in functions
+    // of its own: the same tree, in document order, either way.
     let mut wxml = String::from("<view id=\"root\">");
-    for i in 0..40000 {
+    for i in 0..3000 {
         wxml.push_str(&format!(
             "<view class=\"c{i}\"><text>{{{{n}}}}-{i}</text></view>"
         ));
     }
     wxml.push_str("<badge n=\"{{n}}\"/></view>");
     let sb = app(&wxml, "Page({ data: { n: 7 } });");
-    let r = sb.ftrun(&["render", sb.bundle().to_str().unwrap()]);
-    r.expect_status(0);
-    let lines = r.lines();
-    assert_eq!(lines[2], "    <view class=\"c0\">", "{:?}", &lines[..4]);
-    assert_eq!(lines[3], "      <text>7-0</text>");
-    let last = lines
-        .iter()
-        .position(|l| l.contains("c39999"))
-        .expect("the last one");
-    assert_eq!(lines[last + 1], "      <text>7-39999</text>");
-    assert!(
-        lines.iter().any(|l| l.contains("#7")),
-        "the component at the end"
-    );
+    let mut outputs = Vec::new();
+    for hot in ["8", "0"] {
+        let r = Run::from(
+            sb.cmd(&["render", sb.bundle().to_str().unwrap()])
+                .env("FTRUN_VIEW_HOT", hot)
+                .output()
+                .expect("run ftrun"),
+        );
+        r.expect_status(0);
+        let lines = r.lines();
+        assert_eq!(lines[2], "    <view class=\"c0\">", "{:?}", &lines[..4]);
+        assert_eq!(lines[3], "      <text>7-0</text>");
+        let last = lines
+            .iter()
+            .position(|l| l.contains("c2999"))
+            .expect("the last one");
+        assert_eq!(lines[last + 1], "      <text>7-2999</text>");
+        assert!(
+            lines.iter().any(|l| l.contains("#7")),
+            "the component at the end"
+        );
+        outputs.push(r.stdout);
+    }
+    assert_eq!(outputs[0], outputs[1]);
 }
 
 #[test]

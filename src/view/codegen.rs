@@ -877,6 +877,22 @@ mod tests {
     }
 
     #[test]
+    fn a_builder_holds_a_bounded_number_of_nodes_per_function() {
+        let src = format!("<view>{}</view>", "<text>{{a}}</text>".repeat(500));
+        let u = compile("pages/a/a.wxml", &src, &|_| true).unwrap();
+        let js = u.builder_js(0).unwrap();
+        // Past NODES_PER_FUNCTION nodes, each element child is built by a function of its own.
+        assert!(js.contains("(function(D,parent){"), "{js}");
+        for f in js.split("function(").skip(2) {
+            let locals = f.split(";").next().unwrap_or("").matches(",n").count();
+            assert!(
+                locals <= NODES_PER_FUNCTION + 1,
+                "{locals} locals in {f:.200}"
+            );
+        }
+    }
+
+    #[test]
     fn bindings_keep_their_data_paths() {
         let js =
             unit("<view wx:for=\"{{list}}\" wx:key=\"id\">{{item.name}} {{list[0].x + n}}</view>")
