@@ -62,6 +62,32 @@ fn discovery_ts_tests_tests_folders_and_path_patterns() {
     in_project(&sb, &["(plain|text)\\."])
         .expect_status(0)
         .stdout_has("2 passed, 0 failed");
+    // ... a JS RegExp, matched case-insensitively, as Jest's (`new RegExp(pattern, 'i')`)
+    in_project(&sb, &["PLAIN\\.js$"])
+        .expect_status(0)
+        .stdout_has("1 passed, 0 failed");
+    in_project(&sb, &["--listTests", "(?<dir>tests)_*\\/(?!math)"])
+        .expect_status(0)
+        .stdout_has("text.spec.ts")
+        .stdout_has("plain.js");
+    // ignore patterns are JS RegExps too (lookahead, as Jest configs write them), case kept
+    sb.write(
+        "p/ftrun.config.json",
+        r#"{ "testPathIgnorePatterns": ["/tests/(?!text)", "PLAIN"] }"#,
+    );
+    let listed = in_project(&sb, &["--listTests"]);
+    listed.expect_status(0);
+    assert_eq!(listed.stdout.lines().count(), 2, "{}", listed.stdout);
+    assert!(!listed.stdout.contains("math"), "{}", listed.stdout);
+    assert!(listed.stdout.contains("plain.js"), "{}", listed.stdout);
+    // a pattern that is not a JS RegExp gets JS's reason
+    sb.write(
+        "p/ftrun.config.json",
+        r#"{ "testPathIgnorePatterns": ["(?<a>x)(?<a>y)"] }"#,
+    );
+    in_project(&sb, &["--listTests"])
+        .expect_status(2)
+        .stderr_has("testPathIgnorePatterns '(?<a>x)(?<a>y)': not a valid regular expression (");
 }
 
 #[test]

@@ -16,7 +16,7 @@ pub struct CoverageSettings {
     /// Where the reports go.
     pub dir: PathBuf,
     pub thresholds: Thresholds,
-    pub ignore: Vec<regex::Regex>,
+    pub ignore: Vec<crate::engine::regexp::RegExp>,
     /// Files are named relative to this folder (the config's, else the working folder).
     pub base: PathBuf,
 }
@@ -47,7 +47,7 @@ pub fn settings(
         .coverage_path_ignore_patterns
         .iter()
         .flatten()
-        .map(|p| discover::regex("coveragePathIgnorePatterns", p))
+        .map(|p| discover::regex("coveragePathIgnorePatterns", p, ""))
         .collect::<Result<_, _>>()
         .map_err(|e| CliError::Invalid(format!("{cfg_name}: {e}")))?;
     let dir = match (&args.coverage_directory, &cfg.coverage_directory) {

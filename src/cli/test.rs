@@ -101,7 +101,7 @@ fn resolve(
         if Path::new(a).exists() {
             roots.push(PathBuf::from(a));
         } else {
-            path_patterns.push(discover::regex("path pattern", a).map_err(|e| {
+            path_patterns.push(discover::regex("path pattern", a, "i").map_err(|e| {
                 CliError::Invalid(format!("{e}; it is not a file or folder either"))
             })?);
         }
@@ -123,7 +123,7 @@ fn resolve(
         .test_path_ignore_patterns
         .iter()
         .flatten()
-        .map(|p| discover::regex("testPathIgnorePatterns", p))
+        .map(|p| discover::regex("testPathIgnorePatterns", p, ""))
         .collect::<Result<_, _>>()
         .map_err(invalid)?;
     let selection = Selection {

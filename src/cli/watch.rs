@@ -292,7 +292,7 @@ pub fn run(mut settings: Settings, files: Vec<PathBuf>) -> Result<i32, CliError>
                 if line.is_empty() {
                     settings.selection.path_patterns.clear();
                 } else {
-                    match discover::regex("pattern", &line) {
+                    match discover::regex("pattern", &line, "i") {
                         Ok(r) => settings.selection.path_patterns = vec![r],
                         Err(e) => {
                             errln!("{e}");

@@ -12,6 +12,7 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use crate::engine::regexp::RegExp;
 use crate::testrunner::discover::Selection;
 use instrument::FileMap;
 use rquickjs::{Ctx, Object, TypedArray};
@@ -41,7 +42,7 @@ pub struct Collector {
     /// those the ignore patterns match.
     test_files: Vec<PathBuf>,
     tests: Selection,
-    ignore: Vec<regex::Regex>,
+    ignore: Vec<RegExp>,
     inner: Mutex<Inner>,
 }
 
@@ -66,7 +67,7 @@ fn hash(text: &str) -> u64 {
 impl Collector {
     /// `test_files` absolute; `tests`: the run's selection (its `testMatch`); `ignore`: Jest's `coveragePathIgnorePatterns` (over absolute
     /// paths; `node_modules` and `miniprogram_npm` are always left out).
-    pub fn new(test_files: Vec<PathBuf>, tests: Selection, ignore: Vec<regex::Regex>) -> Collector {
+    pub fn new(test_files: Vec<PathBuf>, tests: Selection, ignore: Vec<RegExp>) -> Collector {
         Collector {
             test_files,
             tests,

@@ -7,6 +7,7 @@ mod heap;
 mod host;
 mod natives;
 pub mod output;
+pub mod regexp;
 mod run_loop;
 mod text;
 mod timers;

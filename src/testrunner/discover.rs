@@ -1,11 +1,12 @@
 //! Which files are test files: Jest's rules. Folders are searched (dependency folders
 //! skipped) for files matching `testMatch` (by default `*.test.js`, `*.spec.js`, their `.ts`
 //! forms, and `.js`/`.ts` files in `__tests__` folders); arguments that are not paths are
-//! regular expressions over the files' paths, as Jest's `testPathPattern`.
+//! regular expressions over the files' paths, as Jest's `testPathPattern`. Patterns and globs
+//! are JS RegExps, as in Jest ([`RegExp`]).
 
 use std::path::{Path, PathBuf};
 
-use regex::Regex;
+use crate::engine::regexp::RegExp;
 
 /// What selects test files.
 #[derive(Debug, Clone, Default)]
@@ -13,12 +14,12 @@ pub struct Selection {
     /// Folders (or files, taken as given) to search.
     pub roots: Vec<PathBuf>,
     /// Regular expressions over a found file's absolute path; a file must match one (when any).
-    pub path_patterns: Vec<Regex>,
+    pub path_patterns: Vec<RegExp>,
     /// Globs over a found file's path relative to `base` (config `testMatch`); empty: Jest's
     /// default set.
-    pub test_match: Vec<Regex>,
+    pub test_match: Vec<RegExp>,
     /// Regular expressions over a file's absolute path (config `testPathIgnorePatterns`).
-    pub ignore: Vec<Regex>,
+    pub ignore: Vec<RegExp>,
     /// Where `testMatch` globs are rooted (the config's folder, else the current folder).
     pub base: PathBuf,
 }
@@ -118,20 +119,22 @@ pub fn absolute(p: &Path) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// A regular expression from the command line or a config file, or a message naming it.
-pub fn regex(what: &str, pattern: &str) -> Result<Regex, String> {
-    Regex::new(pattern)
+/// A regular expression from the command line or a config file, or a message naming it. Jest
+/// matches path patterns (arguments, watch mode's `p`) case-insensitively (flags `"i"`), its
+/// ignore patterns as written (`""`).
+pub fn regex(what: &str, pattern: &str, flags: &'static str) -> Result<RegExp, String> {
+    RegExp::new(pattern, flags)
         .map_err(|e| format!("{what} '{pattern}': not a valid regular expression ({e})"))
 }
 
 /// A glob as Jest's `testMatch` writes them (micromatch): `**`, `*`, `?`, `[...]`, `{a,b}` and
 /// the extglobs `?(...)`, `*(...)`, `+(...)`, `@(...)`, as an anchored regular expression.
-pub fn glob(pattern: &str) -> Result<Regex, String> {
+pub fn glob(pattern: &str) -> Result<RegExp, String> {
     let chars: Vec<char> = pattern.chars().collect();
     let mut i = 0;
     let body =
         glob_part(&chars, &mut i, None).map_err(|e| format!("testMatch '{pattern}': {e}"))?;
-    Regex::new(&format!("^{body}$")).map_err(|e| format!("testMatch '{pattern}': {e}"))
+    RegExp::new(&format!("^{body}$"), "").map_err(|e| format!("testMatch '{pattern}': {e}"))
 }
 
 /// Converts from `chars[*i]` up to the closing `end` (`)` or `}`), which it consumes.
@@ -186,7 +189,7 @@ fn glob_part(chars: &[char], i: &mut usize, end: Option<char>) -> Result<String,
                 out.push_str(&format!("[{class}]"));
                 *i += close + 1;
             }
-            c => out.push_str(&regex::escape(&c.to_string())),
+            c => out.push_str(&RegExp::escape(&c.to_string())),
         }
     }
     match end {
