@@ -1,7 +1,8 @@
 //! The JS heap's allocator: the C library's malloc (mimalloc, in the static musl build), with
 //! the `--max-memory` limit enforced here instead of inside QuickJS, so that a refused
 //! allocation is known. When the heap is full QuickJS cannot allocate even its "out of memory"
-//! error and throws `null` instead; the flag set here lets the error reporting say `InternalError: out of memory`, not `Uncaught null`.
+//! error and throws `null` instead; the flag set here lets the error reporting say
+//! `InternalError: out of memory`, not `Uncaught null`.
 
 use std::cell::Cell;
 use std::rc::Rc;
