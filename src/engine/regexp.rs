@@ -8,7 +8,8 @@
 //! small QuickJS runtime of its own (RegExp only, made on first use) with the compiled
 //! expressions, so the values can be shared between threads.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use rquickjs::context::intrinsic;
@@ -44,7 +45,7 @@ struct Matcher {
     // Field order: the context is dropped before its runtime.
     ctx: Context,
     _rt: Runtime,
-    deadline: std::rc::Rc<std::cell::Cell<Instant>>,
+    deadline: Rc<Cell<Instant>>,
 }
 
 thread_local! {
@@ -56,7 +57,7 @@ impl Matcher {
         let rt = Runtime::new().map_err(|e| e.to_string())?;
         rt.set_memory_limit(64 << 20);
         rt.set_max_stack_size(256 << 10);
-        let deadline = std::rc::Rc::new(std::cell::Cell::new(Instant::now() + MATCH_BUDGET));
+        let deadline = Rc::new(Cell::new(Instant::now() + MATCH_BUDGET));
         let until = deadline.clone();
         rt.set_interrupt_handler(Some(Box::new(move || Instant::now() >= until.get())));
         let ctx = Context::custom::<(
