@@ -26,7 +26,7 @@ pub struct RegExp {
     flags: &'static str,
 }
 
-/// Compiles (cached per source and flags) and tests; returns an error message for a bad pattern.
+/// Compiles (cached per source and flags; a bad pattern throws JS's SyntaxError) and tests.
 const MATCHER_JS: &str = r#"0,function () {
   const compiled = Object.create(null);
   const get = (source, flags) => {
@@ -34,9 +34,7 @@ const MATCHER_JS: &str = r#"0,function () {
     return compiled[key] || (compiled[key] = new RegExp(source, flags));
   };
   return {
-    check(source, flags) {
-      try { get(source, flags); return null; } catch (e) { return String(e && e.message); }
-    },
+    compile: (source, flags) => !!get(source, flags),
     test: (source, flags, text) => get(source, flags).test(text),
   };
 }()"#;
@@ -78,21 +76,15 @@ impl Matcher {
         })
     }
 
-    /// Calls `matcher[name](args)` within the match budget.
-    fn call<R: for<'js> rquickjs::FromJs<'js>>(
-        &self,
-        name: &str,
-        args: (&str, &str, Option<&str>),
-    ) -> Result<R, String> {
+    /// `matcher[name](source, flags, text)` within the match budget; an exception becomes its
+    /// message.
+    fn call(&self, name: &str, source: &str, flags: &str, text: &str) -> Result<bool, String> {
         self.deadline.set(Instant::now() + MATCH_BUDGET);
         self.ctx.with(|ctx| {
-            let run = || -> rquickjs::Result<R> {
+            let run = || -> rquickjs::Result<bool> {
                 let matcher: rquickjs::Object = ctx.globals().get("matcher")?;
                 let f: Function = matcher.get(name)?;
-                match args.2 {
-                    Some(text) => f.call((args.0, args.1, text)),
-                    None => f.call((args.0, args.1)),
-                }
+                f.call((source, flags, text))
             };
             run().map_err(|e| match e {
                 rquickjs::Error::Exception => {
@@ -119,24 +111,22 @@ impl Matcher {
 fn with_matcher<R>(f: impl FnOnce(&Matcher) -> Result<R, String>) -> Result<R, String> {
     MATCHER.with(|cell| {
         let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            *slot = Some(Matcher::new()?);
-        }
-        f(slot.as_ref().ok_or("no matcher")?)
+        let matcher = match &mut *slot {
+            Some(m) => m,
+            empty => empty.insert(Matcher::new()?),
+        };
+        f(matcher)
     })
 }
 
 impl RegExp {
     /// `new RegExp(source, flags)`; the error is JS's own message (`invalid group name`...).
     pub fn new(source: &str, flags: &'static str) -> Result<RegExp, String> {
-        let problem: Option<String> = with_matcher(|m| m.call("check", (source, flags, None)))?;
-        match problem {
-            None => Ok(RegExp {
-                source: source.into(),
-                flags,
-            }),
-            Some(message) => Err(message),
-        }
+        with_matcher(|m| m.call("compile", source, flags, ""))?;
+        Ok(RegExp {
+            source: source.into(),
+            flags,
+        })
     }
 
     /// `source` with every character that has a meaning in a RegExp escaped.
@@ -159,7 +149,7 @@ impl RegExp {
     /// `re.test(text)`. A match that runs past its budget (catastrophic backtracking) is
     /// reported on stderr and taken as no match.
     pub fn is_match(&self, text: &str) -> bool {
-        match with_matcher(|m| m.call("test", (&self.source, self.flags, Some(text)))) {
+        match with_matcher(|m| m.call("test", &self.source, self.flags, text)) {
             Ok(matched) => matched,
             Err(e) => {
                 errln!(
